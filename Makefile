@@ -1,0 +1,44 @@
+# The two commands of the quick start are `make run` and `make test`; everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install setup lint format bench clean
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+# Idempotent: re-running migrates, loads changed definitions as new versions and keeps every existing row.
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_credentials
+	$(PY) manage.py seed_demo
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var

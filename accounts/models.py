@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+from catalog.models import Issuer
+from catalog.schema import GRADE_BANDS
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("an email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person; signs in with their email address. A platform admin is a superuser."""
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField(max_length=150)
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="School or organisation; reviewers are never assigned to a colleague."
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class IssuerMembership(models.Model):
+    """Someone who works for an issuer: its admins run the issuer's programs, its staff review."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Issuer admin"
+        STAFF = "staff", "Issuer staff"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "issuer", "role"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.issuer}"
+
+
+class ReviewerProfile(models.Model):
+    class Kind(models.TextChoices):
+        ISSUER_STAFF = "issuer_staff", "Issuer staff"
+        MENTOR = "mentor", "Mentor"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reviewer_profile")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    issuers = models.ManyToManyField(Issuer, related_name="reviewers")
+    # Stored as "|primary|college|" so a grade-band match is one indexed `contains` on any database.
+    grade_bands = models.CharField(max_length=200, default="|", blank=True)
+    capacity = models.PositiveSmallIntegerField(default=5, help_text="Most open assignments at once.")
+    conflicts = models.TextField(blank=True, help_text="Other schools or organisations to avoid, one per line.")
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_kind_display()})"
+
+    def grade_band_list(self) -> list[str]:
+        return [band for band in self.grade_bands.split("|") if band in GRADE_BANDS]
+
+    def set_grade_bands(self, bands: list[str]) -> None:
+        unknown = [band for band in bands if band not in GRADE_BANDS]
+        if unknown:
+            raise ValueError(f"unknown grade band(s): {', '.join(unknown)}")
+        self.grade_bands = "|" + "".join(f"{band}|" for band in bands)

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db import models
+
+from catalog.schema import CredentialDefinition
+
+
+class Issuer(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    url = models.URLField()
+    description = models.TextField()
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Credential(models.Model):
+    """A credential as the catalog lists it; what it requires lives in its versions."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="credentials")
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    # Denormalised from the current version so the catalog filters with plain indexed columns on
+    # SQLite and PostgreSQL alike; values are stored as "|a|b|" so `contains="|a|"` matches whole codes.
+    grade_bands = models.CharField(max_length=200, default="|")
+    standard_codes = models.CharField(max_length=500, default="|")
+    standards_framework = models.CharField(max_length=200, blank=True)
+    search_text = models.TextField(blank=True)
+    current_version = models.ForeignKey(
+        "CredentialVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title", "issuer__name"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.issuer.name})"
+
+    def grade_band_list(self) -> list[str]:
+        return [band for band in self.grade_bands.split("|") if band]
+
+    def standard_code_list(self) -> list[str]:
+        return [code for code in self.standard_codes.split("|") if code]
+
+
+class CredentialVersion(models.Model):
+    """One exact, immutable text of a credential definition, identified by its content hash.
+
+    Attempts and scores point at a version, never at the credential, so a later edit of the
+    YAML file can never change what an earlier submission was judged against.
+    """
+
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    definition = models.JSONField()
+    source_name = models.CharField(max_length=300)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["credential", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["credential", "content_hash"], name="version_unique_hash"),
+            models.UniqueConstraint(fields=["credential", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential.slug} v{self.number} ({self.content_hash[:12]})"
+
+    @cached_property
+    def spec(self) -> CredentialDefinition:
+        return CredentialDefinition.model_validate(self.definition)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("a credential version is immutable; load a changed file to make a new version")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

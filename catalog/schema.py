@@ -1,0 +1,550 @@
+"""The credential-definition schema: what one YAML file under credentials/ may say.
+
+A program is data. Everything a program needs (its pages, its submission form, its
+completeness checks, its rubric and its review policy) is described here, and no
+program has code of its own. A third issuer publishes a micro-credential by writing
+one file that validates against `CredentialDefinition`.
+
+Prose fields are CommonMark (rendered with raw HTML disabled, then sanitised).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+IDENT = r"^[a-z][a-z0-9_]*$"
+
+GRADE_BANDS: dict[str, str] = {
+    "primary": "Primary",
+    "intermediate": "Intermediate",
+    "middle_school": "Middle school",
+    "high_school": "High school",
+    "college": "College",
+}
+GradeBand = Literal["primary", "intermediate", "middle_school", "high_school", "college"]
+
+FILE_TYPES: dict[str, str] = {
+    "pdf": "PDF document",
+    "docx": "Word document (.docx)",
+    "xlsx": "Excel workbook (.xlsx)",
+    "pptx": "PowerPoint presentation (.pptx)",
+    "csv": "CSV spreadsheet",
+    "txt": "Plain text",
+    "image": "Image (PNG, JPEG, GIF, WebP)",
+    "audio": "Audio (MP3, M4A, WAV, OGG)",
+}
+FileType = Literal["pdf", "docx", "xlsx", "pptx", "csv", "txt", "image", "audio"]
+
+# The names of the top-level page sections, in the order a definition may list them in `page_order`.
+SECTION_KEYS = (
+    "introduction",
+    "competency_statement",
+    "graduate_credit",
+    "key_method",
+    "method_components",
+    "suggested_activities",
+    "standards",
+    "resources",
+    "sample_materials",
+    "submission",
+    "rubric",
+    "self_evaluation",
+    "review_policy",
+    "notes",
+    "license",
+)
+SectionKey = Literal[
+    "introduction",
+    "competency_statement",
+    "graduate_credit",
+    "key_method",
+    "method_components",
+    "suggested_activities",
+    "standards",
+    "resources",
+    "sample_materials",
+    "submission",
+    "rubric",
+    "self_evaluation",
+    "review_policy",
+    "notes",
+    "license",
+]
+
+def _require_unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} {value!r} appears more than once")
+        seen.add(value)
+
+
+Markdown = Annotated[str, Field(min_length=1)]
+Ident = Annotated[str, Field(pattern=IDENT, max_length=60)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Issuer(Strict):
+    slug: Annotated[str, Field(pattern=SLUG, max_length=60)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    url: HttpUrl
+    description: Markdown
+    email: str | None = None
+
+
+class Section(Strict):
+    """A titled block of prose, used for method components, activities, notes and the like."""
+
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    body: Markdown
+    draft: bool = False  # True where the platform wrote it for the issuer to revise
+
+
+class Alignment(Strict):
+    code: Annotated[str, Field(min_length=1, max_length=40)]
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    url: HttpUrl | None = None
+
+
+class Standards(Strict):
+    framework: Annotated[str, Field(min_length=1, max_length=200)]
+    intro: Markdown | None = None
+    alignments: Annotated[list[Alignment], Field(min_length=1)]
+
+
+class Resource(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    kind: Literal["citation", "video", "article", "website", "document", "example"] = "website"
+    citation: str | None = None  # the full reference, for research
+    url: HttpUrl | None = None
+    description: str | None = None
+
+
+class ResourceGroup(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    items: list[Resource] = []
+    note: str | None = None  # said where a group is announced but has nothing in it yet
+
+
+# ----- submission form -----------------------------------------------------------------
+
+
+class FieldBase(Strict):
+    id: Ident
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    guidance: Markdown | None = None
+    required: bool = True
+    prompts: list[str] = []  # guiding questions shown beside the field
+
+
+class TextField(FieldBase):
+    kind: Literal["text"]
+    min_words: Annotated[int, Field(ge=0)] | None = None
+    max_words: Annotated[int, Field(ge=1, le=20000)] | None = None
+    multiline: bool = True
+    contains_student_data: bool = False
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> TextField:
+        if self.min_words is not None and self.max_words is not None and self.min_words > self.max_words:
+            raise ValueError(f"min_words ({self.min_words}) is larger than max_words ({self.max_words})")
+        return self
+
+
+class Option(Strict):
+    id: Ident
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    description: str | None = None
+
+
+class ChoiceField(FieldBase):
+    kind: Literal["choice"]
+    options: Annotated[list[Option], Field(min_length=2)]
+    multiple: bool = False
+
+    @field_validator("options")
+    @classmethod
+    def _unique_options(cls, options: list[Option]) -> list[Option]:
+        _require_unique([o.id for o in options], "option id")
+        return options
+
+
+class ChecklistField(FieldBase):
+    """Items the educator confirms one by one, e.g. the elements a lesson plan must include."""
+
+    kind: Literal["checklist"]
+    items: Annotated[list[Option], Field(min_length=1)]
+    require_all: bool = True
+
+    @field_validator("items")
+    @classmethod
+    def _unique_items(cls, items: list[Option]) -> list[Option]:
+        _require_unique([o.id for o in items], "item id")
+        return items
+
+
+class FileField(FieldBase):
+    kind: Literal["file"]
+    accept: Annotated[list[FileType], Field(min_length=1)]
+    max_size_mb: Annotated[float, Field(gt=0, le=200)] = 20
+    max_files: Annotated[int, Field(ge=1, le=50)] = 5
+    contains_student_data: bool = False
+
+
+class LinkField(FieldBase):
+    kind: Literal["link"]
+    media: Literal["any", "audio", "video", "audio_or_video"] = "any"
+    max_links: Annotated[int, Field(ge=1, le=20)] = 1
+
+
+class DateField(FieldBase):
+    kind: Literal["date"]
+
+
+class ShortTextField(FieldBase):
+    """One line, such as a class code; `pattern` (a regular expression) checks each value."""
+
+    kind: Literal["short_text"]
+    max_length: Annotated[int, Field(ge=1, le=500)] = 200
+    pattern: str | None = None
+    pattern_hint: str | None = None
+    multiple: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"pattern is not a valid regular expression: {error}") from None
+        return pattern
+
+
+# A structured list's entries are made of simple fields only.
+ItemField = Annotated[
+    TextField | ChoiceField | DateField | ShortTextField | LinkField | ChecklistField,
+    Field(discriminator="kind"),
+]
+
+
+class ListField(FieldBase):
+    """Repeated structured entries, such as dated planning interactions."""
+
+    kind: Literal["list"]
+    item_label: Annotated[str, Field(min_length=1, max_length=100)] = "Entry"
+    item_fields: Annotated[list[ItemField], Field(min_length=1)]
+    min_items: Annotated[int, Field(ge=0)] = 0
+    max_items: Annotated[int, Field(ge=1, le=200)] = 50
+
+    @field_validator("item_fields")
+    @classmethod
+    def _unique_item_fields(cls, fields: list[ItemField]) -> list[ItemField]:
+        _require_unique([f.id for f in fields], "item field id")
+        return fields
+
+
+SubmissionField = Annotated[
+    TextField | ChoiceField | ChecklistField | FileField | LinkField | DateField | ShortTextField | ListField,
+    Field(discriminator="kind"),
+]
+
+
+class Part(Strict):
+    id: Ident
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    intro: Markdown | None = None
+    optional: bool = False
+    fields: Annotated[list[SubmissionField], Field(min_length=1)]
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_fields(cls, fields: list[SubmissionField]) -> list[SubmissionField]:
+        _require_unique([f.id for f in fields], "field id")
+        return fields
+
+
+# ----- completeness checks (declarative; run on demand and on submit) -------------------
+# A field is referenced as "part_id.field_id"; an item field of a list as "part_id.field_id.item_id".
+
+
+class CheckBase(Strict):
+    id: Ident
+    message: Annotated[str, Field(min_length=1, max_length=500)]  # what to do, in the educator's terms
+    severity: Literal["blocking", "advisory"] = "blocking"
+
+
+class EachOfCheck(CheckBase):
+    """A list holds at least `min` entries whose `item` choice equals each of `values`."""
+
+    kind: Literal["list_has_each"]
+    field: str
+    item: str
+    values: Annotated[list[str], Field(min_length=1)]
+    min: Annotated[int, Field(ge=1)] = 1
+
+
+class DatesBeforeCheck(CheckBase):
+    """Every date in a list (or a date field) falls at least `days` days before another date field."""
+
+    kind: Literal["dates_before"]
+    field: str  # a date field or a list's date item: "part.list.item"
+    before: str  # a date field
+    days: Annotated[int, Field(ge=0)] = 0
+    which: Literal["all", "earliest"] = "all"
+
+
+class OneOfCheck(CheckBase):
+    """At least one of several fields has a value (e.g. a reflection as text, audio or video)."""
+
+    kind: Literal["at_least_one"]
+    fields: Annotated[list[str], Field(min_length=2)]
+    only_if_any: bool = False  # True for an optional part: only checked once something in it is filled in
+
+
+class RecentCheck(CheckBase):
+    """A draft's text was first written within `days` of a date field (advisory by nature)."""
+
+    kind: Literal["written_within"]
+    field: str
+    after: str
+    days: Annotated[int, Field(ge=0)] = 1
+
+
+Check = Annotated[EachOfCheck | DatesBeforeCheck | OneOfCheck | RecentCheck, Field(discriminator="kind")]
+
+
+# ----- rubric ---------------------------------------------------------------------------
+
+
+class Level(Strict):
+    id: Ident
+    label: Annotated[str, Field(min_length=1, max_length=100)]
+    draft: bool = False
+
+
+class Criterion(Strict):
+    id: Ident
+    part: Ident | None = None  # the submission part it judges; None when it judges the whole submission
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Markdown | None = None
+    descriptors: dict[str, Markdown]  # level id -> what work at that level looks like
+    draft: bool = False
+
+
+class Rubric(Strict):
+    levels: Annotated[list[Level], Field(min_length=2)]  # from highest to lowest
+    passing_level: Ident  # work at this level or any higher one passes the criterion
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+    note: Markdown | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rubric:
+        level_ids = [level.id for level in self.levels]
+        _require_unique(level_ids, "level id")
+        _require_unique([c.id for c in self.criteria], "criterion id")
+        if self.passing_level not in level_ids:
+            raise ValueError(f"passing_level {self.passing_level!r} is not one of the levels: {', '.join(level_ids)}")
+        for criterion in self.criteria:
+            missing = [lid for lid in level_ids if lid not in criterion.descriptors]
+            extra = [key for key in criterion.descriptors if key not in level_ids]
+            if missing or extra:
+                raise ValueError(
+                    f"criterion {criterion.id!r} needs one descriptor per level"
+                    + (f"; missing: {', '.join(missing)}" if missing else "")
+                    + (f"; unknown: {', '.join(extra)}" if extra else "")
+                )
+        return self
+
+    def passing_levels(self) -> list[str]:
+        ids = [level.id for level in self.levels]
+        return ids[: ids.index(self.passing_level) + 1]
+
+
+class SelfEvaluation(Strict):
+    enabled: bool = False
+    instructions: Markdown | None = None
+    justification: Literal["required", "optional", "none"] = "required"
+    justification_max_words: Annotated[int, Field(ge=1, le=2000)] = 150
+
+
+# ----- review policy --------------------------------------------------------------------
+
+
+class Seat(Strict):
+    kind: Literal["issuer_staff", "mentor", "any"]
+    count: Annotated[int, Field(ge=1, le=10)]
+    match_grade_band: bool = False
+    title: str | None = None  # how the page names this seat, e.g. "Classkick Mentor"
+
+
+class Adjudication(Strict):
+    when: Literal["disagreement_on_pass"] = "disagreement_on_pass"
+    seat: Seat
+    rule: Literal["lead_decides"] = "lead_decides"
+
+
+class Calibration(Strict):
+    required: bool = True
+    agreement: Annotated[float, Field(gt=0, le=1)] = 0.8
+
+
+class ReviewPolicy(Strict):
+    description: Markdown | None = None
+    seats: Annotated[list[Seat], Field(min_length=1)]
+    blind: bool = True
+    pass_rule: Literal["all_reviewers_all_criteria", "all_criteria_adjudicated", "median", "majority"]
+    adjudication: Adjudication | None = None
+    due_days: Annotated[int, Field(ge=1, le=90)] = 14
+    reminder_days_before: Annotated[int, Field(ge=0, le=30)] = 3
+    grace_days: Annotated[int, Field(ge=0, le=30)] = 3
+    attempt_limit: Annotated[int, Field(ge=1, le=20)] = 3
+    calibration: Calibration = Calibration()
+    feedback: Markdown | None = None
+    draft: bool = False
+
+    @model_validator(mode="after")
+    def _adjudication_fits_rule(self) -> ReviewPolicy:
+        if self.pass_rule == "all_criteria_adjudicated" and self.adjudication is None:
+            raise ValueError("pass_rule all_criteria_adjudicated needs an adjudication seat")
+        return self
+
+    @property
+    def panel_size(self) -> int:
+        return sum(seat.count for seat in self.seats)
+
+
+# ----- graduate credit, licence ---------------------------------------------------------
+
+
+class Partner(Strict):
+    slug: Annotated[str, Field(pattern=SLUG, max_length=60)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    credits: Annotated[float, Field(gt=0, le=12)]
+    fee_usd: Annotated[float, Field(ge=0)]
+    contact_email: str
+    url: HttpUrl | None = None
+    draft: bool = False
+
+
+class GraduateCredit(Strict):
+    available: bool = False
+    summary: Markdown | None = None
+    partners: list[Partner] = []
+
+    @model_validator(mode="after")
+    def _partners_when_available(self) -> GraduateCredit:
+        if self.available and not self.partners:
+            raise ValueError("graduate credit is available, so at least one partner is needed")
+        _require_unique([p.slug for p in self.partners], "partner slug")
+        return self
+
+
+class License(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    spdx: str | None = None
+    url: HttpUrl | None = None
+    attribution: str | None = None
+
+
+# ----- the definition -------------------------------------------------------------------
+
+
+class CredentialDefinition(Strict):
+    schema_version: Literal[1] = 1
+    slug: Annotated[str, Field(pattern=SLUG, max_length=80)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    kind_label: Annotated[str, Field(min_length=1, max_length=80)] = "Micro-credential"
+    issuer: Issuer
+    summary: Annotated[str, Field(min_length=1, max_length=600)]  # one paragraph for lists and the API
+    grade_bands: Annotated[list[GradeBand], Field(min_length=1)]
+    page_order: Annotated[list[SectionKey], Field(min_length=1)]
+
+    introduction: list[Section] = []
+    competency_statement: Markdown
+    key_method: Markdown | None = None
+    method_components: list[Section] = []
+    suggested_activities: list[Section] = []
+    standards: Standards | None = None
+    resources: list[ResourceGroup] = []
+    sample_materials: list[ResourceGroup] = []
+    submission_intro: Markdown | None = None
+    parts: Annotated[list[Part], Field(min_length=1)]
+    checks: list[Check] = []
+    rubric: Rubric
+    self_evaluation: SelfEvaluation = SelfEvaluation()
+    review_policy: ReviewPolicy
+    graduate_credit: GraduateCredit = GraduateCredit()
+    notes: list[Section] = []
+    license: License | None = None
+    validity_days: Annotated[int, Field(ge=1)] | None = None  # None: the credential does not expire
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> CredentialDefinition:
+        _require_unique(self.page_order, "page_order entry")
+        _require_unique([p.id for p in self.parts], "part id")
+        _require_unique([c.id for c in self.checks], "check id")
+        for key in ("submission", "rubric"):
+            if key not in self.page_order:
+                raise ValueError(f"page_order must include {key!r}: every credential shows it")
+        part_ids = {p.id for p in self.parts}
+        for criterion in self.rubric.criteria:
+            if criterion.part is not None and criterion.part not in part_ids:
+                raise ValueError(f"rubric criterion {criterion.id!r} names part {criterion.part!r}, which does not exist")
+        for check in self.checks:
+            for ref in _check_refs(check):
+                self.field_at(ref)  # raises with the path when missing
+            if isinstance(check, EachOfCheck):
+                item = self.field_at(f"{check.field}.{check.item}")
+                if not isinstance(item, ChoiceField):
+                    raise ValueError(f"check {check.id!r}: {check.field}.{check.item} must be a choice")
+                unknown = set(check.values) - {o.id for o in item.options}
+                if unknown:
+                    raise ValueError(f"check {check.id!r}: {', '.join(sorted(unknown))} not among the options")
+            if isinstance(check, DatesBeforeCheck):
+                for ref in (check.field, check.before):
+                    if not isinstance(self.field_at(ref), DateField):
+                        raise ValueError(f"check {check.id!r}: {ref} must be a date field")
+        return self
+
+    def field_at(self, ref: str) -> SubmissionField | ItemField:
+        """The field named by "part.field" or "part.list.item"; ValueError naming the reference when absent."""
+        bits = ref.split(".")
+        if len(bits) not in (2, 3):
+            raise ValueError(f"{ref!r} must be written part_id.field_id or part_id.list_id.item_id")
+        part = next((p for p in self.parts if p.id == bits[0]), None)
+        if part is None:
+            raise ValueError(f"{ref!r}: there is no part {bits[0]!r}")
+        field = next((f for f in part.fields if f.id == bits[1]), None)
+        if field is None:
+            raise ValueError(f"{ref!r}: part {bits[0]!r} has no field {bits[1]!r}")
+        if len(bits) == 2:
+            return field
+        if not isinstance(field, ListField):
+            raise ValueError(f"{ref!r}: {bits[0]}.{bits[1]} is not a list, so it has no item fields")
+        item = next((f for f in field.item_fields if f.id == bits[2]), None)
+        if item is None:
+            raise ValueError(f"{ref!r}: list {bits[0]}.{bits[1]} has no item field {bits[2]!r}")
+        return item
+
+    def part_criteria(self, part_id: str) -> list[Criterion]:
+        return [c for c in self.rubric.criteria if c.part == part_id]
+
+
+def _check_refs(check: EachOfCheck | DatesBeforeCheck | OneOfCheck | RecentCheck) -> list[str]:
+    if isinstance(check, EachOfCheck):
+        return [check.field]
+    if isinstance(check, DatesBeforeCheck):
+        return [check.field, check.before]
+    if isinstance(check, OneOfCheck):
+        return list(check.fields)
+    return [check.field, check.after]

@@ -1,0 +1,172 @@
+"""Strict readers for environment variables.
+
+Every setting that comes from the environment goes through one of these, so a
+typo in production stops start-up with the variable's name instead of running
+with a silently guessed value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    value = (os.environ if environ is None else environ).get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def env_str(name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None) -> str | None:
+    value = _raw(name, environ)
+    return default if value is None else value
+
+
+def env_required(name: str, *, why: str, environ: Mapping[str, str] | None = None) -> str:
+    value = _raw(name, environ)
+    if value is None:
+        raise ImproperlyConfigured(f"{name} must be set: {why}")
+    return value
+
+
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off")
+
+
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} is below the minimum of {minimum}")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={number} is above the maximum of {maximum}")
+    return number
+
+
+def env_choice(name: str, choices: list[str], default: str, *, environ: Mapping[str, str] | None = None) -> str:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}")
+    return value
+
+
+def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
+    value = _raw(name, environ)
+    if value is None:
+        return list(default)
+    items = [item.strip() for item in value.split(",")]
+    if any(not item for item in items):
+        raise ImproperlyConfigured(f"{name}={value!r} has an empty item: separate values with single commas")
+    return items
+
+
+def env_database(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    import dj_database_url
+
+    value = _raw(name, environ) or default
+    scheme = urlsplit(value).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: the scheme must be sqlite:// or postgres:// (got {scheme or 'none'!r})"
+        )
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a database URL: {error}") from None
+    if scheme == "sqlite":
+        config["CONN_MAX_AGE"] = 0
+        # WAL lets the dev server read while a request writes; busy timeout rides out short locks.
+        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE",
+                             "timeout": 20}
+    return config
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    backend: str
+    host: str = ""
+    port: int = 0
+    user: str = ""
+    password: str = ""
+    use_tls: bool = False
+    use_ssl: bool = False
+    file_path: str = ""
+
+
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "submission": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+def env_email(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> EmailConfig:
+    """Parse EMAIL_URL: console://, locmem://, dummy://, file:///path, smtp://user:pass@host:587?tls=1, smtps://…"""
+    value = _raw(name, environ) or default
+    parts = urlsplit(value)
+    scheme = parts.scheme
+    if scheme not in _EMAIL_BACKENDS:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: the scheme must be one of {', '.join(sorted(_EMAIL_BACKENDS))}"
+        )
+    backend = _EMAIL_BACKENDS[scheme]
+    if scheme == "file":
+        if not parts.path:
+            raise ImproperlyConfigured(f"{name}={value!r}: file:// needs a folder, as in file:///var/mail/microcred")
+        return EmailConfig(backend=backend, file_path=parts.path)
+    if scheme not in {"smtp", "smtps", "submission"}:
+        return EmailConfig(backend=backend)
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"{name}={value!r}: an SMTP URL needs a host, as in smtp://user:pass@mail.example.org:587")
+    try:
+        port = parts.port or {"smtp": 25, "smtps": 465, "submission": 587}[scheme]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: the port is not a number") from None
+    query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"tls", "ssl"}
+    if unknown:
+        raise ImproperlyConfigured(f"{name}={value!r}: unknown option(s) {', '.join(sorted(unknown))}; use tls=1 or ssl=1")
+    for key, flag in query.items():
+        if flag not in _TRUE | _FALSE:
+            raise ImproperlyConfigured(f"{name}={value!r}: {key}={flag!r} is not a boolean")
+    use_ssl = scheme == "smtps" or query.get("ssl") in _TRUE
+    use_tls = scheme == "submission" or query.get("tls") in _TRUE
+    if use_ssl and use_tls:
+        raise ImproperlyConfigured(f"{name}={value!r}: choose either tls or ssl, not both")
+    return EmailConfig(
+        backend=backend, host=parts.hostname, port=port,
+        user=unquote(parts.username or ""), password=unquote(parts.password or ""),
+        use_tls=use_tls, use_ssl=use_ssl,
+    )

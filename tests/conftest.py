@@ -1,0 +1,116 @@
+"""Shared fixtures: the real credential definitions and named personas.
+
+Personas (as in the style guide): Edna the educator, Eli a second educator, Sam and Sid the
+issuer-staff reviewers, Mia and Max the mentors, Ada the Classkick admin, Otto the Educators
+Rising admin (another issuer's admin from Classkick's point of view), and Pat the platform admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from accounts.models import IssuerMembership, ReviewerProfile, User
+from catalog.loader import credentials_load_dir
+from catalog.models import Credential, Issuer
+
+PASSWORD = "correct horse battery staple"
+
+CLASSKICK = "classkick-collaboration"
+EDUCATORS_RISING = "educators-rising-collaboration"
+
+
+@pytest.fixture
+def credentials(db: Any) -> dict[str, Credential]:
+    """Every definition under credentials/, loaded as `make run` loads them."""
+    results, errors = credentials_load_dir(settings.CREDENTIALS_DIR)
+    assert not errors, [str(e) for e in errors]
+    return {c.slug: c for c in Credential.objects.select_related("issuer", "current_version")}
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(email: str, name: str | None = None, **extra: Any) -> User:
+        user = User.objects.create_user(email=email, password=PASSWORD, name=name or email.split("@")[0].title(),
+                                        **extra)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def educator(make_user: Callable[..., User]) -> User:
+    from django.utils import timezone
+
+    return make_user("edna@example.org", "Edna Educator", organisation="Lincoln High School",
+                     email_verified_at=timezone.now())
+
+
+@pytest.fixture
+def educator2(make_user: Callable[..., User]) -> User:
+    from django.utils import timezone
+
+    return make_user("eli@example.org", "Eli Educator", organisation="Roosevelt Middle School",
+                     email_verified_at=timezone.now())
+
+
+def _issuer(slug: str) -> Issuer:
+    issuer = Issuer.objects.filter(slug=slug).first()
+    if issuer is None:
+        raise LookupError(f"issuer {slug!r} is not loaded: request the `credentials` fixture first")
+    return issuer
+
+
+def _reviewer(make_user: Callable[..., User], email: str, kind: str, issuer: Issuer, bands: list[str]) -> User:
+    user = make_user(email)
+    profile = ReviewerProfile.objects.create(user=user, kind=kind, capacity=5)
+    profile.set_grade_bands(bands)
+    profile.save()
+    profile.issuers.add(issuer)
+    if kind == ReviewerProfile.Kind.ISSUER_STAFF:
+        IssuerMembership.objects.create(user=user, issuer=issuer, role=IssuerMembership.Role.STAFF)
+    return user
+
+
+@pytest.fixture
+def classkick(credentials: dict[str, Credential]) -> Credential:
+    return credentials[CLASSKICK]
+
+
+@pytest.fixture
+def educators_rising(credentials: dict[str, Credential]) -> Credential:
+    return credentials[EDUCATORS_RISING]
+
+
+@pytest.fixture
+def reviewer_staff(make_user: Callable[..., User], classkick: Credential) -> User:
+    return _reviewer(make_user, "sam@classkick.example", ReviewerProfile.Kind.ISSUER_STAFF, classkick.issuer,
+                     ["primary", "intermediate", "middle_school", "high_school", "college"])
+
+
+@pytest.fixture
+def reviewer_mentor(make_user: Callable[..., User], classkick: Credential) -> User:
+    return _reviewer(make_user, "mia@mentors.example", ReviewerProfile.Kind.MENTOR, classkick.issuer,
+                     ["middle_school"])
+
+
+@pytest.fixture
+def issuer_admin(make_user: Callable[..., User], classkick: Credential) -> User:
+    user = make_user("ada@classkick.example", "Ada Admin", is_staff=True)
+    IssuerMembership.objects.create(user=user, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def other_issuer_admin(make_user: Callable[..., User], educators_rising: Credential) -> User:
+    user = make_user("otto@educatorsrising.example", "Otto Admin", is_staff=True)
+    IssuerMembership.objects.create(user=user, issuer=educators_rising.issuer, role=IssuerMembership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def platform_admin(make_user: Callable[..., User]) -> User:
+    return make_user("pat@microcred.example", "Pat Platform", is_staff=True, is_superuser=True)
