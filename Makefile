@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on as many workers as the machine has cores (2 on CI); JOBS=0 runs it in one process.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run test install setup lint format bench clean
 
@@ -19,6 +21,7 @@ install: $(VENV)/.installed
 setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_credentials
+	$(PY) manage.py load_calibration_samples
 	$(PY) manage.py seed_demo
 
 run: setup
@@ -26,7 +29,7 @@ run: setup
 	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

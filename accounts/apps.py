@@ -1,6 +1,26 @@
-from django.apps import AppConfig
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+def _sync_issuer_admin_group(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from django.contrib.auth.management import create_permissions
+
+    from accounts.services import issuer_admin_group_sync
+
+    # Django creates each app's permissions in that app's own post_migrate; catalog's come after ours,
+    # so make them now (idempotent) rather than leave the group short of them on a fresh database.
+    for label in ("catalog", "accounts"):
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
+    issuer_admin_group_sync()
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_issuer_admin_group, sender=self, dispatch_uid="accounts.issuer_admin_group")

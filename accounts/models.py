@@ -20,6 +20,14 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Emails are stored lower-cased (User.save), so every sign-in path, the admin's included, is
+        # case-insensitive and still one lookup on the unique index.
+        return self.get(email=(username or "").strip().lower())
+
+    async def aget_by_natural_key(self, username: str | None) -> User:
+        return await self.aget(email=(username or "").strip().lower())
+
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
@@ -59,6 +67,10 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.strip().lower()

@@ -1,18 +1,21 @@
-from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
-
-def _todo(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("todo")
-
-
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("signup/", _todo, name="signup"),
-    path("profile/", _todo, name="profile"),
-    path("dashboard/", _todo, name="dashboard"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("signup/check-your-email/", views.verify_sent, name="verify_sent"),
+    path("verify/resend/", views.verify_resend, name="verify_resend"),
+    path("verify/<str:token>/", views.verify, name="verify"),
+    path("password/reset/", views.ResetRequestView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.ResetSentView.as_view(), name="password_reset_done"),
+    path("password/reset/done/", views.ResetCompleteView.as_view(), name="password_reset_complete"),
+    path("password/reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/change/", views.ChangePasswordView.as_view(), name="password_change"),
+    path("profile/", views.profile, name="profile"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -1,3 +1,155 @@
-from ninja import Router
+"""The public catalog as JSON: published credentials, their filters and their whole definitions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
+
+from catalog.forms import MAX_QUERY_LENGTH
+from catalog.schema import SLUG, GradeBand
+from catalog.selectors import (
+    CatalogFilters,
+    credential_get_published,
+    credential_list_published,
+)
 
 router = Router()
+
+
+class CatalogQuery(Schema):
+    q: Annotated[
+        str, Field(max_length=MAX_QUERY_LENGTH, description="Words that must all appear in the credential")
+    ] = ""
+    issuer: Annotated[str | None, Field(pattern=SLUG, max_length=60, description="An issuer's slug")] = None
+    standard: Annotated[str | None, Field(min_length=1, max_length=40, description="A standard's code")] = None
+    grade_band: GradeBand | None = None
+
+    @field_validator("q", "standard")
+    @classmethod
+    def _no_null_characters(cls, value: str | None) -> str | None:
+        # PostgreSQL cannot hold a NUL in a text value, so it would fail the query rather than match nothing.
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain null characters")
+        return value
+
+    def filters(self) -> CatalogFilters:
+        return CatalogFilters(
+            q=self.q.strip(), issuer=self.issuer or "", standard=self.standard or "", grade_band=self.grade_band or ""
+        )
+
+
+class IssuerOut(Schema):
+    slug: str
+    name: str
+    url: str
+
+
+class AlignmentOut(Schema):
+    code: str
+    title: str
+
+
+class StandardsOut(Schema):
+    framework: str
+    alignments: list[AlignmentOut]
+
+
+class VersionOut(Schema):
+    number: int
+    content_hash: str
+
+
+class UrlsOut(Schema):
+    page: str
+    requirements_pdf: str
+    api: str
+
+
+class CredentialSummaryOut(Schema):
+    slug: str
+    title: str
+    issuer: IssuerOut
+    kind_label: str
+    summary: str
+    grade_bands: list[str]
+    standards: StandardsOut | None
+    graduate_credit_available: bool
+    version: VersionOut
+    urls: UrlsOut
+
+
+class CredentialDetailOut(Schema):
+    slug: str
+    title: str
+    issuer: IssuerOut
+    version: VersionOut
+    urls: UrlsOut
+    definition: dict[str, Any] = Field(description="The whole credential definition, as its YAML file says it")
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _urls(slug: str) -> UrlsOut:
+    # Absolute from SITE_URL, never from the request's Host header, as everything the platform publishes.
+    return UrlsOut(
+        page=settings.SITE_URL + reverse("catalog:detail", args=[slug]),
+        requirements_pdf=settings.SITE_URL + reverse("catalog:requirements_pdf", args=[slug]),
+        api=settings.SITE_URL + reverse("api-v1:credential_detail", args=[slug]),
+    )
+
+
+@router.get("", response=list[CredentialSummaryOut], url_name="credential_list", summary="List published credentials")
+def credential_list(request: HttpRequest, filters: Query[CatalogQuery]) -> list[CredentialSummaryOut]:
+    """Every published credential matching all the filters given, in title order."""
+    return [
+        CredentialSummaryOut(
+            slug=entry.slug,
+            title=entry.title,
+            issuer=IssuerOut(slug=entry.issuer.slug, name=entry.issuer.name, url=entry.issuer.url),
+            kind_label=entry.kind_label,
+            summary=entry.summary,
+            grade_bands=entry.grade_bands,
+            standards=StandardsOut(
+                framework=entry.standards_framework,
+                alignments=[AlignmentOut(code=a.code, title=a.title) for a in entry.alignments],
+            )
+            if entry.standards_framework
+            else None,
+            graduate_credit_available=entry.graduate_credit,
+            version=VersionOut(number=entry.version_number, content_hash=entry.content_hash),
+            urls=_urls(entry.slug),
+        )
+        for entry in credential_list_published(filters=filters.filters())
+    ]
+
+
+@router.get(
+    "/{slug}",
+    response={200: CredentialDetailOut, 404: ErrorOut},
+    url_name="credential_detail",
+    summary="One published credential with its whole definition",
+)
+def credential_detail(request: HttpRequest, slug: str) -> Status[CredentialDetailOut | ErrorOut]:
+    try:
+        published = credential_get_published(slug=slug)
+    except Http404:
+        return Status(404, ErrorOut(detail=f"No published credential has the slug {slug!r}."))
+    credential, version = published.credential, published.version
+    return Status(
+        200,
+        CredentialDetailOut(
+            slug=credential.slug,
+            title=published.spec.title,
+            issuer=IssuerOut(slug=credential.issuer.slug, name=credential.issuer.name, url=credential.issuer.url),
+            version=VersionOut(number=version.number, content_hash=version.content_hash),
+            urls=_urls(credential.slug),
+            definition=published.spec.model_dump(mode="json"),
+        ),
+    )

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from django.db import transaction
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from catalog.models import Credential, CredentialVersion, Issuer
-from catalog.schema import CredentialDefinition
+from catalog.schema import IDENT, SLUG, CredentialDefinition, SchemaProblem
 
 
 class DefinitionError(Exception):
@@ -26,6 +29,10 @@ class DefinitionError(Exception):
         super().__init__("\n".join(lines))
 
 
+class _DuplicateKeyError(yaml.constructor.ConstructorError):
+    pass
+
+
 class _StrictLoader(yaml.SafeLoader):
     """PyYAML keeps the last of two equal keys without a word; a definition must not lose text that way."""
 
@@ -33,10 +40,14 @@ class _StrictLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark
+            raise _DuplicateKeyError(
+                None,
+                None,
+                f"the key {key!r} appears twice in the same mapping (first on line {seen[key].start_mark.line + 1}); "
+                "keep only one of them",
+                key_node.start_mark,
             )
         seen[key] = key_node
     return loader.construct_mapping(node, deep=deep)
@@ -45,47 +56,187 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-# pydantic puts the tag of the union member it tried into an error's location; the reader wants the
-# path as written in their file, so those tags are left out.
-_UNION_TAGS = {"text", "choice", "checklist", "file", "link", "date", "short_text", "list",
-               "list_has_each", "dates_before", "at_least_one", "written_within"}
+# ----- turning pydantic's errors into the author's terms ---------------------------------------
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
+def _unwrap(annotation: Any) -> Any:
+    """The type that holds the keys, with Annotated[...] and `| None` taken off."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _tagged_member(union: Any, tag: str) -> type[BaseModel] | None:
+    """The member of a union of models, told apart by `kind`, whose kind is `tag`."""
+    if get_origin(union) not in (Union, UnionType):
+        return None
+    for member in get_args(union):
+        is_model = isinstance(member, type) and issubclass(member, BaseModel) and "kind" in member.model_fields
+        if is_model and tag in get_args(member.model_fields["kind"].annotation):
+            return member
+    return None
+
+
+def _walk(loc: tuple[int | str, ...]) -> tuple[str, Any]:
+    """The path as the author wrote it, and the schema type found there (None once the walk is lost).
+
+    pydantic puts the `kind` of the union member it tried into an error's location (parts.0.fields.1.text.label);
+    the author never wrote that tag, so it is dropped from the path.
+    """
+    node: Any = CredentialDefinition
     out = ""
     for bit in loc:
-        if isinstance(bit, int):
-            out += f"[{bit}]"
-        elif bit not in _UNION_TAGS and not bit[:1].isupper():
-            out += f".{bit}" if out else bit
-    return out or "(top level)"
+        node = _unwrap(node)
+        if isinstance(bit, str):
+            member = _tagged_member(node, bit)
+            if member is not None:
+                node = member
+                continue
+            if bit[:1].isupper():  # a model's class name, which pydantic adds for untagged unions
+                continue
+        out += f"[{bit}]" if isinstance(bit, int) else (f".{bit}" if out else bit)
+        node = _step(node, bit)
+    return out or "(top level)", node
+
+
+def _step(node: Any, bit: int | str) -> Any:
+    origin = get_origin(node)
+    if isinstance(bit, int) and origin is list:
+        return get_args(node)[0]
+    if origin is dict:
+        return get_args(node)[1]
+    if isinstance(node, type) and issubclass(node, BaseModel) and isinstance(bit, str) and bit in node.model_fields:
+        return node.model_fields[bit].annotation
+    return None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_PATTERN_HINTS = {
+    SLUG: "lowercase letters and digits in words joined by single hyphens, such as 'my-credential'",
+    IDENT: "a lowercase letter followed by lowercase letters, digits or underscores, such as 'lesson_plan'",
+}
+
+
+def _problem(error: ErrorDetails) -> tuple[str, str]:
+    """(path, what is wrong and what to do) for one pydantic error."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    given = error.get("input")
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    cause = ctx.get("error")
+    if isinstance(cause, SchemaProblem):
+        return _walk(loc + cause.at)[0], str(cause)
+    if kind in {"union_tag_invalid", "union_tag_not_found"}:
+        key = str(ctx.get("discriminator", "kind")).strip("'")
+        path = _walk((*loc, key))[0]
+        expected = str(ctx.get("expected_tags", "")).replace("'", "")
+        if kind == "union_tag_not_found":
+            return path, f"is missing; say which kind this is, one of: {expected}"
+        return path, f"{ctx.get('tag')!r} is not a known kind; use one of: {expected}"
+    path, _ = _walk(loc)
+    if kind == "extra_forbidden":
+        parent = _unwrap(_walk(loc[:-1])[1])
+        key = str(loc[-1])
+        if isinstance(parent, type) and issubclass(parent, BaseModel):
+            allowed = list(parent.model_fields)
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"the keys allowed here are: {', '.join(allowed)}"
+            return path, f"unknown key {key!r}; {hint}"
+        return path, f"unknown key {key!r}; check its spelling or remove it"
+    if kind == "missing":
+        return path, "is required but missing; add it"
+    if kind == "string_type":
+        hint = " (YAML reads yes, no, on, off, true and false as true/false: put the text in quotes)"
+        return path, f"must be text, not {_show(given)}" + (hint if isinstance(given, bool) else "")
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return path, f"must be a whole number, not {_show(given)}"
+    if kind in {"float_type", "float_parsing"}:
+        return path, f"must be a number, not {_show(given)}"
+    if kind in {"bool_type", "bool_parsing"}:
+        return path, f"must be true or false, not {_show(given)}"
+    if kind == "list_type":
+        return path, f"must be a list (lines starting with '- '), not {_show(given)}"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return path, f"must be a mapping of keys to values, not {_show(given)}"
+    if kind == "string_pattern_mismatch":
+        shape = _PATTERN_HINTS.get(str(ctx.get("pattern")))
+        if shape:
+            return path, f"must be {shape}, not {_show(given)}"
+    if kind == "literal_error":
+        return path, f"{_show(given)} is not allowed here; use one of: {ctx.get('expected')}"
+    if kind.startswith("url_"):
+        return path, f"must be a full web address such as https://example.org/, not {_show(given)}"
+    return path, error["msg"].removeprefix("Value error, ")
 
 
 def definition_parse(text: str, *, source: str) -> CredentialDefinition:
+    """Validate one definition's text; DefinitionError names `source`, where in it and what is wrong."""
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise DefinitionError(source, [(where, f"YAML syntax: {problem}")]) from None
+        if isinstance(error, _DuplicateKeyError):
+            raise DefinitionError(source, [(where, problem)]) from None
+        context = getattr(error, "context", None)
+        detail = f"{problem} ({context})" if context else problem
+        raise DefinitionError(source, [(where, f"YAML syntax error: {detail}")]) from None
+    if data is None:
+        raise DefinitionError(source, [("", "the file is empty; a definition is a YAML mapping of keys to values")])
     if not isinstance(data, dict):
-        raise DefinitionError(source, [("", "the file must be a YAML mapping of keys to values")])
+        found = "a list" if isinstance(data, list) else f"a single value ({_show(data)})"
+        raise DefinitionError(
+            source, [("", f"the file must be a YAML mapping of keys to values, but it holds {found}")]
+        )
     try:
         definition = CredentialDefinition.model_validate(data)
     except ValidationError as error:
-        problems = [(_path(tuple(e["loc"])), e["msg"].removeprefix("Value error, ")) for e in error.errors()]
-        raise DefinitionError(source, problems) from None
+        raise DefinitionError(source, [_problem(e) for e in error.errors()]) from None
     expected = Path(source).stem
     if Path(source).suffix in {".yaml", ".yml"} and definition.slug != expected:
-        raise DefinitionError(source, [("slug", f"is {definition.slug!r} but the file is named {expected!r}; "
-                                                 "name the file after its slug")])
+        raise DefinitionError(
+            source,
+            [("slug", f"is {definition.slug!r} but the file is named {expected!r}; name the file after its slug")],
+        )
     return definition
 
 
+def definition_read(path: Path) -> CredentialDefinition:
+    """Read and validate one definition file; DefinitionError for anything wrong with it, encoding included."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DefinitionError(
+            path.name, [(f"line {line}", f"the file is not UTF-8 text ({error.reason}); save it as UTF-8")]
+        ) from None
+    return definition_parse(text, source=path.name)
+
+
 def definition_hash(definition: CredentialDefinition) -> str:
-    """Hash of the validated content, so reformatting a file does not make a new version."""
-    canonical = json.dumps(definition.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """Hash of the validated content, so reformatting a file does not make a new version.
+
+    Values left at their defaults are not hashed: adding an optional key to the schema must not turn
+    every loaded credential into a "new" version. The stored definition keeps the full dump, so a
+    version still says exactly what was in force. (Changing a default's value is a schema change:
+    bump schema_version.)
+    """
+    content = definition.model_dump(mode="json", exclude_defaults=True)
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -137,8 +288,14 @@ def credential_load(*, definition: CredentialDefinition, source_name: str) -> Lo
 
 
 def _search_text(definition: CredentialDefinition) -> str:
-    bits = [definition.title, definition.summary, definition.issuer.name, definition.competency_statement,
-            definition.key_method or "", definition.kind_label]
+    bits = [
+        definition.title,
+        definition.summary,
+        definition.issuer.name,
+        definition.competency_statement,
+        definition.key_method or "",
+        definition.kind_label,
+    ]
     if definition.standards:
         bits += [f"{a.code} {a.title}" for a in definition.standards.alignments]
     return "\n".join(bits).lower()
@@ -150,12 +307,9 @@ def credentials_load_dir(directory: Path) -> tuple[list[LoadResult], list[Defini
     errors: list[DefinitionError] = []
     for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
         try:
-            definition = definition_parse(path.read_text(encoding="utf-8"), source=path.name)
+            definition = definition_read(path)
         except DefinitionError as error:
             errors.append(error)
-            continue
-        except UnicodeDecodeError as error:
-            errors.append(DefinitionError(path.name, [("", f"the file is not UTF-8 text ({error.reason})")]))
             continue
         results.append(credential_load(definition=definition, source_name=path.name))
     return results, errors

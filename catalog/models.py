@@ -76,11 +76,11 @@ class CredentialVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.credential.slug} v{self.number} ({self.content_hash[:12]})"
 
-    @cached_property
-    def spec(self) -> CredentialDefinition:
-        return CredentialDefinition.model_validate(self.definition)
-
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("a credential version is immutable; load a changed file to make a new version")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def spec(self) -> CredentialDefinition:
+        return CredentialDefinition.model_validate(self.definition)

@@ -11,6 +11,7 @@ Prose fields are CommonMark (rendered with raw HTML disabled, then sanitised).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -26,6 +27,9 @@ GRADE_BANDS: dict[str, str] = {
     "college": "College",
 }
 GradeBand = Literal["primary", "intermediate", "middle_school", "high_school", "college"]
+# The submission field in which an educator chooses the grade band their work belongs to; mentors
+# are matched on it, so every program names it the same.
+GRADE_BAND_FIELD = "grade_band"
 
 FILE_TYPES: dict[str, str] = {
     "pdf": "PDF document",
@@ -75,11 +79,28 @@ SectionKey = Literal[
     "license",
 ]
 
-def _require_unique(values: list[str], what: str) -> None:
+
+Loc = tuple[str | int, ...]
+
+
+class SchemaProblem(ValueError):
+    """A problem found by a validator, with where it lies below the object being validated.
+
+    pydantic only knows the location of the object a validator runs on; the loader appends `at`
+    so the author is sent to the exact key (`checks[1].before`) rather than to the whole file.
+    """
+
+    def __init__(self, message: str, *, at: Loc = ()) -> None:
+        super().__init__(message)
+        self.at = at
+
+
+def _require_unique(values: Sequence[str], what: str, *, at: Loc = (), key: str | None = "id") -> None:
     seen: set[str] = set()
-    for value in values:
+    for index, value in enumerate(values):
         if value in seen:
-            raise ValueError(f"{what} {value!r} appears more than once")
+            where = (*at, index, key) if key else (*at, index)
+            raise SchemaProblem(f"{what} {value!r} appears more than once; each must be unique", at=where)
         seen.add(value)
 
 
@@ -144,6 +165,7 @@ class FieldBase(Strict):
     guidance: Markdown | None = None
     required: bool = True
     prompts: list[str] = []  # guiding questions shown beside the field
+    draft: bool = False  # True where the platform wrote the question for the issuer to revise
 
 
 class TextField(FieldBase):
@@ -156,7 +178,10 @@ class TextField(FieldBase):
     @model_validator(mode="after")
     def _limits_in_order(self) -> TextField:
         if self.min_words is not None and self.max_words is not None and self.min_words > self.max_words:
-            raise ValueError(f"min_words ({self.min_words}) is larger than max_words ({self.max_words})")
+            raise SchemaProblem(
+                f"min_words ({self.min_words}) is larger than max_words ({self.max_words}); make it smaller",
+                at=("min_words",),
+            )
         return self
 
 
@@ -350,18 +375,22 @@ class Rubric(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:
         level_ids = [level.id for level in self.levels]
-        _require_unique(level_ids, "level id")
-        _require_unique([c.id for c in self.criteria], "criterion id")
+        _require_unique(level_ids, "level id", at=("levels",))
+        _require_unique([c.id for c in self.criteria], "criterion id", at=("criteria",))
         if self.passing_level not in level_ids:
-            raise ValueError(f"passing_level {self.passing_level!r} is not one of the levels: {', '.join(level_ids)}")
-        for criterion in self.criteria:
+            raise SchemaProblem(
+                f"passing_level {self.passing_level!r} is not one of the levels: {', '.join(level_ids)}",
+                at=("passing_level",),
+            )
+        for index, criterion in enumerate(self.criteria):
             missing = [lid for lid in level_ids if lid not in criterion.descriptors]
             extra = [key for key in criterion.descriptors if key not in level_ids]
             if missing or extra:
-                raise ValueError(
+                raise SchemaProblem(
                     f"criterion {criterion.id!r} needs one descriptor per level"
                     + (f"; missing: {', '.join(missing)}" if missing else "")
-                    + (f"; unknown: {', '.join(extra)}" if extra else "")
+                    + (f"; unknown: {', '.join(extra)}" if extra else ""),
+                    at=("criteria", index, "descriptors"),
                 )
         return self
 
@@ -415,12 +444,19 @@ class ReviewPolicy(Strict):
     @model_validator(mode="after")
     def _adjudication_fits_rule(self) -> ReviewPolicy:
         if self.pass_rule == "all_criteria_adjudicated" and self.adjudication is None:
-            raise ValueError("pass_rule all_criteria_adjudicated needs an adjudication seat")
+            raise SchemaProblem(
+                "pass_rule all_criteria_adjudicated needs an adjudication seat; add one or choose another pass_rule",
+                at=("adjudication",),
+            )
         return self
 
     @property
     def panel_size(self) -> int:
         return sum(seat.count for seat in self.seats)
+
+    def all_seats(self) -> list[Seat]:
+        """The panel's seats and, when there is one, the adjudicator's."""
+        return [*self.seats, *([self.adjudication.seat] if self.adjudication else [])]
 
 
 # ----- graduate credit, licence ---------------------------------------------------------
@@ -444,8 +480,11 @@ class GraduateCredit(Strict):
     @model_validator(mode="after")
     def _partners_when_available(self) -> GraduateCredit:
         if self.available and not self.partners:
-            raise ValueError("graduate credit is available, so at least one partner is needed")
-        _require_unique([p.slug for p in self.partners], "partner slug")
+            raise SchemaProblem(
+                "graduate credit is available, so at least one partner is needed; add one or set available: false",
+                at=("partners",),
+            )
+        _require_unique([p.slug for p in self.partners], "partner slug", at=("partners",), key="slug")
         return self
 
 
@@ -490,31 +529,90 @@ class CredentialDefinition(Strict):
 
     @model_validator(mode="after")
     def _cross_references(self) -> CredentialDefinition:
-        _require_unique(self.page_order, "page_order entry")
-        _require_unique([p.id for p in self.parts], "part id")
-        _require_unique([c.id for c in self.checks], "check id")
+        _require_unique(self.page_order, "page_order entry", at=("page_order",), key=None)
+        _require_unique([p.id for p in self.parts], "part id", at=("parts",))
+        _require_unique([c.id for c in self.checks], "check id", at=("checks",))
         for key in ("submission", "rubric"):
             if key not in self.page_order:
-                raise ValueError(f"page_order must include {key!r}: every credential shows it")
+                raise SchemaProblem(f"page_order must include {key!r}: every credential shows it", at=("page_order",))
         part_ids = {p.id for p in self.parts}
-        for criterion in self.rubric.criteria:
+        for index, criterion in enumerate(self.rubric.criteria):
             if criterion.part is not None and criterion.part not in part_ids:
-                raise ValueError(f"rubric criterion {criterion.id!r} names part {criterion.part!r}, which does not exist")
-        for check in self.checks:
-            for ref in _check_refs(check):
-                self.field_at(ref)  # raises with the path when missing
-            if isinstance(check, EachOfCheck):
-                item = self.field_at(f"{check.field}.{check.item}")
-                if not isinstance(item, ChoiceField):
-                    raise ValueError(f"check {check.id!r}: {check.field}.{check.item} must be a choice")
-                unknown = set(check.values) - {o.id for o in item.options}
-                if unknown:
-                    raise ValueError(f"check {check.id!r}: {', '.join(sorted(unknown))} not among the options")
-            if isinstance(check, DatesBeforeCheck):
-                for ref in (check.field, check.before):
-                    if not isinstance(self.field_at(ref), DateField):
-                        raise ValueError(f"check {check.id!r}: {ref} must be a date field")
+                raise SchemaProblem(
+                    f"rubric criterion {criterion.id!r} names part {criterion.part!r}, which does not exist; "
+                    f"the parts are {', '.join(sorted(part_ids))}",
+                    at=("rubric", "criteria", index, "part"),
+                )
+        for index, check in enumerate(self.checks):
+            self._check_fits(check, at=("checks", index))
+        self._grade_band_field_fits()
         return self
+
+    def _check_fits(self, check: EachOfCheck | DatesBeforeCheck | OneOfCheck | RecentCheck, *, at: Loc) -> None:
+        for where, ref in _check_refs(check):
+            try:
+                self.field_at(ref)
+            except ValueError as error:
+                raise SchemaProblem(f"check {check.id!r}: {error}", at=(*at, *where)) from None
+        if isinstance(check, EachOfCheck):
+            item = self.field_at(f"{check.field}.{check.item}")
+            if not isinstance(item, ChoiceField):
+                raise SchemaProblem(
+                    f"check {check.id!r}: {check.field}.{check.item} must be a choice field", at=(*at, "item")
+                )
+            option_ids = [o.id for o in item.options]
+            for position, value in enumerate(check.values):
+                if value not in option_ids:
+                    raise SchemaProblem(
+                        f"check {check.id!r}: {value!r} is not an option of {check.field}.{check.item} "
+                        f"(its options are {', '.join(option_ids)})",
+                        at=(*at, "values", position),
+                    )
+        if isinstance(check, DatesBeforeCheck):
+            for key, ref in (("field", check.field), ("before", check.before)):
+                if not isinstance(self.field_at(ref), DateField):
+                    raise SchemaProblem(
+                        f"check {check.id!r}: {ref} must be a date field (kind: date) to compare dates",
+                        at=(*at, key),
+                    )
+
+    def _grade_band_field_fits(self) -> None:
+        # Mentors are matched on the band the educator chose in the field named GRADE_BAND_FIELD, so a
+        # policy that matches on it cannot work without that field, and an option that is not a band
+        # (or one the credential is not offered for) could never find a mentor.
+        field = self.grade_band_field()
+        if field is None:
+            if any(seat.match_grade_band for seat in self.review_policy.all_seats()):
+                raise SchemaProblem(
+                    f"a review seat matches mentors by grade band, so a part needs a choice field "
+                    f"{GRADE_BAND_FIELD!r} whose options are the grade bands",
+                    at=("parts",),
+                )
+            return
+        at = self._field_loc(field.id)
+        if not isinstance(field, ChoiceField) or field.multiple:
+            raise SchemaProblem(
+                f"field {GRADE_BAND_FIELD!r} must be a single choice (kind: choice) whose options are grade bands",
+                at=at,
+            )
+        for index, option in enumerate(field.options):
+            if option.id not in self.grade_bands:
+                raise SchemaProblem(
+                    f"field {GRADE_BAND_FIELD!r} offers {option.id!r}, which is not among the credential's "
+                    f"grade_bands ({', '.join(self.grade_bands)})",
+                    at=(*at, "options", index, "id"),
+                )
+
+    def _field_loc(self, field_id: str) -> Loc:
+        for part_index, part in enumerate(self.parts):
+            for field_index, field in enumerate(part.fields):
+                if field.id == field_id:
+                    return ("parts", part_index, "fields", field_index)
+        return ("parts",)
+
+    def grade_band_field(self) -> SubmissionField | None:
+        """The field in which the educator says which grade band the submission belongs to, if any."""
+        return next((f for p in self.parts for f in p.fields if f.id == GRADE_BAND_FIELD), None)
 
     def field_at(self, ref: str) -> SubmissionField | ItemField:
         """The field named by "part.field" or "part.list.item"; ValueError naming the reference when absent."""
@@ -540,11 +638,12 @@ class CredentialDefinition(Strict):
         return [c for c in self.rubric.criteria if c.part == part_id]
 
 
-def _check_refs(check: EachOfCheck | DatesBeforeCheck | OneOfCheck | RecentCheck) -> list[str]:
+def _check_refs(check: EachOfCheck | DatesBeforeCheck | OneOfCheck | RecentCheck) -> list[tuple[Loc, str]]:
+    """Each field reference a check makes, with the key inside the check that holds it."""
     if isinstance(check, EachOfCheck):
-        return [check.field]
+        return [(("field",), check.field)]
     if isinstance(check, DatesBeforeCheck):
-        return [check.field, check.before]
+        return [(("field",), check.field), (("before",), check.before)]
     if isinstance(check, OneOfCheck):
-        return list(check.fields)
-    return [check.field, check.after]
+        return [(("fields", index), ref) for index, ref in enumerate(check.fields)]
+    return [(("field",), check.field), (("after",), check.after)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -52,7 +53,11 @@ def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = No
 
 
 def env_int(
-    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None,
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
     value = _raw(name, environ)
@@ -104,8 +109,12 @@ def env_database(name: str, default: str, *, environ: Mapping[str, str] | None =
     if scheme == "sqlite":
         config["CONN_MAX_AGE"] = 0
         # WAL lets the dev server read while a request writes; busy timeout rides out short locks.
-        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE",
-                             "timeout": 20}
+        # The test database is a file too: in-memory SQLite's shared cache answers "table is locked" at
+        # once instead of waiting, which the live server used by the browser tests runs into. The pid keeps
+        # two test runs on one checkout (xdist workers get their own suffix as well) out of each other's way.
+        db_file = Path(config["NAME"])
+        config["TEST"] = {"NAME": str(db_file.with_name(f"test-{os.getpid()}-{db_file.name}"))}
+        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     return config
 
 
@@ -138,9 +147,7 @@ def env_email(name: str, default: str, *, environ: Mapping[str, str] | None = No
     parts = urlsplit(value)
     scheme = parts.scheme
     if scheme not in _EMAIL_BACKENDS:
-        raise ImproperlyConfigured(
-            f"{name}={value!r}: the scheme must be one of {', '.join(sorted(_EMAIL_BACKENDS))}"
-        )
+        raise ImproperlyConfigured(f"{name}={value!r}: the scheme must be one of {', '.join(sorted(_EMAIL_BACKENDS))}")
     backend = _EMAIL_BACKENDS[scheme]
     if scheme == "file":
         if not parts.path:
@@ -149,7 +156,9 @@ def env_email(name: str, default: str, *, environ: Mapping[str, str] | None = No
     if scheme not in {"smtp", "smtps", "submission"}:
         return EmailConfig(backend=backend)
     if not parts.hostname:
-        raise ImproperlyConfigured(f"{name}={value!r}: an SMTP URL needs a host, as in smtp://user:pass@mail.example.org:587")
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: an SMTP URL needs a host, as in smtp://user:pass@mail.example.org:587"
+        )
     try:
         port = parts.port or {"smtp": 25, "smtps": 465, "submission": 587}[scheme]
     except ValueError:
@@ -157,7 +166,9 @@ def env_email(name: str, default: str, *, environ: Mapping[str, str] | None = No
     query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
     unknown = set(query) - {"tls", "ssl"}
     if unknown:
-        raise ImproperlyConfigured(f"{name}={value!r}: unknown option(s) {', '.join(sorted(unknown))}; use tls=1 or ssl=1")
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: unknown option(s) {', '.join(sorted(unknown))}; use tls=1 or ssl=1"
+        )
     for key, flag in query.items():
         if flag not in _TRUE | _FALSE:
             raise ImproperlyConfigured(f"{name}={value!r}: {key}={flag!r} is not a boolean")
@@ -166,7 +177,36 @@ def env_email(name: str, default: str, *, environ: Mapping[str, str] | None = No
     if use_ssl and use_tls:
         raise ImproperlyConfigured(f"{name}={value!r}: choose either tls or ssl, not both")
     return EmailConfig(
-        backend=backend, host=parts.hostname, port=port,
-        user=unquote(parts.username or ""), password=unquote(parts.password or ""),
-        use_tls=use_tls, use_ssl=use_ssl,
+        backend=backend,
+        host=parts.hostname,
+        port=port,
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
     )
+
+
+def env_fernet_keys(name: str, *, environ: Mapping[str, str] | None = None) -> list[str] | None:
+    """Comma-separated Fernet keys (each the URL-safe base64 of 32 random bytes), newest first; None if unset.
+
+    The first key encrypts; every key decrypts, so a key-encryption key can be rotated by putting the new
+    one in front and re-encrypting at leisure."""
+    import base64
+    import binascii
+
+    value = _raw(name, environ)
+    if value is None:
+        return None
+    keys = [item.strip() for item in value.split(",")]
+    for position, key in enumerate(keys, start=1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (URL-safe base64 of 32 bytes); make one with "
+                'python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+            )
+    return keys

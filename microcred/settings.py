@@ -16,6 +16,7 @@ from microcred.env import (
     env_choice,
     env_database,
     env_email,
+    env_fernet_keys,
     env_int,
     env_list,
     env_required,
@@ -46,6 +47,31 @@ if PRODUCTION:
 else:
     SECRET_KEY = env_str("SECRET_KEY") or _development_secret_key()
 
+
+def _development_issuer_key_encryption_key() -> str:
+    # Like SECRET_KEY: made once per dev checkout under var/, so issuer private keys are encrypted at rest
+    # even in development and a copied database is useless without this file.
+    path = VAR_DIR / "issuer_key_encryption_key"
+    if not path.exists():
+        import base64
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Encrypts issuer signing keys at rest (Fernet). Comma-separated keys rotate it: the first encrypts, all decrypt.
+if PRODUCTION:
+    ISSUER_KEY_ENCRYPTION_KEY = ",".join(
+        env_fernet_keys("ISSUER_KEY_ENCRYPTION_KEY")
+        or [env_required("ISSUER_KEY_ENCRYPTION_KEY", why="production encrypts issuer signing keys with it")]
+    )
+else:
+    ISSUER_KEY_ENCRYPTION_KEY = ",".join(
+        env_fernet_keys("ISSUER_KEY_ENCRYPTION_KEY") or [_development_issuer_key_encryption_key()]
+    )
+
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -73,6 +99,9 @@ INSTALLED_APPS = [
     "catalog",
     "notifications",
     "submissions",
+    "reviews",
+    "awards",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +162,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC") or "UTC"
@@ -213,11 +243,19 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")},
+    # WeasyPrint narrates every rendering step at INFO; only its warnings are worth an operator's attention.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-tasks logs every state change of every task at INFO; failures still come through.
+        "django_tasks": {"level": "WARNING"},
+    },
 }

@@ -10,6 +10,9 @@ urlpatterns = [
     path("credentials/", include("catalog.urls")),
     path("accounts/", include("accounts.urls")),
     path("submissions/", include("submissions.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("", include("awards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

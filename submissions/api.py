@@ -1,3 +1,386 @@
-from ninja import Router
+"""The submissions API at /api/v1/submissions: the same services the pages call, for API clients.
 
-router = Router()
+Thin on purpose: each endpoint resolves its objects through a selector (404 for anyone but the owner),
+calls one service and shapes the answer. The services' refusals (submissions.errors) become 4xx
+answers in api.api's exception handlers, each naming the field and what to do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
+
+from api.auth import object_auth, request_user, session_or_token
+from catalog.models import Credential
+from catalog.schema import FileField
+from submissions import selectors, services
+from submissions.downloads import evidence_file_response
+from submissions.errors import FieldError, FileTooLarge, InvalidInput
+from submissions.models import Attempt, AttemptStatus, Evidence, Submission
+from submissions.models import Status as SubmissionStatus
+
+# Every route is about one object (404 when anonymous) except the list and create, which say 401.
+router = Router(auth=object_auth)
+
+# Multipart framing and the field name add a little to the file itself.
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateIn(Strict):
+    credential: str
+
+
+class ResponsesIn(Strict):
+    base_revision: int
+    responses: dict[str, Any] = {}
+    self_evaluation: dict[str, Any] = {}
+
+
+class CredentialRef(Schema):
+    slug: str
+    title: str
+    issuer: str
+
+
+class EvidenceOut(Schema):
+    id: int
+    field: str
+    name: str
+    type: str
+    detail: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime | None = None
+    download_url: str
+
+
+class AttemptSummary(Schema):
+    number: int
+    status: str
+    status_label: str
+    submitted_at: datetime
+    version: int
+
+
+class AttemptOut(AttemptSummary):
+    content_hash: str
+    grade_band: str
+    responses: dict[str, Any]
+    self_evaluation: dict[str, Any]
+    evidence: list[EvidenceOut]
+
+
+class SubmissionOut(Schema):
+    id: int
+    credential: CredentialRef
+    version: int
+    status: str
+    status_label: str
+    editable: bool
+    next_step: str
+    revision: int
+    responses: dict[str, Any]
+    self_evaluation: dict[str, Any]
+    first_written_at: dict[str, str]
+    evidence: list[EvidenceOut]
+    attempts: list[AttemptSummary]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubmissionRow(Schema):
+    """A dashboard row; resolved from the list selector's rows, which already hold everything (one query)."""
+
+    id: int
+    credential: CredentialRef
+    status: str
+    status_label: str
+    attempt: int | None
+    next_step: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_credential(obj: Submission) -> dict[str, str]:
+        return _credential(obj)
+
+    @staticmethod
+    def resolve_status_label(obj: Submission) -> str:
+        return str(SubmissionStatus(obj.status).label)
+
+    @staticmethod
+    def resolve_attempt(obj: Submission) -> int | None:
+        return getattr(obj, "latest_attempt", None)
+
+    @staticmethod
+    def resolve_next_step(obj: Submission) -> str:
+        return selectors.next_step(obj)
+
+
+class FindingOut(Schema):
+    check: str
+    severity: str
+    message: str
+    field: str | None
+    entry: int | None
+    criterion: str | None
+
+
+class CheckOut(Schema):
+    ready: bool
+    findings: list[FindingOut]
+
+
+class EventOut(Schema):
+    kind: str
+    label: str
+    at: datetime
+    old_status: str
+    new_status: str
+    attempt: int | None
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    conflicts: list[dict[str, Any]] = []
+    revision: int | None = None
+
+
+def _file_url(evidence_id: int) -> str:
+    return reverse("api-v1:submission_evidence_file", kwargs={"evidence_id": evidence_id})
+
+
+def _evidence_out(item: Evidence) -> dict[str, Any]:
+    return {**item.manifest(), "uploaded_at": item.uploaded_at, "download_url": _file_url(item.pk)}
+
+
+def _credential(submission: Submission) -> dict[str, str]:
+    credential = submission.credential
+    return {"slug": credential.slug, "title": credential.title, "issuer": credential.issuer.name}
+
+
+def _attempt_summary(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "number": attempt.number,
+        "status": attempt.status,
+        "status_label": AttemptStatus(attempt.status).label,
+        "submitted_at": attempt.submitted_at,
+        "version": attempt.version.number,
+    }
+
+
+def _attempt_out(attempt: Attempt) -> dict[str, Any]:
+    return {
+        **_attempt_summary(attempt),
+        "content_hash": attempt.version.content_hash,
+        "grade_band": attempt.grade_band,
+        "responses": attempt.responses,
+        "self_evaluation": attempt.self_evaluation,
+        "evidence": [{**item, "download_url": _file_url(item["id"])} for item in attempt.evidence_manifest],
+    }
+
+
+def _submission_out(submission: Submission) -> dict[str, Any]:
+    draft = submission.draft
+    return {
+        "id": submission.pk,
+        "credential": _credential(submission),
+        "version": submission.version.number,
+        "status": submission.status,
+        "status_label": SubmissionStatus(submission.status).label,
+        "editable": submission.is_editable,
+        "next_step": selectors.next_step(submission),
+        "revision": draft.revision,
+        "responses": draft.responses,
+        "self_evaluation": draft.self_evaluation,
+        "first_written_at": draft.first_written_at,
+        "evidence": [_evidence_out(item) for item in selectors.submission_evidence(submission=submission)],
+        "attempts": [_attempt_summary(a) for a in selectors.submission_attempts(submission=submission)],
+        "created_at": submission.created_at,
+        "updated_at": submission.updated_at,
+    }
+
+
+def _mine(request: HttpRequest, submission_id: int) -> Submission:
+    return selectors.submission_get_for_educator(user=request_user(request), submission_id=submission_id)
+
+
+@router.get("", response=list[SubmissionRow], url_name="submission_list", auth=session_or_token)
+@paginate(LimitOffsetPagination)
+def list_submissions(request: HttpRequest) -> QuerySet[Submission]:
+    """My submissions, most recently changed first (paginated with limit and offset)."""
+    return selectors.submissions_list_for_educator(user=request_user(request))
+
+
+@router.post(
+    "",
+    response={200: SubmissionOut, 201: SubmissionOut, 404: ErrorOut},
+    url_name="submission_create",
+    auth=session_or_token,
+)
+def create_submission(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
+    """Start a draft for a credential (by slug); an open one is returned as it is (200) rather than doubled."""
+    credential = get_object_or_404(Credential, slug=payload.credential, is_published=True)
+    submission, created = services.submission_start(educator=request_user(request), credential=credential)
+    return Status(201 if created else 200, _submission_out(_mine(request, submission.pk)))
+
+
+@router.get("/{submission_id}", response=SubmissionOut, url_name="submission_detail")
+def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+    return _submission_out(_mine(request, submission_id))
+
+
+@router.patch(
+    "/{submission_id}/responses",
+    response={200: SubmissionOut, 409: ErrorOut, 422: ErrorOut},
+    url_name="submission_responses",
+)
+def save_responses(request: HttpRequest, submission_id: int, payload: ResponsesIn) -> dict[str, Any]:
+    """Save changed fields. 409 with both versions of each field changed elsewhere since base_revision."""
+    submission = _mine(request, submission_id)
+    services.draft_save(
+        submission=submission,
+        actor=request_user(request),
+        base_revision=payload.base_revision,
+        changes=payload.responses,
+        self_evaluation=payload.self_evaluation,
+    )
+    return _submission_out(_mine(request, submission_id))
+
+
+@router.get("/{submission_id}/check", response=CheckOut, url_name="submission_check")
+def check_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+    findings = services.completeness_check(submission=_mine(request, submission_id))
+    return {"ready": not any(f.severity == "blocking" for f in findings), "findings": [f.as_dict() for f in findings]}
+
+
+@router.post(
+    "/{submission_id}/evidence",
+    response={201: EvidenceOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    url_name="submission_evidence_add",
+    openapi_extra={
+        "parameters": [{"in": "query", "name": "field", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                }
+            },
+            "required": True,
+        },
+    },
+)
+def add_evidence(request: HttpRequest, submission_id: int) -> Status[dict[str, Any]]:
+    """Upload one file (multipart, part "file") to the file field named by the `field` query parameter."""
+    submission = _mine(request, submission_id)
+    field_ref = request.GET.get("field", "")
+    try:
+        spec = submission.version.spec.field_at(field_ref)
+    except ValueError:
+        raise InvalidInput(
+            [FieldError(field_ref or "field", "name the file field as ?field=part_id.field_id")]
+        ) from None
+    if not isinstance(spec, FileField) or field_ref.count(".") != 1:
+        raise InvalidInput([FieldError(field_ref, f"{spec.label} does not take files")])
+    # Refuse an oversized upload from its declared length, before the body is read and spooled to disk.
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    size = int(declared) if declared.isdigit() else 0
+    if size > spec.max_size_mb * 1024 * 1024 + UPLOAD_OVERHEAD:
+        raise FileTooLarge(
+            [
+                FieldError(
+                    field_ref,
+                    f"{spec.label}: the upload is {size / 2**20:.1f} MB; the most this field "
+                    f"takes is {spec.max_size_mb:g} MB per file",
+                )
+            ]
+        )
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InvalidInput([FieldError("file", 'attach the file as the multipart part named "file"')])
+    item = services.evidence_add(submission=submission, actor=request_user(request), field_ref=field_ref, upload=upload)
+    return Status(201, _evidence_out(item))
+
+
+@router.delete(
+    "/{submission_id}/evidence/{evidence_id}",
+    response={204: None, 409: ErrorOut},
+    url_name="submission_evidence_remove",
+)
+def remove_evidence(request: HttpRequest, submission_id: int, evidence_id: int) -> Status[None]:
+    submission = _mine(request, submission_id)
+    item = selectors.evidence_get_for_user(user=request_user(request), evidence_id=evidence_id)
+    if item.submission_id != submission.pk or not item.in_draft:
+        raise Http404("no such file in this draft")
+    services.evidence_remove(evidence=item, actor=request_user(request))
+    return Status(204, None)
+
+
+@router.get("/evidence/{evidence_id}/file", url_name="submission_evidence_file")
+def download_evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
+    """The file itself, always as an attachment with the type found by content, never rendered inline."""
+    viewer = request_user(request)
+    item = selectors.evidence_get_for_user(user=viewer, evidence_id=evidence_id)
+    return evidence_file_response(item=item, viewer=viewer)
+
+
+@router.post(
+    "/{submission_id}/submit", response={201: AttemptOut, 409: ErrorOut, 422: ErrorOut}, url_name="submission_submit"
+)
+def submit(request: HttpRequest, submission_id: int) -> Status[dict[str, Any]]:
+    """Freeze the draft into an attempt; 422 with the findings while any blocking one stands."""
+    attempt = services.attempt_submit(submission=_mine(request, submission_id), actor=request_user(request))
+    return Status(201, _attempt_out(attempt))
+
+
+@router.get("/{submission_id}/attempts/{number}", response=AttemptOut, url_name="submission_attempt")
+def get_attempt(request: HttpRequest, submission_id: int, number: int) -> dict[str, Any]:
+    return _attempt_out(
+        selectors.attempt_get_for_educator(user=request_user(request), submission_id=submission_id, number=number)
+    )
+
+
+@router.post(
+    "/{submission_id}/attempts/{number}/withdraw",
+    response={200: AttemptOut, 409: ErrorOut},
+    url_name="submission_attempt_withdraw",
+)
+def withdraw(request: HttpRequest, submission_id: int, number: int) -> dict[str, Any]:
+    """Take back a submitted attempt before its review starts (409 afterwards)."""
+    attempt = selectors.attempt_get_for_educator(user=request_user(request), submission_id=submission_id, number=number)
+    return _attempt_out(services.attempt_withdraw(attempt=attempt, actor=request_user(request)))
+
+
+@router.get("/{submission_id}/events", response=list[EventOut], url_name="submission_events")
+def events(request: HttpRequest, submission_id: int) -> list[dict[str, Any]]:
+    """The status timeline, oldest first."""
+    submission = _mine(request, submission_id)
+    return [
+        {
+            "kind": e.kind,
+            "label": e.get_kind_display(),
+            "at": e.at,
+            "old_status": e.old_status,
+            "new_status": e.new_status,
+            "attempt": e.attempt.number if e.attempt else None,
+        }
+        for e in selectors.submission_events(submission=submission)
+    ]

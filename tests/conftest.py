@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 
 from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.services import membership_grant
 from catalog.loader import credentials_load_dir
 from catalog.models import Credential, Issuer
 
@@ -21,6 +22,13 @@ PASSWORD = "correct horse battery staple"
 
 CLASSKICK = "classkick-collaboration"
 EDUCATORS_RISING = "educators-rising-collaboration"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness (about half a second a hash here) is its point in production and
+    # only a cost in tests, which hash and check passwords hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -99,15 +107,16 @@ def reviewer_mentor(make_user: Callable[..., User], classkick: Credential) -> Us
 
 @pytest.fixture
 def issuer_admin(make_user: Callable[..., User], classkick: Credential) -> User:
-    user = make_user("ada@classkick.example", "Ada Admin", is_staff=True)
-    IssuerMembership.objects.create(user=user, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
+    # Through the service, as the admin site and seed_demo do it: it also grants the admin-site permissions.
+    user = make_user("ada@classkick.example", "Ada Admin")
+    membership_grant(user=user, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
     return user
 
 
 @pytest.fixture
 def other_issuer_admin(make_user: Callable[..., User], educators_rising: Credential) -> User:
-    user = make_user("otto@educatorsrising.example", "Otto Admin", is_staff=True)
-    IssuerMembership.objects.create(user=user, issuer=educators_rising.issuer, role=IssuerMembership.Role.ADMIN)
+    user = make_user("otto@educatorsrising.example", "Otto Admin")
+    membership_grant(user=user, issuer=educators_rising.issuer, role=IssuerMembership.Role.ADMIN)
     return user
 
 

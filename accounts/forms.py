@@ -1,0 +1,230 @@
+"""Forms for people's own accounts. Every message names the field and says what to do next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+
+PASSWORD_HINT = (
+    "At least 10 characters. Avoid common passwords, passwords made only of numbers, "
+    "and anything close to your name or email address. A short sentence works well."
+)
+MISMATCH = "The two passwords are not the same. Type the same password in both fields."
+
+
+def _text(autocomplete: str, **attrs: Any) -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": autocomplete, **attrs})
+
+
+def _email() -> forms.EmailInput:
+    return forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"})
+
+
+def _password(autocomplete: str) -> forms.PasswordInput:
+    return forms.PasswordInput(attrs={"autocomplete": autocomplete})
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=_text("name"),
+        help_text="As it should appear on your credentials.",
+        error_messages={"required": "Enter your full name."},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=_email(),
+        help_text="We send a link to this address to confirm it is yours.",
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address in the form name@example.org.",
+        },
+    )
+    organisation = forms.CharField(
+        label="School or organisation (optional)",
+        max_length=200,
+        required=False,
+        widget=_text("organization"),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=_password("new-password"),
+        help_text=PASSWORD_HINT,
+        error_messages={"required": "Enter a password."},
+    )
+    password2 = forms.CharField(
+        label="Confirm password",
+        strip=False,
+        widget=_password("new-password"),
+        error_messages={"required": "Type your password again to confirm it."},
+    )
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exists():
+            raise ValidationError(
+                "An account already uses this email address. Sign in, or reset your password if you forgot it.",
+                code="duplicate",
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password1 = cleaned.get("password1")
+        password2 = cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", ValidationError(MISMATCH, code="password_mismatch"))
+        if password1:
+            # An unsaved user lets the similarity check compare the password with the name and email.
+            candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=_email(),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address in the form name@example.org.",
+        },
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=_password("current-password"),
+        error_messages={"required": "Enter your password."},
+    )
+    error_messages = {
+        "invalid_login": "The email address or password is not right. Check both and try again, "
+        "or reset your password.",
+        "inactive": "This account has been closed. Contact the platform team if you think this is a mistake.",
+    }
+
+    def clean_username(self) -> str:
+        # Lower-cased before authenticate(), so django-axes counts "Edna@x" and "edna@x" as one person.
+        return str(self.cleaned_data["username"]).strip().lower()
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Asks for the address; the link is sent through the notifications outbox, after commit."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=_email(),
+        error_messages={
+            "required": "Enter the email address you signed up with.",
+            "invalid": "Enter an email address in the form name@example.org.",
+        },
+    )
+
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
+        from django.conf import settings
+
+        from notifications.services import email_queue
+
+        token_generator = kwargs.get("token_generator", default_token_generator)
+        for user in self.get_users(self.cleaned_data["email"]):
+            uid = urlsafe_base64_encode(str(user.pk).encode())
+            path = reverse("accounts:password_reset_confirm", args=[uid, token_generator.make_token(user)])
+            email_queue(
+                name="password_reset",
+                to=user.email,
+                context={"name": user.name, "reset_url": settings.SITE_URL + path},
+            )
+
+
+class ResetSetPasswordForm(SetPasswordForm):
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=_password("new-password"),
+        help_text=PASSWORD_HINT,
+        error_messages={"required": "Enter a new password."},
+    )
+    new_password2 = forms.CharField(
+        label="Confirm new password",
+        strip=False,
+        widget=_password("new-password"),
+        error_messages={"required": "Type your new password again to confirm it."},
+    )
+    error_messages = {"password_mismatch": MISMATCH}
+
+    def clean(self) -> dict[str, Any]:
+        # As the parent, but a weak password is reported on the field where it was typed.
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self) or {}
+
+    def save(self, commit: bool = True) -> Any:
+        from accounts.services import password_reset_complete
+
+        return password_reset_complete(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    old_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=_password("current-password"),
+        error_messages={"required": "Enter your current password."},
+    )
+    new_password1 = ResetSetPasswordForm.base_fields["new_password1"]
+    new_password2 = ResetSetPasswordForm.base_fields["new_password2"]
+    error_messages = {
+        "password_mismatch": MISMATCH,
+        "password_incorrect": "Your current password is not right. Type it again, or sign out and reset it.",
+    }
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self) or {}
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=_text("name"),
+        help_text="As it should appear on your credentials.",
+        error_messages={"required": "Enter your full name."},
+    )
+    organisation = forms.CharField(
+        label="School or organisation (optional)",
+        max_length=200,
+        required=False,
+        widget=_text("organization"),
+        help_text="Reviewers are never assigned work from their own school or organisation.",
+    )
+
+
+class AdminEmailAuthenticationForm(AdminAuthenticationForm):
+    def clean_username(self) -> str:
+        # As EmailAuthenticationForm: one spelling of an address for the password check and for django-axes.
+        return str(self.cleaned_data["username"]).strip().lower()

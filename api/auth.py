@@ -1,0 +1,72 @@
+"""How API requests are authenticated: a personal access token, or the browser's session.
+
+`Authorization: Bearer <token>` is tried first and, when present, decides alone (a bad token is
+refused even if a session cookie came along). Without it, the signed-in session is accepted, with
+Django's CSRF check on every unsafe method: a browser sends the session cookie on its own, so a
+forged cross-site request must not ride on it, whereas a token is only ever sent on purpose.
+
+Endpoints about one object (a submission, an attempt, a file) use `object_auth`, which answers an
+unauthenticated request with 404 rather than 401, as it answers anyone who may not see the object:
+whether an id exists cannot be probed, signed in or not. Collections (lists, create) answer 401.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from ninja.utils import check_csrf
+
+from accounts.models import User
+from api.services import token_authenticate
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class SessionOrToken(HttpBearer):
+    def __init__(self, *, allow_token: bool = True, not_found_when_anonymous: bool = False) -> None:
+        self.allow_token = allow_token
+        self.not_found_when_anonymous = not_found_when_anonymous
+        super().__init__()
+
+    def __call__(self, request: HttpRequest) -> Any | None:
+        user = self._identify(request)
+        if user is None and self.not_found_when_anonymous:
+            raise Http404("no such object")
+        return user
+
+    def _identify(self, request: HttpRequest) -> Any | None:
+        header = request.headers.get("Authorization")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not self.allow_token:
+                return None
+            return self.authenticate(request, token.strip())
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        unsafe = request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False)
+        if unsafe and check_csrf(request) is not None:
+            raise HttpError(403, "CSRF check failed: send the csrftoken cookie's value in an X-CSRFToken header")
+        return user
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        user = token_authenticate(token=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+session_or_token = SessionOrToken()
+session_only = SessionOrToken(allow_token=False)
+object_auth = SessionOrToken(not_found_when_anonymous=True)
+
+
+def request_user(request: HttpRequest) -> User:
+    """The user an authenticated API request acts for (set by the auth classes above)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise HttpError(401, "Unauthorized")
+    return user

@@ -1,0 +1,65 @@
+"""Personal access tokens of the signed-in user: create (shown once), list, revoke.
+
+Creating a token needs the browser session: a leaked token must not be able to mint more tokens.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict
+
+from api.auth import request_user, session_only, session_or_token
+from api.selectors import token_get_for_user, tokens_list_for_user
+from api.services import TokenError, token_create, token_revoke
+
+router = Router()
+
+
+class TokenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    expires_at: datetime | None = None
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, str | int | None]] = []
+
+
+@router.post("", response={201: TokenCreated, 422: ErrorOut}, auth=session_only)
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
+    try:
+        row, secret = token_create(user=request_user(request), name=payload.name, expires_at=payload.expires_at)
+    except TokenError as error:
+        return Status(422, {"detail": error.message, "errors": [{"field": error.field, "message": error.message}]})
+    return Status(201, {**TokenOut.model_validate(row).model_dump(), "token": secret})
+
+
+@router.get("", response=list[TokenOut], auth=session_or_token)
+def list_tokens(request: HttpRequest) -> list[object]:
+    return list(tokens_list_for_user(user=request_user(request)))
+
+
+@router.delete("/{token_id}", response={204: None}, auth=session_or_token)
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+    token = token_get_for_user(user=request_user(request), token_id=token_id)
+    token_revoke(token=token, actor=request_user(request))
+    return Status(204, None)

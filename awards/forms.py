@@ -1,0 +1,115 @@
+"""The awards forms: what each asks, and its labels and errors in the reader's terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from awards.models import ApplicationStatus, Partner, PartnerOffer, Visibility
+
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+class VisibilityForm(forms.Form):
+    visibility = forms.ChoiceField(
+        label="Who can see this credential's page",
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for revoking",
+        help_text="The earner is told this reason. It is kept in the audit log.",
+        min_length=5,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the reason for revoking", "min_length": "Give the reason in a few words"},
+    )
+
+
+class VerifyForm(forms.Form):
+    credential = forms.CharField(
+        label="Paste a credential (JSON or JWT)",
+        required=False,
+        max_length=MAX_UPLOAD,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+    )
+    image = forms.FileField(
+        label="Or upload a baked badge image (PNG or SVG)",
+        required=False,
+        help_text="Up to 2 MB. The credential is read from inside the image.",
+    )
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        if image is not None and image.size > MAX_UPLOAD:
+            raise forms.ValidationError("The image is larger than 2 MB; upload the badge image itself")
+        return image
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not (data.get("credential") or "").strip() and not data.get("image"):
+            self.add_error("credential", "Paste a credential, or upload a baked badge image below")
+        return data
+
+    def payload(self) -> str | bytes:
+        image = self.cleaned_data.get("image")
+        if image is not None:
+            return bytes(image.read())
+        return str(self.cleaned_data["credential"])
+
+
+class OfferChoiceField(forms.ModelChoiceField):
+    """Partners labelled with what each grants for this credential."""
+
+    terms: dict[int, PartnerOffer] = {}
+
+    def label_from_instance(self, obj: Any) -> str:
+        offer = self.terms[obj.pk]
+        return f"{obj.name}: {offer.credits.normalize()} graduate credit(s), fee ${offer.fee_usd:.2f}"
+
+
+class ApplicationForm(forms.Form):
+    partner = OfferChoiceField(
+        label="University",
+        queryset=Partner.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the university to apply to"},
+    )
+    message = forms.CharField(
+        label="Message to the university (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, offers: list[PartnerOffer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner"]
+        assert isinstance(field, OfferChoiceField)
+        field.queryset = Partner.objects.filter(pk__in=[o.partner_id for o in offers])
+        field.terms = {o.partner_id: o for o in offers}
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            (ApplicationStatus.ACCEPTED, "Accepted: the university will award credit"),
+            (ApplicationStatus.CREDIT_AWARDED, "Credit awarded"),
+            (ApplicationStatus.DECLINED, "Declined"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a decision"},
+    )
+    note = forms.CharField(
+        label="Note to the earner",
+        required=False,
+        max_length=2000,
+        help_text="Required when declining: say why.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,0 +1,149 @@
+"""Reads on the awards side, each with its access check: a credential page answers 404 to anyone who may not
+see it, partner staff see only their own university's applications, an earner only their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from awards.models import (
+    AwardedCredential,
+    CreditApplication,
+    IssuerKey,
+    Partner,
+    PartnerMembership,
+    PartnerOffer,
+    StatusList,
+    Visibility,
+)
+from catalog.models import Credential, Issuer
+
+
+def _user_id(user: Any) -> int | None:
+    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _administers(user: Any, issuer_id: int) -> bool:
+    if _user_id(user) is None:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.memberships.filter(issuer_id=issuer_id, role="admin").exists())
+
+
+def is_issuer_admin(*, user: Any, issuer_id: int) -> bool:
+    """Whether the user may administer (and so revoke) the issuer's credentials."""
+    return _administers(user, issuer_id)
+
+
+def awarded_get_for_viewer(*, user: Any, uuid: str) -> AwardedCredential:
+    """A credential's page: public and unlisted ones for anyone with the link; private ones only for the
+    earner and the issuer's admins (who may need to revoke it). 404 otherwise, so a private credential's
+    existence is not revealed."""
+    awarded = (
+        AwardedCredential.objects.select_related("earner", "issuer", "credential", "version", "revoked_by")
+        .filter(uuid=uuid)
+        .first()
+    )
+    if awarded is None:
+        raise Http404("no such credential")
+    private = awarded.visibility == Visibility.PRIVATE
+    if private and _user_id(user) != awarded.earner_id and not _administers(user, awarded.issuer_id):
+        raise Http404("no such credential")
+    return awarded
+
+
+def awarded_get_for_earner(*, user: Any, uuid: str) -> AwardedCredential:
+    awarded = AwardedCredential.objects.select_related("issuer", "credential", "version").filter(uuid=uuid).first()
+    if awarded is None or _user_id(user) != awarded.earner_id:
+        raise Http404("no such credential")
+    return awarded
+
+
+def awarded_get_for_admin(*, user: Any, uuid: str) -> AwardedCredential:
+    awarded = AwardedCredential.objects.select_related("issuer", "earner").filter(uuid=uuid).first()
+    if awarded is None or not _administers(user, awarded.issuer_id):
+        raise Http404("no such credential")
+    return awarded
+
+
+def awarded_list_for_earner(*, user: Any) -> QuerySet[AwardedCredential]:
+    """The earner's credentials with what My achievements shows of each, in a fixed number of queries."""
+    return (
+        AwardedCredential.objects.filter(earner_id=_user_id(user))
+        .select_related("issuer", "credential")
+        .prefetch_related(
+            Prefetch("applications", queryset=CreditApplication.objects.select_related("partner")),
+        )
+        .order_by("-issued_at", "-id")
+    )
+
+
+def awarded_list_public(*, earner_id: int) -> QuerySet[AwardedCredential]:
+    return AwardedCredential.objects.filter(earner_id=earner_id, visibility=Visibility.PUBLIC).select_related("issuer")
+
+
+def offers_for(*, awarded: AwardedCredential) -> list[PartnerOffer]:
+    return list(
+        PartnerOffer.objects.filter(credential_id=awarded.credential_id, is_current=True).select_related("partner")
+    )
+
+
+def partners_for_staff(*, user: Any) -> list[Partner]:
+    user_id = _user_id(user)
+    if user_id is None:
+        return []
+    return list(Partner.objects.filter(memberships__user_id=user_id).order_by("name"))
+
+
+def is_partner_staff(*, user: Any) -> bool:
+    user_id = _user_id(user)
+    return user_id is not None and PartnerMembership.objects.filter(user_id=user_id).exists()
+
+
+def applications_for_partner_staff(*, user: Any) -> QuerySet[CreditApplication]:
+    """Applications to the universities the user works for, and no others."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return CreditApplication.objects.none()
+    return (
+        CreditApplication.objects.filter(partner__memberships__user_id=user_id)
+        .select_related("partner", "earner", "awarded__issuer")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def application_get_for_staff(*, user: Any, application_id: int) -> CreditApplication:
+    application = applications_for_partner_staff(user=user).filter(pk=application_id).first()
+    if application is None:
+        raise Http404("no such application")
+    return application
+
+
+def issuer_by_slug(*, slug: str) -> Issuer:
+    issuer = Issuer.objects.filter(slug=slug).first()
+    if issuer is None:
+        raise Http404("no such issuer")
+    return issuer
+
+
+def issuer_keys(*, issuer: Issuer) -> list[IssuerKey]:
+    return list(IssuerKey.objects.filter(issuer=issuer).select_related("issuer").order_by("number"))
+
+
+def status_list_get(*, slug: str, number: int) -> StatusList:
+    status_list = StatusList.objects.select_related("issuer").filter(issuer__slug=slug, number=number).first()
+    if status_list is None or not status_list.document:
+        raise Http404("no such status list")
+    return status_list
+
+
+def credential_by_slug(*, slug: str) -> Credential:
+    credential = (
+        Credential.objects.select_related("issuer", "current_version").filter(slug=slug, is_published=True).first()
+    )
+    if credential is None or credential.current_version is None:
+        raise Http404("no such credential")
+    return credential

@@ -1,0 +1,406 @@
+"""Awards pages and documents. Thin: every object comes through a selector (404 for anyone who may not see it),
+every change through one service, every check through awards.verify."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from typing import Any
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from awards import baking, documents, forms, selectors, services
+from awards.keys import did_document
+from awards.models import ApplicationStatus, AwardedCredential, Visibility
+from awards.pdf import certificate_pdf
+from awards.verify import Report, verify_credential
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _json(body: Any, *, status: int = 200, content_type: str = "application/json") -> HttpResponse:
+    response = HttpResponse(json.dumps(body, indent=2, ensure_ascii=False), content_type=content_type, status=status)
+    response["Access-Control-Allow-Origin"] = "*"  # public documents: any verifier or backpack may read them
+    return response
+
+
+def _download(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _filename(awarded: AwardedCredential, ext: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", awarded.title.lower()).strip("-") or "credential"
+    return f"{slug}-{str(awarded.uuid)[:8]}.{ext}"
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of a URL as inline SVG markup (no XML declaration), for the page and the certificate."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    markup = image.to_string(encoding="unicode")
+    assert isinstance(markup, str)
+    return re.sub(r"^<\?xml[^>]*>\s*", "", markup)
+
+
+def linkedin_url(awarded: AwardedCredential, page_url: str) -> str:
+    """LinkedIn's documented "Add to profile" link for a certification, filled in from the credential."""
+    params: dict[str, Any] = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": awarded.title,
+        "organizationName": awarded.issuer.name,
+        "issueYear": awarded.issued_at.year,
+        "issueMonth": awarded.issued_at.month,
+        "certUrl": page_url,
+        "certId": str(awarded.uuid),
+    }
+    if awarded.valid_until:
+        params["expirationYear"] = awarded.valid_until.year
+        params["expirationMonth"] = awarded.valid_until.month
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def _earner_name(awarded: AwardedCredential) -> str:
+    for identity in awarded.document.get("credentialSubject", {}).get("identifier", []):
+        if identity.get("identityType") == "name" and identity.get("hashed") is False:
+            return str(identity.get("identityHash"))
+    return "The earner"
+
+
+def _page_context(request: HttpRequest, awarded: AwardedCredential) -> dict[str, Any]:
+    page_url = services.credential_page_url(awarded)
+    achievement = awarded.document["credentialSubject"]["achievement"]
+    user_id = request.user.pk if request.user.is_authenticated else None
+    return {
+        "awarded": awarded,
+        "earner_name": _earner_name(awarded),
+        "achievement": achievement,
+        "criteria_lines": achievement["criteria"]["narrative"].splitlines(),
+        "page_url": page_url,
+        "qr": qr_svg(page_url),
+        "is_earner": user_id == awarded.earner_id,
+        "linkedin_url": linkedin_url(awarded, page_url),
+        "spec": awarded.version.spec,
+    }
+
+
+# ----- public credential page and its downloads ------------------------------------------------------------
+
+
+@require_GET
+def detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
+    context = _page_context(request, awarded)
+    context["report"] = verify_credential(awarded.document)
+    context["jwt_report"] = verify_credential(awarded.jwt)
+    context["visibility_form"] = forms.VisibilityForm(initial={"visibility": awarded.visibility})
+    context["can_revoke"] = (
+        services._administers(request.user, awarded.issuer) if request.user.is_authenticated else False
+    )
+    if context["is_earner"]:
+        context["offers"] = selectors.offers_for(awarded=awarded)
+        context["applications"] = list(awarded.applications.select_related("partner"))
+    return render(request, "awards/detail.html", context)
+
+
+@require_GET
+def credential_json(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
+    return _download(_json(awarded.document, content_type="application/ld+json"), _filename(awarded, "json"))
+
+
+@require_GET
+def credential_jwt(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
+    return _download(HttpResponse(awarded.jwt, content_type="application/jwt"), _filename(awarded, "jwt"))
+
+
+def _baked_payload(request: HttpRequest, awarded: AwardedCredential) -> tuple[str, bool]:
+    if request.GET.get("form") == "jwt":
+        return awarded.jwt, True
+    return json.dumps(awarded.document, ensure_ascii=False), False
+
+
+@require_GET
+def baked_png(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
+    payload, _ = _baked_payload(request, awarded)
+    spec = awarded.version.spec
+    image = baking.bake_png(baking.badge_png(spec.title, awarded.issuer.name, spec.kind_label), payload)
+    return _download(HttpResponse(image, content_type="image/png"), _filename(awarded, "png"))
+
+
+@require_GET
+def baked_svg(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
+    payload, is_jwt = _baked_payload(request, awarded)
+    spec = awarded.version.spec
+    image = baking.bake_svg(baking.badge_svg(spec.title, awarded.issuer.name, spec.kind_label), payload, is_jwt=is_jwt)
+    return _download(HttpResponse(image, content_type="image/svg+xml"), _filename(awarded, "svg"))
+
+
+@require_GET
+def certificate(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
+    pdf = certificate_pdf(_page_context(request, awarded))
+    return _download(HttpResponse(pdf, content_type="application/pdf"), _filename(awarded, "pdf"))
+
+
+@login_required
+@require_POST
+def visibility(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_earner(user=request.user, uuid=uuid)
+    form = forms.VisibilityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose who can see the credential: public, unlisted or private.")
+    else:
+        services.credential_visibility_set(
+            earner=_user(request), credential=awarded, visibility=form.cleaned_data["visibility"]
+        )
+        label = Visibility(awarded.visibility).label.split(":")[0]
+        messages.success(request, f"Saved: this credential is now {label.lower()}.")
+    return redirect(
+        (request.POST.get("next") == "mine" and reverse("awards:mine")) or reverse("awards:detail", args=[uuid])
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revoke(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_admin(user=request.user, uuid=uuid)
+    form = forms.RevokeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.credential_revoke(admin=_user(request), credential=awarded, reason=form.cleaned_data["reason"])
+        except services.AwardError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(request, f"The credential is revoked. {awarded.earner.name} has been told why.")
+            return redirect("awards:detail", uuid=uuid)
+    return render(request, "awards/revoke.html", {"awarded": awarded, "form": form})
+
+
+# ----- public listing and the earner's own page ------------------------------------------------------------
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(
+        AwardedCredential.objects.filter(visibility=Visibility.PUBLIC, revoked_at__isnull=True)
+        .select_related("issuer")
+        .order_by("-issued_at", "-id"),
+        25,
+    ).get_page(request.GET.get("page"))
+    return render(request, "awards/public_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    awarded = list(selectors.awarded_list_for_earner(user=request.user))
+    return render(
+        request,
+        "awards/mine.html",
+        {"awarded": awarded, "visibility_choices": Visibility.choices},
+    )
+
+
+@login_required
+@require_GET
+def export_all(request: HttpRequest) -> HttpResponse:
+    """A zip of every credential the earner holds, as JSON (Data Integrity) and JWT files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for awarded in selectors.awarded_list_for_earner(user=request.user):
+            archive.writestr(_filename(awarded, "json"), json.dumps(awarded.document, indent=2, ensure_ascii=False))
+            archive.writestr(_filename(awarded, "jwt"), awarded.jwt)
+    return _download(HttpResponse(buffer.getvalue(), content_type="application/zip"), "my-credentials.zip")
+
+
+# ----- graduate credit --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, uuid: str) -> HttpResponse:
+    awarded = selectors.awarded_get_for_earner(user=request.user, uuid=uuid)
+    offers = selectors.offers_for(awarded=awarded)
+    if not offers:
+        raise Http404("this credential offers no graduate credit")
+    form = forms.ApplicationForm(request.POST if request.method == "POST" else None, offers=offers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                earner=_user(request),
+                credential=awarded,
+                partner=form.cleaned_data["partner"],
+                message=form.cleaned_data["message"],
+            )
+        except services.AwardError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request, f"Your application to {application.partner.name} is sent. We will email you its decision."
+            )
+            return redirect("awards:detail", uuid=uuid)
+    return render(request, "awards/apply.html", {"awarded": awarded, "form": form, "offers": offers})
+
+
+@login_required
+@require_GET
+def partner_list(request: HttpRequest) -> HttpResponse:
+    partners = selectors.partners_for_staff(user=request.user)
+    if not partners:
+        raise Http404("you are not on a partner university's staff")
+    applications = list(selectors.applications_for_partner_staff(user=request.user))
+    return render(request, "awards/partner_list.html", {"partners": partners, "applications": applications})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_application(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = selectors.application_get_for_staff(user=request.user, application_id=application_id)
+    report: Report | None = None
+    form = forms.DecisionForm()
+    if request.method == "POST" and request.POST.get("action") == "verify":
+        report = verify_credential(application.awarded.document)
+    elif request.method == "POST":
+        form = forms.DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.application_decide(
+                    staff=_user(request),
+                    application=application,
+                    decision=form.cleaned_data["decision"],
+                    note=form.cleaned_data["note"],
+                )
+            except services.AwardError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                label = ApplicationStatus(form.cleaned_data["decision"]).label
+                messages.success(request, f"Recorded: {label.lower()}. {application.earner.name} has been emailed.")
+                return redirect("awards:partner_application", application_id=application.pk)
+    return render(
+        request,
+        "awards/partner_application.html",
+        {"application": application, "awarded": application.awarded, "report": report, "form": form},
+    )
+
+
+# ----- verification -----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request: HttpRequest) -> HttpResponse:
+    posted = request.method == "POST"
+    form = forms.VerifyForm(request.POST if posted else None, request.FILES if posted else None)
+    report: Report | None = None
+    if request.method == "POST" and form.is_valid():
+        report = verify_credential(form.payload())
+        if report.error:
+            field = "image" if form.cleaned_data.get("image") else "credential"
+            form.add_error(field, report.error)
+            report = None
+    return render(request, "awards/verify.html", {"form": form, "report": report})
+
+
+# ----- published documents: DID documents, status lists, achievements, images, OB 2.0 ----------------------
+
+
+@require_GET
+def did_json(request: HttpRequest, slug: str) -> HttpResponse:
+    issuer = selectors.issuer_by_slug(slug=slug)
+    keys = selectors.issuer_keys(issuer=issuer)
+    if not keys:
+        raise Http404("this issuer has no keys yet")
+    return _json(did_document(slug=issuer.slug, keys=keys), content_type="application/did+json")
+
+
+@require_GET
+def status_list(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    listed = selectors.status_list_get(slug=slug, number=number)
+    response = _json(listed.document, content_type="application/vc+ld+json")
+    # Verifiers may cache briefly; a revocation shows within five minutes even through a CDN.
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def achievement(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    credential = selectors.credential_by_slug(slug=slug)
+    version = credential.versions.filter(number=number).first()
+    if version is None:
+        raise Http404("no such version")
+    return _json(documents.achievement(version))
+
+
+@require_GET
+def badge_image(request: HttpRequest, slug: str, ext: str) -> HttpResponse:
+    credential = selectors.credential_by_slug(slug=slug)
+    assert credential.current_version is not None
+    spec = credential.current_version.spec
+    if ext == "png":
+        response = HttpResponse(
+            baking.badge_png(spec.title, credential.issuer.name, spec.kind_label), content_type="image/png"
+        )
+    else:
+        response = HttpResponse(
+            baking.badge_svg(spec.title, credential.issuer.name, spec.kind_label), content_type="image/svg+xml"
+        )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def ob2_issuer(request: HttpRequest, slug: str) -> HttpResponse:
+    return _json(documents.ob2_issuer(selectors.issuer_by_slug(slug=slug)))
+
+
+@require_GET
+def ob2_badge(request: HttpRequest, slug: str) -> HttpResponse:
+    credential = selectors.credential_by_slug(slug=slug)
+    assert credential.current_version is not None
+    return _json(documents.ob2_badgeclass(credential.current_version))
+
+
+@require_GET
+def ob2_assertion(request: HttpRequest, uuid: str) -> HttpResponse:
+    """The hosted OB 2.0 Assertion. A revoked one answers 410 Gone with revoked: true, as OB 2.0 hosted
+    verification expects; a private one is not found, like its page."""
+    awarded = selectors.awarded_get_for_viewer(user=None, uuid=uuid)
+    url = documents.absolute(reverse("awards:ob2_assertion", kwargs={"uuid": awarded.uuid}))
+    if awarded.revoked_at is not None:
+        return _json(
+            {
+                "@context": documents.OB2_CONTEXT,
+                "id": url,
+                "revoked": True,
+                "revocationReason": awarded.revocation_reason,
+            },
+            status=410,
+        )
+    subject = awarded.document["credentialSubject"]["identifier"][0]
+    return _json(
+        documents.ob2_assertion(
+            uuid=str(awarded.uuid),
+            slug=awarded.credential.slug,
+            identity=subject["identityHash"],
+            salt=subject["salt"],
+            issued_at=awarded.issued_at,
+            valid_until=awarded.valid_until,
+        )
+    )

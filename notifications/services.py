@@ -1,0 +1,66 @@
+"""Queueing email and in-app notifications: rows are written in the caller's transaction, the send
+happens after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from notifications.models import Email, Notification, NotificationKind
+
+
+def email_queue(*, name: str, to: str, context: dict[str, Any]) -> Email:
+    """Record an email and deliver it once the surrounding transaction commits.
+
+    `context` must be JSON (it is stored, and a database-backed task worker may render it in another
+    process). A rolled-back transaction leaves neither the row nor a sent message behind.
+    """
+    from notifications.tasks import email_deliver
+
+    email = Email.objects.create(name=name, to=to, context=context)
+    transaction.on_commit(lambda: email_deliver.enqueue(email_id=email.pk))
+    return email
+
+
+def notification_send(*, user: User, kind: str, context: dict[str, Any], url: str = "") -> Notification:
+    """Tell one person about an event: an in-app notification and an email, both in the caller's transaction.
+
+    `kind` is a NotificationKind (its templates live in templates/emails/<kind>/); `url` is the path of
+    the page the event concerns, made absolute for the email. `context` must be JSON and must not hold
+    anything the recipient may not see (reviewers are never sent a candidate's identity).
+    """
+    from notifications.tasks import email_render
+
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    full = {"name": user.name, "url": settings.SITE_URL + url if url else settings.SITE_URL, **context}
+    subject, _, _ = email_render(name=kind, context=full, parts=("subject",))
+    email = email_queue(name=kind, to=user.email, context=full)
+    return Notification.objects.create(user=user, kind=kind, title=subject[:300], url=url, email=email)
+
+
+def notification_send_many(
+    *, users: Iterable[User], kind: str, context: dict[str, Any], url: str = ""
+) -> list[Notification]:
+    """The same notification to several people (say, every admin of an issuer), once each."""
+    seen: set[int] = set()
+    out = []
+    for user in users:
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        out.append(notification_send(user=user, kind=kind, context=context, url=url))
+    return out
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (those listed, or all); answers how many changed."""
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=timezone.now())

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from reviews.services import seats_fill_waiting
+
+
+class Command(BaseCommand):
+    help = "Try again to find reviewers for every review seat waiting in the queue."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"filled {seats_fill_waiting()} seat(s)")

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from reviews.services import reviews_tick
+
+
+class Command(BaseCommand):
+    help = "Review deadlines: send due reminders, mark overdue assignments, reassign those past their grace period."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = reviews_tick()
+        self.stdout.write(f"reminded {report.reminded}, overdue {report.overdue}, reassigned {report.expired}")

@@ -1,0 +1,452 @@
+"""The reviewer's and the issuer admin's pages: the review queue, calibration, the scoring page (with its final
+confirmation and declining), and the admins' pipeline, attempt record, reassignment, extra attempts and overrides.
+
+Thin, as the style asks: every object comes through a reviews selector (404 for anyone who may not see it; the
+candidate's identity never reaches a reviewer's page because the selector has already taken it out), every change
+through one service. The pages work without JavaScript; static/js/review.js adds autosave of scores through the
+reviews API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+from catalog.models import CredentialVersion
+from reviews import forms, selectors, services
+from reviews.models import Assignment, AssignmentState, DecisionOutcome, Review
+from reviews.selectors import ReviewerAttemptView
+from submissions.errors import FieldError, InvalidInput, InvalidState, NotAllowed
+from submissions.forms import answer_for, field_id
+
+
+def _user(request: HttpRequest) -> User:
+    # login_required has run, so this is a real account.
+    assert isinstance(request.user, User)
+    return request.user
+
+
+# ----- reviewer: queue ---------------------------------------------------------------------------------------
+
+
+def _queue_status(assignment: Assignment) -> str:
+    if assignment.state == AssignmentState.SUBMITTED:
+        return "Review submitted"
+    return "Scores saved, not submitted" if getattr(assignment, "review_state", None) else "Not started"
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """My assignments (by reference, never the candidate's name) and my calibration for each credential I review.
+    A flat number of queries however long the queue is."""
+    assignments = list(selectors.assignments_for_reviewer(user=request.user, include_submitted=True))
+    credentials = selectors.credentials_for_reviewer(user=request.user)
+    if not assignments and not credentials:
+        raise Http404("you review for no issuer")
+    now = timezone.now()
+    rows = [
+        {
+            "assignment": a,
+            "reference": f"R-{a.pk}",
+            "overdue": a.state == AssignmentState.OPEN and (a.overdue_at is not None or a.due_at <= now),
+            "status": _queue_status(a),
+            "open": a.state == AssignmentState.OPEN,
+        }
+        for a in assignments
+    ]
+    context = {
+        "open_rows": [r for r in rows if r["open"]],
+        "done_rows": [r for r in rows if not r["open"]],
+        "credentials": credentials,
+    }
+    return render(request, "reviews/queue.html", context)
+
+
+# ----- reviewer: scoring ---------------------------------------------------------------------------------------
+
+
+def _part_titles(view: ReviewerAttemptView) -> dict[str, str]:
+    return {part.id: part.title for part in view.parts}
+
+
+def _scoring_context(
+    view: ReviewerAttemptView,
+    version: CredentialVersion,
+    *,
+    scores: dict[str, dict[str, str]] | None = None,
+    errors: list[FieldError] | None = None,
+) -> dict[str, Any]:
+    """The page's parts, each with its answers (marked where a resubmission changed them), its evidence and the
+    criteria that judge it, so a reviewer scores a part beside what it says."""
+    definition = version.spec
+    specs = {f"{part.id}.{spec.id}": spec for part in definition.parts for spec in part.fields}
+    changes = {c.ref: c for c in view.resubmission.changes} if view.resubmission else {}
+    earlier = {c.id: c for c in view.resubmission.feedback.criteria} if view.resubmission else {}
+    ratings = {r["criterion"]: r for r in view.self_evaluation}
+    criteria = forms.criterion_scores(
+        view.rubric,
+        view.my_scores if scores is None else scores,
+        part_titles=_part_titles(view),
+        errors=errors or [],
+        disputed=view.disputed,
+    )
+    for criterion in criteria:
+        criterion.self_evaluation = ratings.get(criterion.id)
+        criterion.earlier = earlier.get(criterion.id)
+    parts = []
+    for part in view.parts:
+        answers = []
+        for item in part.fields:
+            spec = specs.get(item.ref)
+            if spec is None:
+                continue
+            change = changes.get(item.ref)
+            answers.append(
+                {
+                    "answer": answer_for(spec, item.value, ref=item.ref),
+                    "changed": change is not None and change.changed,
+                    "previous": answer_for(spec, change.previous, ref=item.ref) if change and change.changed else None,
+                }
+            )
+        parts.append(
+            {
+                "id": part.id,
+                "title": part.title,
+                "answers": answers,
+                "evidence": [e for e in view.evidence if e.field.startswith(f"{part.id}.")],
+                "criteria": [c for c in criteria if c.part == part.id],
+            }
+        )
+    passing_label = next(lv["label"] for lv in view.rubric["levels"] if lv["id"] == view.rubric["passing_level"])
+    return {
+        "view": view,
+        "parts": parts,
+        "whole_criteria": [c for c in criteria if c.part is None],
+        "criteria": criteria,
+        "changed": [
+            {"label": c.label, "anchor": field_id(c.ref) + "-answer"}
+            for c in (view.resubmission.changes if view.resubmission else [])
+            if c.changed
+        ],
+        "error_list": forms.error_links(errors or [], criteria),
+        "editable": view.assignment_state == AssignmentState.OPEN,
+        "passing_label": passing_label,
+        "min_words": services.MIN_COMMENT_WORDS,
+        "overdue": view.assignment_state == AssignmentState.OPEN and view.due_at <= timezone.now(),
+        "config": {
+            "saveUrl": reverse("api-v1:reviews_save", kwargs={"assignment_id": view.assignment_id}),
+            "passing": view.rubric["passing_levels"],
+            "passingLabel": passing_label,
+        },
+    }
+
+
+def _render_scoring(
+    request: HttpRequest,
+    assignment_id: int,
+    *,
+    scores: dict[str, dict[str, str]] | None = None,
+    errors: list[FieldError] | None = None,
+    saved: bool = True,
+    status: int = 200,
+) -> HttpResponse:
+    view = selectors.attempt_get_for_reviewer(user=request.user, assignment_id=assignment_id)
+    assignment = selectors.assignment_get_for_reviewer(user=request.user, assignment_id=assignment_id)
+    context = _scoring_context(view, assignment.attempt.version, scores=scores, errors=errors)
+    context["errors_saved"] = saved
+    return render(request, "reviews/score.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def score(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The anonymised attempt with the rubric. POST saves the scores (action=save) or saves them and, when nothing
+    is missing, goes on to the final confirmation (action=submit)."""
+    if request.method == "GET":
+        return _render_scoring(request, assignment_id)
+    user = _user(request)
+    assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
+    view = selectors.attempt_get_for_reviewer(user=user, assignment_id=assignment_id)
+    posted = forms.parse_scores(view.rubric, request.POST)
+    try:
+        review = services.review_save(assignment=assignment, reviewer=user, scores=posted)
+    except InvalidInput as refusal:
+        return _render_scoring(request, assignment_id, scores=posted, errors=refusal.errors, saved=False, status=422)
+    except (InvalidState, NotAllowed) as refusal:
+        messages.error(request, f"Your scores were not saved: {refusal.message}.")
+        return redirect("reviews:score", assignment_id=assignment_id)
+    if request.POST.get("action") != "submit":
+        messages.success(request, "Your scores are saved. Nothing is sent until you submit the review.")
+        return redirect("reviews:score", assignment_id=assignment_id)
+    problems = services.review_problems(review=review, assignment=assignment)
+    if problems:
+        return _render_scoring(request, assignment_id, errors=problems, status=422)
+    return redirect("reviews:submit", assignment_id=assignment_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The last step: the scores as they will be sent, and the final "Submit review" (POST)."""
+    user = _user(request)
+    assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
+    if assignment.state != AssignmentState.OPEN:
+        messages.info(request, "This review is already submitted; its scores can no longer change.")
+        return redirect("reviews:score", assignment_id=assignment_id)
+    if request.method == "POST":
+        try:
+            services.review_submit(assignment=assignment, reviewer=user)
+        except InvalidInput as refusal:
+            return _render_scoring(request, assignment_id, errors=refusal.errors, status=422)
+        except (InvalidState, NotAllowed) as refusal:
+            messages.error(request, f"Your review was not submitted: {refusal.message}.")
+            return redirect("reviews:score", assignment_id=assignment_id)
+        messages.success(request, f"Your review R-{assignment_id} is submitted. Thank you.")
+        return redirect("reviews:queue")
+    # The assignment came through the reviewer's access check, so its review is theirs.
+    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    problems = services.review_problems(review=review, assignment=assignment)
+    if problems:
+        return _render_scoring(request, assignment_id, errors=problems, status=422)
+    view = selectors.attempt_get_for_reviewer(user=user, assignment_id=assignment_id)
+    criteria = forms.criterion_scores(view.rubric, view.my_scores, part_titles=_part_titles(view))
+    return render(request, "reviews/submit.html", {"view": view, "criteria": criteria})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decline(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    user = _user(request)
+    assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
+    view = selectors.attempt_get_for_reviewer(user=user, assignment_id=assignment_id)
+    if assignment.state != AssignmentState.OPEN:
+        messages.info(request, "This review is already submitted; it can no longer be declined.")
+        return redirect("reviews:score", assignment_id=assignment_id)
+    form = forms.DeclineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_decline(assignment=assignment, reviewer=user, reason=form.cleaned_data["reason"])
+        except InvalidInput as refusal:
+            form.add_service_errors(refusal.errors)
+        except (InvalidState, NotAllowed) as refusal:
+            messages.error(request, f"The review was not declined: {refusal.message}.")
+            return redirect("reviews:score", assignment_id=assignment_id)
+        else:
+            messages.success(request, f"You declined review R-{assignment_id}. It goes to another reviewer.")
+            return redirect("reviews:queue")
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, "reviews/decline.html", {"form": form, "view": view}, status=status)
+
+
+# ----- reviewer: calibration -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def calibration(request: HttpRequest, slug: str) -> HttpResponse:
+    view = selectors.calibration_for_reviewer(user=request.user, slug=slug)
+    return render(request, "reviews/calibration.html", {"calibration": view})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calibration_sample(request: HttpRequest, slug: str, sample_id: int) -> HttpResponse:
+    """One sample: score it on the rubric; once scored, the agreed levels and why are shown beside mine."""
+    user = _user(request)
+    credential, sample = selectors.calibration_sample_get(user=user, slug=slug, sample_id=sample_id)
+    errors: list[FieldError] = []
+    posted: dict[str, str] | None = None
+    if request.method == "POST":
+        view = selectors.calibration_for_reviewer(user=user, slug=slug)
+        posted = forms.parse_levels(view.rubric, request.POST)
+        try:
+            _, status = services.calibration_submit(reviewer=user, credential=credential, sample=sample, levels=posted)
+        except InvalidInput as refusal:
+            errors = refusal.errors
+        except (InvalidState, NotAllowed) as refusal:
+            messages.error(request, f"Your levels were not recorded: {refusal.message}.")
+            return redirect("reviews:calibration", slug=slug)
+        else:
+            if status.calibrated:
+                messages.success(request, "Your levels are recorded. You are calibrated: you can receive live work.")
+            else:
+                messages.success(request, "Your levels are recorded. Compare them with the agreed levels below.")
+            return redirect(reverse("reviews:calibration_sample", args=[slug, sample_id]) + "#result")
+    view = selectors.calibration_for_reviewer(user=user, slug=slug)
+    current = next((s for s in view.samples if s.id == sample.pk), None)
+    if current is None:
+        raise Http404("no such calibration sample")
+    chosen = posted if posted is not None else (current.my_levels or {})
+    titles = {part.id: part.title for part in current.parts}
+    criteria = forms.criterion_scores(
+        view.rubric,
+        {cid: {"level": level} for cid, level in chosen.items()},
+        part_titles=titles,
+        errors=errors,
+        prefix="level",
+    )
+    definition = credential.current_version.spec if credential.current_version else None
+    specs = {f"{p.id}.{f.id}": f for p in definition.parts for f in p.fields} if definition else {}
+    parts = [
+        {
+            "id": part.id,
+            "title": part.title,
+            "answers": [answer_for(specs[f.ref], f.value, ref=f.ref) for f in part.fields if f.ref in specs],
+        }
+        for part in current.parts
+    ]
+    labels = {level["id"]: level["label"] for level in view.rubric["levels"]}
+    results = (
+        [
+            {
+                "title": c.title,
+                "mine": labels.get((current.my_levels or {}).get(c.id, ""), "—"),
+                "agreed": labels.get(current.agreed.get(c.id, ""), "—"),
+                "match": (current.my_levels or {}).get(c.id) == current.agreed.get(c.id),
+                "rationale": (current.rationale or {}).get(c.id, ""),
+            }
+            for c in criteria
+        ]
+        if current.agreed is not None
+        else []
+    )
+    context = {
+        "calibration": view,
+        "sample": current,
+        "parts": parts,
+        "criteria": criteria,
+        "results": results,
+        "error_list": forms.error_links(errors, criteria, prefix="level"),
+    }
+    return render(request, "reviews/calibration_sample.html", context, status=422 if errors else 200)
+
+
+# ----- issuer admins -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def pipeline(request: HttpRequest) -> HttpResponse:
+    """My issuers' attempts: waiting for reviewers, overdue, in review, and the latest decisions."""
+    return render(request, "reviews/pipeline.html", {"pipeline": selectors.pipeline_for_admin(user=request.user)})
+
+
+@login_required
+@require_GET
+def attempt_record(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """One attempt for its issuer's admins: its panel, its decision with the scores, and its audit log."""
+    record = selectors.attempt_record_for_admin(user=request.user, attempt_id=attempt_id)
+    feedback = (
+        selectors.feedback_for_attempt(attempt=record.attempt, viewer=request.user)
+        if record.decision is not None
+        else None
+    )
+    return render(request, "reviews/attempt_record.html", {"record": record, "feedback": feedback})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reassign(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    admin = _user(request)
+    assignment = selectors.assignment_get_for_admin(user=admin, assignment_id=assignment_id)
+    back = reverse("reviews:attempt_record", args=[assignment.attempt_id])
+    if assignment.state != AssignmentState.OPEN:
+        messages.info(request, "This review is no longer open, so it cannot be reassigned.")
+        return redirect(back)
+    reviewers = selectors.reassign_choices(user=admin, assignment=assignment)
+    form = forms.ReassignForm(request.POST if request.method == "POST" else None, reviewers=reviewers)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["to_reviewer"]
+        target = next((p.user for p in reviewers if p.user.email == email), None) if email else None
+        try:
+            replacement = services.assignment_reassign(
+                assignment=assignment, admin=admin, reason=form.cleaned_data["reason"], to_reviewer=target
+            )
+        except InvalidInput as refusal:
+            form.add_service_errors(refusal.errors)
+        except (InvalidState, NotAllowed) as refusal:
+            messages.error(request, f"The review was not reassigned: {refusal.message}.")
+            return redirect(back)
+        else:
+            if replacement is None:
+                messages.warning(request, "The review is reassigned. No eligible reviewer is free: the seat waits.")
+            else:
+                who = replacement.reviewer.name or replacement.reviewer.email
+                messages.success(request, f"The review is reassigned to {who}.")
+            return redirect(back)
+    context = {"form": form, "assignment": assignment, "back": back}
+    return render(request, "reviews/reassign.html", context, status=422 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extra_attempt(request: HttpRequest, submission_id: int) -> HttpResponse:
+    admin = _user(request)
+    submission = selectors.submission_get_for_admin(user=admin, submission_id=submission_id)
+    status = services.resubmission_status(submission=submission)
+    form = forms.ExtraAttemptForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attempt_grant_extra(admin=admin, submission=submission, reason=form.cleaned_data["reason"])
+        except InvalidInput as refusal:
+            form.add_service_errors(refusal.errors)
+        except (InvalidState, NotAllowed) as refusal:
+            messages.error(request, f"No attempt was granted: {refusal.message}.")
+            return redirect("reviews:pipeline")
+        else:
+            messages.success(request, f"Candidate C-{submission.pk} may make one more attempt. They are told by email.")
+            return redirect(_back_to_attempt(request))
+    context = {
+        "form": form,
+        "submission": submission,
+        "candidate": f"C-{submission.pk}",
+        "status": status,
+        "back": _back_to_attempt(request),
+    }
+    return render(request, "reviews/extra_attempt.html", context, status=422 if form.is_bound and form.errors else 200)
+
+
+def _back_to_attempt(request: HttpRequest) -> str:
+    """Where the form came from: an attempt record (only a path on this site is followed)."""
+    source = request.POST.get("next_attempt") or request.GET.get("from", "")
+    return source if source.startswith("/reviews/admin/attempts/") else reverse("reviews:pipeline")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def override(request: HttpRequest, decision_id: int) -> HttpResponse:
+    admin = _user(request)
+    decision = selectors.decision_get_for_admin(user=admin, decision_id=decision_id)
+    back = reverse("reviews:attempt_record", args=[decision.attempt_id])
+    form = forms.OverrideForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_override(
+                admin=admin, decision=decision, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
+            )
+        except InvalidInput as refusal:
+            form.add_service_errors(refusal.errors)
+        except (InvalidState, NotAllowed) as refusal:
+            messages.error(request, f"The decision was not overridden: {refusal.message}.")
+            return redirect(back)
+        else:
+            label = DecisionOutcome(form.cleaned_data["outcome"]).label.lower()
+            messages.success(request, f"The decision is now {label}. The educator is told by email.")
+            return redirect(back)
+    context = {
+        "form": form,
+        "decision": decision,
+        "candidate": f"C-{decision.attempt.submission_id}",
+        "outcome_label": DecisionOutcome(decision.outcome).label,
+        "back": back,
+    }
+    return render(request, "reviews/override.html", context, status=422 if form.is_bound and form.errors else 200)

@@ -1,0 +1,304 @@
+"""Submissions: an educator's draft for a credential, the evidence attached to it, the attempts frozen
+from it, and the append-only events that say how it got where it is.
+
+Every status column here is a cache of the events (as ORA2 puts it, "an after-the-fact recording of
+the last known state"); `submissions.services.status_replay` rebuilds it from them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.models import Credential, CredentialVersion
+
+
+class Status(models.TextChoices):
+    """Where a submission stands, as the educator's timeline shows it."""
+
+    STARTED = "started", "Started"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    RESUBMITTED = "resubmitted", "Resubmitted"
+    RETURNED_INCOMPLETE = "returned_incomplete", "Returned as incomplete"
+    IN_REVIEW = "in_review", "In review"
+    NOT_YET_EARNED = "not_yet_earned", "Not yet earned"
+    EARNED = "earned", "Earned"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# The draft may be edited (and submitted) only while no attempt is with reviewers.
+EDITABLE_STATUSES = frozenset(
+    {Status.STARTED, Status.IN_PROGRESS, Status.RETURNED_INCOMPLETE, Status.NOT_YET_EARNED, Status.WITHDRAWN}
+)
+
+
+class Submission(models.Model):
+    """One educator working towards one credential: the current draft plus the attempts made from it."""
+
+    educator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="submissions")
+    # The exact definition the draft is being written against; submit freezes this one into the attempt.
+    version = models.ForeignKey(CredentialVersion, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.STARTED)
+    # False once earned: the partial unique constraint below then lets the educator start afresh later
+    # (a renewal) while never allowing two open submissions for the same credential.
+    is_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["educator", "credential"], condition=Q(is_open=True), name="submission_one_open"
+            ),
+        ]
+        indexes = [
+            # Serves submissions_list_for_educator: WHERE educator_id = ? ORDER BY updated_at DESC.
+            models.Index(fields=["educator", "-updated_at"], name="submission_educator_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.educator} → {self.credential.slug} ({self.status})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class Draft(models.Model):
+    """The responses being written. A row of its own so that autosave locks and rewrites this row only,
+    and lists of submissions never load the (possibly long) texts.
+
+    `responses` is {part_id: {field_id: value}}; a list field's value is a list of entries, each a dict
+    of item values plus a stable "id". `field_revisions` maps each field reference (and
+    "self_evaluation:<criterion>") to the revision that last changed it, which is what lets two tabs
+    save different fields without a conflict. `first_written_at` maps each text field's reference to
+    when it first held text (for the `written_within` check)."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, primary_key=True, related_name="draft")
+    responses = models.JSONField(default=dict)
+    self_evaluation = models.JSONField(default=dict)  # {criterion_id: {"level": ..., "justification": ...}}
+    revision = models.PositiveIntegerField(default=0)
+    field_revisions = models.JSONField(default=dict)
+    first_written_at = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"draft of submission {self.submission_id} at revision {self.revision}"
+
+    def value(self, ref: str) -> Any:
+        part_id, _, field_id = ref.partition(".")
+        return self.responses.get(part_id, {}).get(field_id)
+
+
+def _evidence_path(instance: Evidence, filename: str) -> str:
+    # The stored name carries nothing of the original (kept in original_name) and 256 random bits, so
+    # a path that leaks into a log cannot be guessed or walked to a neighbour's file.
+    return f"evidence/{timezone.now():%Y/%m}/{secrets.token_urlsafe(32)}"
+
+
+class Evidence(models.Model):
+    """A file attached to a file field of a draft. Once an attempt references it, the row and its file are
+    never deleted (AttemptEvidence protects it); removing it from the draft only clears `in_draft`."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="evidence")
+    field_ref = models.CharField(max_length=130)
+    file = models.FileField(upload_to=_evidence_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    detected_type = models.CharField(max_length=10)  # one of catalog.schema.FILE_TYPES
+    detail = models.CharField(max_length=20)  # the precise format found by content, e.g. "png", "mp3"
+    content_type = models.CharField(max_length=120)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    in_draft = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [
+            # Serves the draft's evidence list and the max_files count: WHERE submission_id = ? AND in_draft.
+            models.Index(fields=["submission", "in_draft"], name="evidence_in_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.detected_type}, {self.size} bytes)"
+
+    def manifest(self) -> dict[str, Any]:
+        """What an attempt's snapshot records of this file."""
+        return {
+            "id": self.pk,
+            "field": self.field_ref,
+            "name": self.original_name,
+            "type": self.detected_type,
+            "detail": self.detail,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+class AttemptStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED_INCOMPLETE = "returned_incomplete", "Returned as incomplete"
+    IN_REVIEW = "in_review", "In review"
+    NOT_YET_EARNED = "not_yet_earned", "Not yet earned"
+    EARNED = "earned", "Earned"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Attempt(models.Model):
+    """A frozen, immutable snapshot of a draft at the moment it was submitted. Only `status` (a cache of
+    the events) and `status_changed_at` ever change after it is written."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    version = models.ForeignKey(CredentialVersion, on_delete=models.PROTECT, related_name="attempts")
+    responses = models.JSONField()
+    self_evaluation = models.JSONField(default=dict)
+    evidence_manifest = models.JSONField(default=list)
+    evidence_files = models.ManyToManyField(Evidence, through="AttemptEvidence", related_name="attempts")
+    # Copied from the definition's grade-band field so reviewer matching (issue 4) is a plain column filter.
+    grade_band = models.CharField(max_length=20, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.SUBMITTED)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    _MUTABLE = frozenset({"status", "status_changed_at"})
+
+    class Meta:
+        ordering = ["submission", "number"]
+        constraints = [
+            # The last line against a double submit: two attempts can never share a number.
+            models.UniqueConstraint(fields=["submission", "number"], name="attempt_unique_number"),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="attempt_status_queue")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of submission {self.submission_id} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (update_fields is None or not set(update_fields) <= self._MUTABLE):
+            raise ValueError("an attempt is a frozen snapshot: only its status may change, through an event")
+        super().save(*args, **kwargs)
+
+
+class AttemptEvidence(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT)
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "evidence"], name="attempt_evidence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} in attempt {self.attempt_id}"
+
+
+class EventKind(models.TextChoices):
+    STARTED = "started", "Started"
+    SAVED = "saved", "First saved"
+    SUBMITTED = "submitted", "Submitted"
+    RESUBMITTED = "resubmitted", "Resubmitted"
+    RETURNED_INCOMPLETE = "returned_incomplete", "Returned as incomplete"
+    IN_REVIEW = "in_review", "Review started"
+    NOT_YET_EARNED = "not_yet_earned", "Not yet earned"
+    EARNED = "earned", "Earned"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Event(models.Model):
+    """Append-only history: who did what to which submission (and attempt), when, old status → new status.
+    Autosaves after the first are not events (they would drown the timeline); the draft's revision and
+    updated_at record them."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="events")
+    attempt = models.ForeignKey(Attempt, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    old_status = models.CharField(max_length=20, blank=True)
+    new_status = models.CharField(max_length=20)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["submission", "at"], name="event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.old_status or '-'} → {self.new_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("events are append-only")
+        super().save(*args, **kwargs)
+
+
+# ----- copies ---------------------------------------------------------------------------------
+
+
+class AttemptText(models.Model):
+    """The MinHash signature of one narrative text of an attempt (see submissions.copies)."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="texts")
+    field_ref = models.CharField(max_length=130)
+    shingle_count = models.PositiveIntegerField()
+    signature = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "field_ref"], name="attempt_text_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.field_ref} of attempt {self.attempt_id}"
+
+
+class CopyBucket(models.Model):
+    """One LSH band of a signature: texts sharing any bucket key are the only candidates compared."""
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+    text = models.ForeignKey(AttemptText, on_delete=models.CASCADE, related_name="buckets")
+
+    class Meta:
+        indexes = [
+            # Serves copies._candidates: WHERE credential_id = ? AND key IN (one key per band).
+            models.Index(fields=["credential", "key"], name="copybucket_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"bucket {self.key} of text {self.text_id}"
+
+
+class CopyFinding(models.Model):
+    """A likely copy, recorded for reviewers: this attempt's field overlaps another educator's text."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="copy_findings")
+    field_ref = models.CharField(max_length=130)
+    other_attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="+")
+    other_field_ref = models.CharField(max_length=130)
+    overlap = models.FloatField(help_text="Jaccard similarity of the two texts' 5-word shingles, 0 to 1.")
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-overlap"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "field_ref", "other_attempt", "other_field_ref"], name="copy_finding_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_ref} of attempt {self.attempt_id} ≈ attempt {self.other_attempt_id} ({self.overlap:.0%})"

@@ -1,0 +1,150 @@
+"""Races that only a database with row locks can show: real threads, each on its own connection.
+
+SQLite is skipped: the settings open every SQLite transaction with BEGIN IMMEDIATE, so writers never
+overlap there (and the in-memory test database refuses a second writer outright instead of waiting).
+Run them on PostgreSQL: DATABASE_URL=postgres://... pytest tests/reviews/test_concurrency.py
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+
+from accounts.models import ReviewerProfile
+from notifications.models import Email, Notification
+from reviews.models import Assignment, AssignmentState, AuditAction, AuditLog, Decision, Seat
+from reviews.services import review_save, review_submit
+from submissions.models import Event
+from tests.reviews.helpers import open_assignments, review, scores, submit_attempt
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason="SQLite serialises writers (BEGIN IMMEDIATE), so no race can happen there; "
+        "these tests need PostgreSQL's row locks",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def at_once(*work: Callable[[], Any]) -> list[str]:
+    """Run each callable in its own thread and connection, released together by a barrier."""
+    return start_at_once(*work)()
+
+
+def start_at_once(*work: Callable[[], Any]) -> Callable[[], list[str]]:
+    """Start each callable in its own thread and connection, together; answers a function that waits for
+    them and gives their outcomes."""
+    barrier = threading.Barrier(len(work))
+    outcomes: list[str] = []
+
+    def run(job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            job()
+            outcomes.append("ok")
+        except Exception as error:  # reported by the caller's assertion rather than lost in the thread
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+
+    def finish() -> list[str]:
+        for thread in threads:
+            thread.join(timeout=60)
+        return outcomes
+
+    return finish
+
+
+def waiting_on_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(cursor.fetchone()[0])
+
+
+@contextmanager
+def rows_held(assignment_ids: list[int], *, until_waiting: int) -> Iterator[None]:
+    """Hold these assignment rows locked from a third connection until `until_waiting` other connections are
+    blocked on a lock, then let them all go at the same instant.
+
+    Without it the second thread often starts after the first has committed (each transaction is short);
+    with it both are inside their transactions, blocked, when they are let go together: the moment at which
+    a missing lock would let each count only its own review."""
+    locked, release = threading.Event(), threading.Event()
+
+    def locker() -> None:
+        try:
+            with transaction.atomic():
+                list(Assignment.objects.select_for_update().filter(pk__in=assignment_ids))
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=locker)
+    thread.start()
+    assert locked.wait(timeout=10)
+    try:
+        yield
+    finally:
+        deadline = time.monotonic() + 15
+        while waiting_on_locks() < until_waiting and time.monotonic() < deadline:
+            time.sleep(0.05)
+        release.set()
+        thread.join(timeout=30)
+
+
+def test_the_last_two_reviews_submitted_at_once_make_exactly_one_decision(ck_attempt, classkick, educator):
+    assignments = list(open_assignments(ck_attempt).values())
+    for assignment in assignments[:2]:
+        review(assignment, classkick)
+    last_two = assignments[2:]
+    for assignment in last_two:  # saved beforehand, so each thread's transaction is only the submit
+        review_save(assignment=assignment, reviewer=assignment.reviewer, scores=scores(classkick))
+    mail.outbox.clear()
+
+    with rows_held([a.pk for a in last_two], until_waiting=2):
+        outcomes_holder = start_at_once(
+            *[lambda a=a: review_submit(assignment=a, reviewer=a.reviewer) for a in last_two]
+        )
+    outcomes = outcomes_holder()
+
+    assert outcomes == ["ok", "ok"]
+    assert Assignment.objects.filter(attempt=ck_attempt, state=AssignmentState.SUBMITTED).count() == 4
+    assert Decision.objects.filter(attempt=ck_attempt).count() == 1
+    assert AuditLog.objects.filter(action=AuditAction.DECISION_MADE).count() == 1
+    assert Event.objects.filter(attempt=ck_attempt, kind="earned").count() == 1
+    assert Notification.objects.filter(user=educator, kind="attempt_decided").count() == 1
+    assert Email.objects.filter(to=educator.email, name="attempt_decided").count() == 1
+    assert [m.subject for m in mail.outbox if m.to == [educator.email]] == ["You earned Collaboration"]
+
+
+def test_two_attempts_assigned_at_once_never_exceed_a_reviewers_capacity(
+    make_reviewer, classkick, samples, educator, educator2, issuer_admin
+):
+    staff, mentor = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+    make_reviewer("sam@classkick.example", staff, classkick, capacity=2)
+    make_reviewer("sid@classkick.example", staff, classkick, capacity=2)
+    make_reviewer("m1@mentors.example", mentor, classkick, capacity=1)
+    make_reviewer("m2@mentors.example", mentor, classkick, capacity=1)
+
+    outcomes = at_once(lambda: submit_attempt(educator, classkick), lambda: submit_attempt(educator2, classkick))
+
+    assert outcomes == ["ok", "ok"]
+    for email in ("m1@mentors.example", "m2@mentors.example"):
+        assert Assignment.objects.filter(reviewer__email=email, state=AssignmentState.OPEN).count() == 1
+    # One attempt has both mentors; the other's two mentor seats wait.
+    assert Seat.objects.filter(kind="mentor", reviewer__isnull=True).count() == 2
