@@ -871,6 +871,13 @@ def calibration_sample_get(*, user: Any, slug: str, sample_id: int) -> tuple[Cre
 # ----- pages: the reviewer's credentials, reassignment choices, an attempt's record for its admins -----------
 
 
+def review_get_for_reviewer(*, user: Any, assignment_id: int) -> tuple[Assignment, Review | None]:
+    """One of the reviewer's live assignments with their own review of it (None before the first save), its scores
+    prefetched; 404 for anyone else."""
+    assignment = assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
+    return assignment, Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+
+
 @dataclass(frozen=True)
 class ReviewerCredential:
     slug: str

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from catalog.models import CredentialVersion
 from reviews import forms, selectors, services
-from reviews.models import Assignment, AssignmentState, DecisionOutcome, Review
+from reviews.models import Assignment, AssignmentState, DecisionOutcome
 from reviews.selectors import ReviewerAttemptView
 from submissions.errors import FieldError, InvalidInput, InvalidState, NotAllowed
 from submissions.forms import answer_for, field_id
@@ -198,7 +198,7 @@ def score(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """The last step: the scores as they will be sent, and the final "Submit review" (POST)."""
     user = _user(request)
-    assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
+    assignment, review = selectors.review_get_for_reviewer(user=user, assignment_id=assignment_id)
     if assignment.state != AssignmentState.OPEN:
         messages.info(request, "This review is already submitted; its scores can no longer change.")
         return redirect("reviews:score", assignment_id=assignment_id)
@@ -212,8 +212,6 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             return redirect("reviews:score", assignment_id=assignment_id)
         messages.success(request, f"Your review R-{assignment_id} is submitted. Thank you.")
         return redirect("reviews:queue")
-    # The assignment came through the reviewer's access check, so its review is theirs.
-    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
     problems = services.review_problems(review=review, assignment=assignment)
     if problems:
         return _render_scoring(request, assignment_id, errors=problems, status=422)

@@ -34,7 +34,7 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture
 def credentials(db: Any) -> dict[str, Credential]:
     """Every definition under credentials/, loaded as `make run` loads them."""
-    results, errors = credentials_load_dir(settings.CREDENTIALS_DIR)
+    _results, errors = credentials_load_dir(settings.CREDENTIALS_DIR)
     assert not errors, [str(e) for e in errors]
     return {c.slug: c for c in Credential.objects.select_related("issuer", "current_version")}
 
@@ -42,8 +42,9 @@ def credentials(db: Any) -> dict[str, Credential]:
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     def make(email: str, name: str | None = None, **extra: Any) -> User:
-        user = User.objects.create_user(email=email, password=PASSWORD, name=name or email.split("@")[0].title(),
-                                        **extra)
+        user = User.objects.create_user(
+            email=email, password=PASSWORD, name=name or email.split("@")[0].title(), **extra
+        )
         return user
 
     return make
@@ -53,16 +54,18 @@ def make_user(db: Any) -> Callable[..., User]:
 def educator(make_user: Callable[..., User]) -> User:
     from django.utils import timezone
 
-    return make_user("edna@example.org", "Edna Educator", organisation="Lincoln High School",
-                     email_verified_at=timezone.now())
+    return make_user(
+        "edna@example.org", "Edna Educator", organisation="Lincoln High School", email_verified_at=timezone.now()
+    )
 
 
 @pytest.fixture
 def educator2(make_user: Callable[..., User]) -> User:
     from django.utils import timezone
 
-    return make_user("eli@example.org", "Eli Educator", organisation="Roosevelt Middle School",
-                     email_verified_at=timezone.now())
+    return make_user(
+        "eli@example.org", "Eli Educator", organisation="Roosevelt Middle School", email_verified_at=timezone.now()
+    )
 
 
 def _issuer(slug: str) -> Issuer:
@@ -95,14 +98,18 @@ def educators_rising(credentials: dict[str, Credential]) -> Credential:
 
 @pytest.fixture
 def reviewer_staff(make_user: Callable[..., User], classkick: Credential) -> User:
-    return _reviewer(make_user, "sam@classkick.example", ReviewerProfile.Kind.ISSUER_STAFF, classkick.issuer,
-                     ["primary", "intermediate", "middle_school", "high_school", "college"])
+    return _reviewer(
+        make_user,
+        "sam@classkick.example",
+        ReviewerProfile.Kind.ISSUER_STAFF,
+        classkick.issuer,
+        ["primary", "intermediate", "middle_school", "high_school", "college"],
+    )
 
 
 @pytest.fixture
 def reviewer_mentor(make_user: Callable[..., User], classkick: Credential) -> User:
-    return _reviewer(make_user, "mia@mentors.example", ReviewerProfile.Kind.MENTOR, classkick.issuer,
-                     ["middle_school"])
+    return _reviewer(make_user, "mia@mentors.example", ReviewerProfile.Kind.MENTOR, classkick.issuer, ["middle_school"])
 
 
 @pytest.fixture

@@ -8,202 +8,403 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('submissions', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("submissions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('url', models.URLField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("contact_email", models.EmailField(max_length=254)),
+                ("url", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AwardedCredential',
+            name="AwardedCredential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document_text', models.TextField(blank=True, default='')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('issued_at', models.DateTimeField()),
-                ('valid_until', models.DateTimeField(blank=True, null=True)),
-                ('status_index', models.PositiveIntegerField()),
-                ('jwt', models.TextField()),
-                ('name_included', models.BooleanField(default=True, help_text="The earner's name is in the signed credential.")),
-                ('visibility', models.CharField(choices=[('public', 'Public: listed on my public profile and viewable by anyone'), ('unlisted', 'Unlisted: viewable by anyone with the link'), ('private', 'Private: only I can see the page')], default='unlisted', max_length=10)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revocation_reason', models.TextField(blank=True)),
-                ('attempt', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='awarded_credential', to='submissions.attempt')),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awarded', to='catalog.credential')),
-                ('earner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awarded_credentials', to=settings.AUTH_USER_MODEL)),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awarded', to='catalog.issuer')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awarded', to='catalog.credentialversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("document_text", models.TextField(blank=True, default="")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("issued_at", models.DateTimeField()),
+                ("valid_until", models.DateTimeField(blank=True, null=True)),
+                ("status_index", models.PositiveIntegerField()),
+                ("jwt", models.TextField()),
+                (
+                    "name_included",
+                    models.BooleanField(default=True, help_text="The earner's name is in the signed credential."),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public: listed on my public profile and viewable by anyone"),
+                            ("unlisted", "Unlisted: viewable by anyone with the link"),
+                            ("private", "Private: only I can see the page"),
+                        ],
+                        default="unlisted",
+                        max_length=10,
+                    ),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revocation_reason", models.TextField(blank=True)),
+                (
+                    "attempt",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awarded_credential",
+                        to="submissions.attempt",
+                    ),
+                ),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="awarded", to="catalog.credential"
+                    ),
+                ),
+                (
+                    "earner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awarded_credentials",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="awarded", to="catalog.issuer"
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awarded",
+                        to="catalog.credentialversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issued_at', '-id'],
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CreditApplication',
+            name="CreditApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credits', models.DecimalField(decimal_places=2, max_digits=5)),
-                ('fee_usd', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('message', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('accepted', 'Accepted'), ('credit_awarded', 'Credit awarded'), ('declined', 'Declined')], default='submitted', max_length=20)),
-                ('note', models.TextField(blank=True, help_text="The partner's note to the earner about the decision.")),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('awarded', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='awards.awardedcredential')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('earner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_applications', to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='awards.partner')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("credits", models.DecimalField(decimal_places=2, max_digits=5)),
+                ("fee_usd", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("message", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("credit_awarded", "Credit awarded"),
+                            ("declined", "Declined"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(blank=True, help_text="The partner's note to the earner about the decision."),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "awarded",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="awards.awardedcredential",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "earner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_applications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="applications", to="awards.partner"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at', '-id'],
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AwardEvent',
+            name="AwardEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('key_created', 'Key created'), ('key_retired', 'Key retired'), ('issued', 'Credential issued'), ('revoked', 'Credential revoked'), ('visibility', 'Visibility changed'), ('status_list_signed', 'Status list signed'), ('applied', 'Graduate credit applied for'), ('decided', 'Graduate credit decided'), ('partners_synced', 'Partners synced')], max_length=20)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('old_value', models.CharField(blank=True, max_length=200)),
-                ('new_value', models.CharField(blank=True, max_length=200)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('awarded', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='awards.awardedcredential')),
-                ('issuer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.issuer')),
-                ('application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='awards.creditapplication')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("key_created", "Key created"),
+                            ("key_retired", "Key retired"),
+                            ("issued", "Credential issued"),
+                            ("revoked", "Credential revoked"),
+                            ("visibility", "Visibility changed"),
+                            ("status_list_signed", "Status list signed"),
+                            ("applied", "Graduate credit applied for"),
+                            ("decided", "Graduate credit decided"),
+                            ("partners_synced", "Partners synced"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("old_value", models.CharField(blank=True, max_length=200)),
+                ("new_value", models.CharField(blank=True, max_length=200)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "awarded",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="awards.awardedcredential",
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.issuer",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="awards.creditapplication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IssuerKey',
+            name="IssuerKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='The N of the verification method #key-N.')),
-                ('algorithm', models.CharField(choices=[('Ed25519', 'Ed25519 (Data Integrity eddsa-rdfc-2022)'), ('P-256', 'ECDSA P-256 (VC-JWT ES256)')], max_length=10)),
-                ('public_key_multibase', models.CharField(max_length=100)),
-                ('private_key_encrypted', models.TextField()),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='keys', to='catalog.issuer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(help_text="The N of the verification method #key-N.")),
+                (
+                    "algorithm",
+                    models.CharField(
+                        choices=[
+                            ("Ed25519", "Ed25519 (Data Integrity eddsa-rdfc-2022)"),
+                            ("P-256", "ECDSA P-256 (VC-JWT ES256)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("public_key_multibase", models.CharField(max_length=100)),
+                ("private_key_encrypted", models.TextField()),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="keys", to="catalog.issuer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['issuer', 'number'],
+                "ordering": ["issuer", "number"],
             },
         ),
         migrations.AddField(
-            model_name='awardedcredential',
-            name='jwt_key',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='awards.issuerkey'),
+            model_name="awardedcredential",
+            name="jwt_key",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="awards.issuerkey"
+            ),
         ),
         migrations.AddField(
-            model_name='awardedcredential',
-            name='signing_key',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='awards.issuerkey'),
+            model_name="awardedcredential",
+            name="signing_key",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="awards.issuerkey"
+            ),
         ),
         migrations.CreateModel(
-            name='PartnerMembership',
+            name="PartnerMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='awards.partner')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partner_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="awards.partner"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partner_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PartnerOffer',
+            name="PartnerOffer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credits', models.DecimalField(decimal_places=2, max_digits=5)),
-                ('fee_usd', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('is_demonstration', models.BooleanField(default=False)),
-                ('is_current', models.BooleanField(default=True)),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partner_offers', to='catalog.credential')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='awards.partner')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("credits", models.DecimalField(decimal_places=2, max_digits=5)),
+                ("fee_usd", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("is_demonstration", models.BooleanField(default=False)),
+                ("is_current", models.BooleanField(default=True)),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partner_offers",
+                        to="catalog.credential",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="offers", to="awards.partner"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['partner__name'],
+                "ordering": ["partner__name"],
             },
         ),
         migrations.CreateModel(
-            name='StatusList',
+            name="StatusList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document_text', models.TextField(blank=True, default='')),
-                ('number', models.PositiveIntegerField(default=1)),
-                ('purpose', models.CharField(default='revocation', max_length=20)),
-                ('size', models.PositiveIntegerField(default=131072)),
-                ('used', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_lists', to='catalog.issuer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("document_text", models.TextField(blank=True, default="")),
+                ("number", models.PositiveIntegerField(default=1)),
+                ("purpose", models.CharField(default="revocation", max_length=20)),
+                ("size", models.PositiveIntegerField(default=131072)),
+                ("used", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="status_lists", to="catalog.issuer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['issuer', 'number'],
+                "ordering": ["issuer", "number"],
             },
         ),
         migrations.AddField(
-            model_name='awardedcredential',
-            name='status_list',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='awards.statuslist'),
+            model_name="awardedcredential",
+            name="status_list",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="awards.statuslist"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issuerkey',
-            constraint=models.UniqueConstraint(fields=('issuer', 'number'), name='issuerkey_unique_number'),
+            model_name="issuerkey",
+            constraint=models.UniqueConstraint(fields=("issuer", "number"), name="issuerkey_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='issuerkey',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('issuer', 'algorithm'), name='issuerkey_one_active'),
+            model_name="issuerkey",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)), fields=("issuer", "algorithm"), name="issuerkey_one_active"
+            ),
         ),
         migrations.AddIndex(
-            model_name='creditapplication',
-            index=models.Index(fields=['partner', '-submitted_at'], name='application_partner_recent'),
+            model_name="creditapplication",
+            index=models.Index(fields=["partner", "-submitted_at"], name="application_partner_recent"),
         ),
         migrations.AddConstraint(
-            model_name='creditapplication',
-            constraint=models.UniqueConstraint(fields=('awarded', 'partner'), name='application_one_per_partner'),
+            model_name="creditapplication",
+            constraint=models.UniqueConstraint(fields=("awarded", "partner"), name="application_one_per_partner"),
         ),
         migrations.AddConstraint(
-            model_name='partnermembership',
-            constraint=models.UniqueConstraint(fields=('user', 'partner'), name='partnermembership_unique'),
+            model_name="partnermembership",
+            constraint=models.UniqueConstraint(fields=("user", "partner"), name="partnermembership_unique"),
         ),
         migrations.AddConstraint(
-            model_name='partneroffer',
-            constraint=models.UniqueConstraint(fields=('partner', 'credential'), name='partneroffer_unique'),
+            model_name="partneroffer",
+            constraint=models.UniqueConstraint(fields=("partner", "credential"), name="partneroffer_unique"),
         ),
         migrations.AddConstraint(
-            model_name='statuslist',
-            constraint=models.UniqueConstraint(fields=('issuer', 'number'), name='statuslist_unique_number'),
+            model_name="statuslist",
+            constraint=models.UniqueConstraint(fields=("issuer", "number"), name="statuslist_unique_number"),
         ),
         migrations.AddIndex(
-            model_name='awardedcredential',
-            index=models.Index(fields=['earner', '-issued_at'], name='awarded_earner_recent'),
+            model_name="awardedcredential",
+            index=models.Index(fields=["earner", "-issued_at"], name="awarded_earner_recent"),
         ),
         migrations.AddIndex(
-            model_name='awardedcredential',
-            index=models.Index(fields=['status_list', 'revoked_at'], name='awarded_status_revoked'),
+            model_name="awardedcredential",
+            index=models.Index(fields=["status_list", "revoked_at"], name="awarded_status_revoked"),
         ),
         migrations.AddConstraint(
-            model_name='awardedcredential',
-            constraint=models.UniqueConstraint(fields=('status_list', 'status_index'), name='awarded_unique_status_index'),
+            model_name="awardedcredential",
+            constraint=models.UniqueConstraint(
+                fields=("status_list", "status_index"), name="awarded_unique_status_index"
+            ),
         ),
     ]

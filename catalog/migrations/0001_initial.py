@@ -5,75 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField()),
-                ('grade_bands', models.CharField(default='|', max_length=200)),
-                ('standard_codes', models.CharField(default='|', max_length=500)),
-                ('standards_framework', models.CharField(blank=True, max_length=200)),
-                ('search_text', models.TextField(blank=True)),
-                ('is_published', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField()),
+                ("grade_bands", models.CharField(default="|", max_length=200)),
+                ("standard_codes", models.CharField(default="|", max_length=500)),
+                ("standards_framework", models.CharField(blank=True, max_length=200)),
+                ("search_text", models.TextField(blank=True)),
+                ("is_published", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['title', 'issuer__name'],
+                "ordering": ["title", "issuer__name"],
             },
         ),
         migrations.CreateModel(
-            name='Issuer',
+            name="Issuer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('url', models.URLField()),
-                ('description', models.TextField()),
-                ('email', models.EmailField(blank=True, max_length=254)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("url", models.URLField()),
+                ("description", models.TextField()),
+                ("email", models.EmailField(blank=True, max_length=254)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CredentialVersion',
+            name="CredentialVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('definition', models.JSONField()),
-                ('source_name', models.CharField(max_length=300)),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='catalog.credential')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("definition", models.JSONField()),
+                ("source_name", models.CharField(max_length=300)),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="catalog.credential"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['credential', '-number'],
+                "ordering": ["credential", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='credential',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.credentialversion'),
+            model_name="credential",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.credentialversion",
+            ),
         ),
         migrations.AddField(
-            model_name='credential',
-            name='issuer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credentials', to='catalog.issuer'),
+            model_name="credential",
+            name="issuer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="credentials", to="catalog.issuer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credentialversion',
-            constraint=models.UniqueConstraint(fields=('credential', 'content_hash'), name='version_unique_hash'),
+            model_name="credentialversion",
+            constraint=models.UniqueConstraint(fields=("credential", "content_hash"), name="version_unique_hash"),
         ),
         migrations.AddConstraint(
-            model_name='credentialversion',
-            constraint=models.UniqueConstraint(fields=('credential', 'number'), name='version_unique_number'),
+            model_name="credentialversion",
+            constraint=models.UniqueConstraint(fields=("credential", "number"), name="version_unique_number"),
         ),
     ]

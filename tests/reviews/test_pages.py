@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -24,7 +25,7 @@ from tests.reviews.helpers import IDENTITY_TEXT, open_assignments, review, submi
 EDNA_IDENTITY = ("Edna Educator", "Edna", "edna@example.org", "edna@", "Lincoln High School", "Lincoln")
 
 
-def as_user(user: User | None) -> Client:
+def as_user(user: User | None) -> Any:  # a Client whose responses carry the test attributes (url, context)
     client = Client()
     if user is not None:
         client.force_login(user)
@@ -411,3 +412,14 @@ def test_the_queue_and_the_pipeline_keep_a_flat_query_count_from_3_to_30_attempt
     with django_assert_num_queries(pipeline_count):
         html = text_of(admin.get(reverse("reviews:pipeline")))
     assert len(re.findall(r"C-\d+, attempt 1", html)) == 30
+
+
+def test_the_paths_notifications_link_to_are_these_pages():
+    from reviews import links
+
+    assert links.assignment_path(7) == reverse("reviews:score", args=[7])
+    assert links.reviewer_queue_path() == reverse("reviews:queue")
+    assert links.calibration_path("classkick-collaboration") == reverse(
+        "reviews:calibration", args=["classkick-collaboration"]
+    )
+    assert links.pipeline_path() == reverse("reviews:pipeline")

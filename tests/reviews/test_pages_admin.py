@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,7 +20,7 @@ from tests.reviews.helpers import open_assignments, review, submit_attempt
 CANDIDATE = ("Edna Educator", "edna@example.org", "Lincoln High School")
 
 
-def as_user(user) -> Client:
+def as_user(user) -> Any:  # a Client whose responses carry the test attributes (url, context)
     client = Client()
     if user is not None:
         client.force_login(user)

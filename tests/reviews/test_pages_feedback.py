@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,7 +23,7 @@ SUGGESTION = "Schedule regular Balance planning and show its effect on students.
 REVIEWERS = ("Sam Staff", "Sid Staff", "Mia Mentor", "Max Mentor", "sam@classkick.example", "mia@mentors.example")
 
 
-def as_user(user) -> Client:
+def as_user(user) -> Any:  # a Client whose responses carry the test attributes (url, context)
     client = Client()
     if user is not None:
         client.force_login(user)

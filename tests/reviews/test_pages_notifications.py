@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from notifications.services import notification_send
 from tests.reviews.helpers import open_assignments, submit_attempt
 
 
-def as_user(user) -> Client:
+def as_user(user) -> Any:  # a Client whose responses carry the test attributes (url, context)
     client = Client()
     if user is not None:
         client.force_login(user)

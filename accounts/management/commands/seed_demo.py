@@ -133,7 +133,9 @@ class Command(BaseCommand):
         count = 0
         emails = [person.email for person in PEOPLE if person.reviewer_kind]
         for profile in ReviewerProfile.objects.filter(user__email__in=emails).select_related("user"):
-            for credential in Credential.objects.filter(issuer__in=profile.issuers.all(), current_version__isnull=False):
+            for credential in Credential.objects.filter(
+                issuer__in=profile.issuers.all(), current_version__isnull=False
+            ):
                 version = credential.current_version
                 assert version is not None
                 if calibration_status(reviewer=profile.user, credential=credential).calibrated:
@@ -142,7 +144,9 @@ class Command(BaseCommand):
                     credential=credential, rubric_hash=rubric_hash(version.definition), retired_at__isnull=True
                 )
                 for sample in samples:
-                    calibration_submit(reviewer=profile.user, credential=credential, sample=sample, levels=sample.agreed)
+                    calibration_submit(
+                        reviewer=profile.user, credential=credential, sample=sample, levels=sample.agreed
+                    )
                 count += 1
         return count
 
