@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -371,6 +371,26 @@ class Rubric(Strict):
     passing_level: Ident  # work at this level or any higher one passes the criterion
     criteria: Annotated[list[Criterion], Field(min_length=1)]
     note: Markdown | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _descriptors_in_level_order(cls, data: Any) -> Any:
+        # PostgreSQL's jsonb stores an object's keys in its own order; putting each criterion's descriptors
+        # in the levels' order makes a version read back the same on every database.
+        if not isinstance(data, dict) or not isinstance(data.get("levels"), list):
+            return data
+        order = [level.get("id") for level in data["levels"] if isinstance(level, dict)]
+        criteria = data.get("criteria")
+        if not isinstance(criteria, list):
+            return data
+        ordered = []
+        for criterion in criteria:
+            descriptors = criterion.get("descriptors") if isinstance(criterion, dict) else None
+            if isinstance(descriptors, dict):
+                rank = {key: order.index(key) if key in order else len(order) for key in descriptors}
+                criterion = {**criterion, "descriptors": dict(sorted(descriptors.items(), key=lambda kv: rank[kv[0]]))}
+            ordered.append(criterion)
+        return {**data, "criteria": ordered}
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:

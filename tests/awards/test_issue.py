@@ -79,7 +79,7 @@ def test_an_earned_attempt_is_issued_an_open_badges_3_credential(awarded, educat
     assert len(decode_base58btc(proof["proofValue"])) == 64
     assert AwardEvent.objects.filter(kind="issued", awarded=awarded).count() == 1
     assert mail.outbox[-1].to == [educator.email]
-    assert "You earned Collaboration" in mail.outbox[-1].subject
+    assert mail.outbox[-1].subject == "Your Collaboration credential from Classkick is ready to share"
 
 
 def test_the_educators_rising_credential_carries_its_standards_alignment(awarded_er):

@@ -1,5 +1,6 @@
-"""An earned credential in Chromium: its public page verifies with every check passed, the earner applies for
-graduate credit, and the partner university's staff verify the badge and accept (axe checks every page)."""
+"""An earned credential in Chromium (axe checks every page): sharing, revoking and the verifier page here; the
+public page, graduate credit and the partner's acceptance continue the review journey through
+`verify_apply_and_accept`."""
 
 from __future__ import annotations
 
@@ -16,18 +17,15 @@ from tests.awards.conftest import earn
 from tests.browser.submission_pages import make_educator, prepare_site, sign_in
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_public_credential_verifies_and_a_partner_accepts_the_credit_application(
-    page, live_server, settings, tmp_path
-):
-    credentials = prepare_site(settings, tmp_path)
-    settings.SITE_URL = live_server.url
-    educator = make_educator()
-    awarded = badge_issue(attempt=earn(educator, credentials["educators-rising-collaboration"]))
+def verify_apply_and_accept(page, live_server, educator, awarded):
+    """The rest of an earner's journey, from the issued credential: its public page verifies with every check
+    passed, the earner applies for graduate credit, the partner's staff verify the badge and accept. The review
+    journey (tests/browser/test_review_journeys.py) calls this once the lead's decision has issued the badge."""
     staff = User.objects.create_user(email="uma@demo-state.example", password="x" * 12, name="Uma University")
     partner_staff_add(partner=Partner.objects.get(slug="demo-state-university"), user=staff)
 
     # Anyone with the link: the live verification shows every check passed.
+    page.context.clear_cookies()
     page.goto(f"/awards/{awarded.uuid}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Collaboration")
     live = page.get_by_role("region", name="Live verification")
@@ -40,9 +38,11 @@ def test_a_public_credential_verifies_and_a_partner_accepts_the_credit_applicati
         "href", re.compile(r"^https://www\.linkedin\.com/profile/add\?startTask=CERTIFICATION_NAME")
     )
 
-    # The earner applies for graduate credit.
+    # The earner finds it among their achievements and applies for graduate credit.
     sign_in(page, live_server, educator)
-    page.goto(f"/awards/{awarded.uuid}/")
+    page.goto("/awards/mine/")
+    page.get_by_role("link", name="Collaboration", exact=True).click()
+    expect(page).to_have_url(re.compile(f"/awards/{awarded.uuid}/$"))
     page.get_by_role("link", name="Apply for graduate credit").click()
     page.get_by_role("button", name="Send my application").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose the university to apply to")
@@ -55,7 +55,7 @@ def test_a_public_credential_verifies_and_a_partner_accepts_the_credit_applicati
     page.context.clear_cookies()
     sign_in(page, live_server, staff)
     page.goto("/awards/partner/")
-    page.get_by_role("link", name="Edna Educator").click()
+    page.get_by_role("link", name=educator.name).click()
     page.get_by_role("button", name="Verify the badge").click()
     expect(page.get_by_role("region", name="Verification of the badge").get_by_role("status")).to_have_text(
         "Verified: every check passed."

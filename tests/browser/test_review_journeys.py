@@ -18,12 +18,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import IssuerMembership, ReviewerProfile, User
+from awards.models import AwardedCredential
 from catalog.models import Credential
 from reviews.calibration import CALIBRATION_DIR, calibration_load_dir, rubric_hash
 from reviews.models import Assignment, AssignmentState, CalibrationSample, Decision, DecisionOutcome, Score
 from reviews.services import calibration_status, calibration_submit
 from submissions.models import Attempt, AttemptStatus
 from tests.browser.submission_pages import prepare_site, sign_in
+from tests.browser.test_awards_browser import verify_apply_and_accept
 from tests.conftest import PASSWORD
 from tests.reviews.helpers import open_assignments, review, submit_attempt
 
@@ -203,6 +205,7 @@ def test_educators_rising_assessors_disagree_and_the_lead_decides_in_the_browser
     page: Any, settings: Any, tmp_path: Any, live_server: Any
 ) -> None:
     rising = load_site(settings, tmp_path)["educators-rising-collaboration"]
+    settings.SITE_URL = live_server.url  # the public origin baked into the credential and its links
     staff, mentor = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
     ann = make_reviewer("ann@assessors.example", "Ann Assessor", mentor, rising)
     bob = make_reviewer("bob@educatorsrising.example", "Bob Assessor", staff, rising)
@@ -243,3 +246,7 @@ def test_educators_rising_assessors_disagree_and_the_lead_decides_in_the_browser
     assert result["disputed"]
     assert result["passed"]
     page.axe_settle()
+
+    # The decision committed in the live server's request, and its on-commit task issued the badge.
+    awarded = AwardedCredential.objects.get(attempt=attempt)
+    verify_apply_and_accept(page, live_server, educator, awarded)

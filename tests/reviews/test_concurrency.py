@@ -18,6 +18,7 @@ from django.core import mail
 from django.db import connection, transaction
 
 from accounts.models import ReviewerProfile
+from awards.models import AwardedCredential
 from notifications.models import Email, Notification
 from reviews.models import Assignment, AssignmentState, AuditAction, AuditLog, Decision, Seat
 from reviews.services import review_save, review_submit
@@ -129,7 +130,12 @@ def test_the_last_two_reviews_submitted_at_once_make_exactly_one_decision(ck_att
     assert Event.objects.filter(attempt=ck_attempt, kind="earned").count() == 1
     assert Notification.objects.filter(user=educator, kind="attempt_decided").count() == 1
     assert Email.objects.filter(to=educator.email, name="attempt_decided").count() == 1
-    assert [m.subject for m in mail.outbox if m.to == [educator.email]] == ["You earned Collaboration"]
+    # One email of each kind: the decision, then the credential that the decision's on-commit task issued.
+    assert sorted(m.subject for m in mail.outbox if m.to == [educator.email]) == [
+        "You earned Collaboration",
+        "Your Collaboration credential from Classkick is ready to share",
+    ]
+    assert AwardedCredential.objects.filter(attempt=ck_attempt).count() == 1
 
 
 def test_two_attempts_assigned_at_once_never_exceed_a_reviewers_capacity(
