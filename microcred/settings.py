@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # ninja as an app serves the API docs page's Swagger assets from its package, not from a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "axes",

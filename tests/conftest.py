@@ -8,6 +8,7 @@ Rising admin (another issuer's admin from Classkick's point of view), and Pat th
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,12 @@ PASSWORD = "correct horse battery staple"
 
 CLASSKICK = "classkick-collaboration"
 EDUCATORS_RISING = "educators-rising-collaboration"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # WhiteNoise warns on every request when STATIC_ROOT is missing, as it is on a fresh clone before
+    # collectstatic; the tests serve static files from the app folders, so an empty one is enough.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -218,3 +218,12 @@ def test_every_persona_reads_the_same_public_catalog(client, credentials, person
     Credential.objects.filter(slug=CLASSKICK).update(is_published=False)
     assert slugs(client.get(LIST)) == [EDUCATORS_RISING]
     assert client.get(detail(CLASSKICK)).status_code == 404
+
+
+def test_the_api_docs_page_loads_nothing_from_another_site(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn." not in page
+    assert "https://" not in page.split("<body", 1)[0]  # no stylesheet or script from elsewhere
