@@ -421,6 +421,9 @@ class Rubric(Strict):
 
 class SelfEvaluation(Strict):
     enabled: bool = False
+    # The part after which the educator rates themselves, where the program puts it (Classkick: third,
+    # before its optional reflection); None: after every part.
+    after_part: Ident | None = None
     instructions: Markdown | None = None
     justification: Literal["required", "optional", "none"] = "required"
     justification_max_words: Annotated[int, Field(ge=1, le=2000)] = 150
@@ -556,6 +559,10 @@ class CredentialDefinition(Strict):
             if key not in self.page_order:
                 raise SchemaProblem(f"page_order must include {key!r}: every credential shows it", at=("page_order",))
         part_ids = {p.id for p in self.parts}
+        if self.self_evaluation.after_part is not None and self.self_evaluation.after_part not in part_ids:
+            raise ValueError(
+                f"self_evaluation.after_part names part {self.self_evaluation.after_part!r}, which does not exist"
+            )
         for index, criterion in enumerate(self.rubric.criteria):
             if criterion.part is not None and criterion.part not in part_ids:
                 raise SchemaProblem(

@@ -82,19 +82,23 @@ class Step:
 
 
 def steps_for(submission: Submission) -> list[Step]:
-    """One step per part, then the self-evaluation when the definition asks for one, then the summary."""
+    """One step per part, the self-evaluation where the definition puts it (after its `after_part`, else
+    after every part) when it asks for one, then the summary."""
     spec = submission.version.spec
     sid = submission.pk
-    steps = [
-        Step(index, part.id, part.title, reverse("submissions:part", args=[sid, part.id]), part)
-        for index, part in enumerate(spec.parts, start=1)
-    ]
+    rating: tuple[str, str, str, Part | None] | None = None
     if spec.self_evaluation.enabled:
-        steps.append(
-            Step(len(steps) + 1, SELF_EVALUATION, "Self-evaluation", reverse("submissions:self_evaluation", args=[sid]))
-        )
-    steps.append(Step(len(steps) + 1, SUMMARY, "Check and submit", reverse("submissions:summary", args=[sid])))
-    return steps
+        rating = (SELF_EVALUATION, "Self-evaluation", reverse("submissions:self_evaluation", args=[sid]), None)
+    entries: list[tuple[str, str, str, Part | None]] = []
+    for part in spec.parts:
+        entries.append((part.id, part.title, reverse("submissions:part", args=[sid, part.id]), part))
+        if rating is not None and spec.self_evaluation.after_part == part.id:
+            entries.append(rating)
+            rating = None
+    if rating is not None:
+        entries.append(rating)
+    entries.append((SUMMARY, "Check and submit", reverse("submissions:summary", args=[sid]), None))
+    return [Step(number, *entry) for number, entry in enumerate(entries, start=1)]
 
 
 def step_of(steps: Sequence[Step], key: str) -> Step | None:

@@ -63,20 +63,20 @@ def test_an_educator_completes_and_submits_the_classkick_challenge(page, setting
     expect(page.get_by_role("table", name="Rubric for 2. Share evidence of your collaboration")).to_be_visible()
     page.get_by_role("button", name="Save and continue").click()
 
-    # Step 3: the optional reflection, written.
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Step 3 of 5")
-    page.get_by_label("Written reflection").fill(
-        "It went well because we planned together; next time I will start sooner."
-    )
-    page.get_by_role("button", name="Save and continue").click()
-
-    # Step 4: the self-evaluation, every element rated and justified.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Step 4 of 5 Self-evaluation")
+    # Step 3, as in the program: the self-evaluation, every element rated and justified.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Step 3 of 5 Self-evaluation")
     for title in ("Implementation", "Balance", "Analysis", "Explanation and evidence of collaboration"):
         element = page.get_by_role("group", name=title, exact=True)
         element.get_by_role("radio", name=re.compile(r"^Accomplished")).check()
         element.get_by_label("Why you chose this level").fill(f"My evidence for {title.lower()} shows it.")
     expect(page.locator("#se-analysis-justification-count")).to_have_text("6 / 150 words")
+    page.get_by_role("button", name="Save and continue").click()
+
+    # Step 4: the optional reflection, written.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Step 4 of 5")
+    page.get_by_label("Written reflection").fill(
+        "It went well because we planned together; next time I will start sooner."
+    )
     page.get_by_role("button", name="Save and continue").click()
 
     # Step 5: the summary, then submit.

@@ -376,3 +376,14 @@ def test_a_third_issuer_publishes_a_credential_by_writing_one_file(tmp_path: Pat
     assert credential.current_version == version
     assert version.spec.parts[0].fields[0].label == "Briefing plan"
     assert version.spec.review_policy.panel_size == 1
+
+
+def test_a_self_evaluation_placed_after_a_missing_part_is_refused(tmp_path):
+    import yaml as _yaml
+
+    from catalog.loader import DefinitionError, definition_parse
+
+    data = _yaml.safe_load((settings.CREDENTIALS_DIR / "classkick-collaboration.yaml").read_text())
+    data["self_evaluation"]["after_part"] = "no_such_part"
+    with pytest.raises(DefinitionError, match=r"self_evaluation\.after_part names part 'no_such_part'"):
+        definition_parse(_yaml.safe_dump(data), source="classkick-collaboration.yaml")

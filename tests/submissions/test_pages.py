@@ -237,7 +237,7 @@ def test_each_step_renders_every_field_of_the_definition_in_the_programs_words(s
 def test_the_self_evaluation_step_offers_every_criterion_with_its_level_descriptors(signed_in, ck_draft):
     definition = ck_draft.version.spec
     html, hidden = open_step(signed_in, reverse("submissions:self_evaluation", args=[ck_draft.pk]))
-    assert "Step 4 of 5" in html
+    assert "Step 3 of 5" in html  # the program's own step 3, before the optional reflection
     for criterion in definition.rubric.criteria:
         assert f'<legend class="rating-legend">{escape(criterion.title)}</legend>' in html
         for level in definition.rubric.levels:
@@ -245,6 +245,12 @@ def test_the_self_evaluation_step_offers_every_criterion_with_its_level_descript
         assert f'name="se.{criterion.id}.justification"' in html
         assert f"_digest.se.{criterion.id}" in hidden
     assert "0 / 150 words" in html
+
+
+def test_the_self_evaluation_comes_where_the_program_puts_it(ck_draft):
+    # Classkick's text: 1. method, 2. the evidence form, 3. self-evaluation, 4. the optional reflection.
+    keys = [step.key for step in forms.steps_for(ck_draft)]
+    assert keys == ["method", "evidence", "self-evaluation", "reflection", "summary"]
 
 
 def test_a_credential_without_self_evaluation_has_no_such_step(signed_in, er_draft):
@@ -497,7 +503,7 @@ def test_a_self_evaluation_is_saved_from_its_step(signed_in, ck_draft):
         {"se.analysis.level": "accomplished", "se.analysis.justification": "I used the exit-ticket data."},
         action="next",
     )
-    assert response["Location"] == reverse("submissions:summary", args=[ck_draft.pk])
+    assert response["Location"] == part_url(ck_draft, "reflection")  # the program's step 4 comes next
     assert Draft.objects.get(pk=ck_draft.pk).self_evaluation == {
         "analysis": {"level": "accomplished", "justification": "I used the exit-ticket data."}
     }
