@@ -44,7 +44,7 @@ def test_findings_are_shown_followed_to_their_field_fixed_and_cleared(page, sett
 
     # A finding on another step leads there, to the very field.
     results.get_by_role("link", name="Self-evaluation: Analysis").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Step 4 of 5 Self-evaluation")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Step 3 of 5 Self-evaluation")
     expect(page.locator("#se-analysis")).to_be_focused()
 
     # Submitting with findings left is refused, with an alert listing what to fix.
