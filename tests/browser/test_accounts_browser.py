@@ -129,3 +129,39 @@ def test_signup_errors_are_tied_to_their_fields_for_assistive_technology(page):
     texts = [page.locator(f"#{ident}").inner_text() for ident in described]
     assert any("Enter your email address." in text for text in texts)
     page.axe_settle()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forgotten_password_is_reset_from_the_email_and_then_changed(page, mailoutbox):
+    User.objects.create_user(email="rae@example.org", password="an old pass phrase here", name="Rae Reset")
+
+    page.goto("/accounts/password/reset/")
+    page.fill("#id_email", "rae@example.org")
+    page.get_by_role("button", name="Send the reset link").click()
+    page.wait_for_url(re.compile(r"/accounts/password/reset/sent/$"))
+    [message] = [m for m in mailoutbox if m.to == ["rae@example.org"]]
+    [link] = [word for word in message.body.split() if "/accounts/password/reset/" in word]
+
+    page.goto(urlparse(link).path)
+    page.fill("#id_new_password1", PASSWORD)
+    page.fill("#id_new_password2", PASSWORD)
+    page.get_by_role("button", name="Save new password").click()
+    page.wait_for_url(re.compile(r"/accounts/password/reset/done/$"))
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "rae@example.org")
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/accounts/dashboard/$"))
+
+    # A wrong current password is refused with an announced summary naming the field.
+    page.goto("/accounts/password/change/")
+    page.fill("#id_old_password", "not my password at all")
+    page.fill("#id_new_password1", "another long pass phrase")
+    page.fill("#id_new_password2", "another long pass phrase")
+    page.get_by_role("button", name="Change password").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "Current password" in alert.inner_text()
+    page.axe_settle()
+    assert User.objects.get(email="rae@example.org").check_password(PASSWORD)
