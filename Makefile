@@ -31,10 +31,12 @@ run: setup
 test: install
 	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
+# lint-imports checks the layers contract in pyproject.toml: each app imports only the apps below it.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -13,13 +13,13 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from api.awards import router as awards_router
+from api.catalog import router as catalog_router
+from api.notifications import router as notifications_router
 from api.parser import BodyError, StrictJSONParser
+from api.reviews import router as reviews_router
+from api.submissions import router as submissions_router
 from api.tokens import router as tokens_router
-from awards.api import router as awards_router
-from catalog.api import router as catalog_router
-from notifications.api import router as notifications_router
-from reviews.api import router as reviews_router
-from submissions.api import router as submissions_router
 from submissions.errors import Conflict, InvalidInput, NotReady, SubmissionError
 
 api = NinjaAPI(

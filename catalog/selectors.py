@@ -12,6 +12,9 @@ from django.http import Http404
 from catalog.models import Credential, CredentialVersion
 from catalog.schema import GRADE_BANDS, CredentialDefinition
 
+# Longer searches are refused by the page's form and the API alike, naming the field.
+MAX_QUERY_LENGTH = 200
+
 
 @dataclass(frozen=True)
 class CatalogFilters:

@@ -103,7 +103,9 @@ INSTALLED_APPS = [
     "submissions",
     "reviews",
     "awards",
+    "workflow",
     "api",
+    "pages",
 ]
 
 MIDDLEWARE = [

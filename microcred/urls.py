@@ -7,12 +7,12 @@ from microcred import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("credentials/", include("catalog.urls")),
-    path("accounts/", include("accounts.urls")),
-    path("submissions/", include("submissions.urls")),
-    path("reviews/", include("reviews.urls")),
-    path("notifications/", include("notifications.urls")),
-    path("", include("awards.urls")),
+    path("credentials/", include("pages.catalog.urls")),
+    path("accounts/", include("pages.accounts.urls")),
+    path("submissions/", include("pages.submissions.urls")),
+    path("reviews/", include("pages.reviews.urls")),
+    path("notifications/", include("pages.notifications.urls")),
+    path("", include("pages.awards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -4,14 +4,33 @@ happens after commit."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from notifications.models import Email, Notification, NotificationKind
+
+
+class Recipient(Protocol):
+    """Whom a notification is for: the user model, seen from below it.
+
+    Notifications sit under accounts (accounts sends its own emails through them), so they name what
+    they read of a person rather than import the model.
+    """
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def is_active(self) -> bool: ...
 
 
 def email_queue(*, name: str, to: str, context: dict[str, Any]) -> Email:
@@ -27,7 +46,7 @@ def email_queue(*, name: str, to: str, context: dict[str, Any]) -> Email:
     return email
 
 
-def notification_send(*, user: User, kind: str, context: dict[str, Any], url: str = "") -> Notification:
+def notification_send(*, user: Recipient, kind: str, context: dict[str, Any], url: str = "") -> Notification:
     """Tell one person about an event: an in-app notification and an email, both in the caller's transaction.
 
     `kind` is a NotificationKind (its templates live in templates/emails/<kind>/); `url` is the path of
@@ -41,11 +60,11 @@ def notification_send(*, user: User, kind: str, context: dict[str, Any], url: st
     full = {"name": user.name, "url": settings.SITE_URL + url if url else settings.SITE_URL, **context}
     subject, _, _ = email_render(name=kind, context=full, parts=("subject",))
     email = email_queue(name=kind, to=user.email, context=full)
-    return Notification.objects.create(user=user, kind=kind, title=subject[:300], url=url, email=email)
+    return Notification.objects.create(user_id=user.pk, kind=kind, title=subject[:300], url=url, email=email)
 
 
 def notification_send_many(
-    *, users: Iterable[User], kind: str, context: dict[str, Any], url: str = ""
+    *, users: Iterable[Recipient], kind: str, context: dict[str, Any], url: str = ""
 ) -> list[Notification]:
     """The same notification to several people (say, every admin of an issuer), once each."""
     seen: set[int] = set()
@@ -58,9 +77,9 @@ def notification_send_many(
     return out
 
 
-def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: Recipient, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (those listed, or all); answers how many changed."""
-    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    rows = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())

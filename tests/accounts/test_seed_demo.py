@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, PEOPLE
 from accounts.models import IssuerMembership, ReviewerProfile, User
+from workflow.management.commands.seed_demo import DEMO_PASSWORD, PEOPLE
 
 
 def _seed(*args: str) -> str:

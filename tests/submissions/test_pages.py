@@ -19,7 +19,7 @@ from django.utils.html import escape
 from accounts.models import User
 from catalog.models import Credential
 from catalog.schema import ChoiceField, FileField, ListField, TextField
-from submissions import forms
+from pages.submissions import forms
 from submissions.models import Attempt, AttemptStatus, Draft, Event, Evidence, Status, Submission
 from submissions.services import attempt_submit, attempt_transition, submission_start
 from tests.conftest import CLASSKICK, EDUCATORS_RISING

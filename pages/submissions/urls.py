@@ -1,6 +1,6 @@
 from django.urls import path
 
-from submissions import views
+from pages.submissions import views
 
 app_name = "submissions"
 urlpatterns = [

@@ -6,10 +6,10 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from catalog.forms import CatalogFilterForm
 from catalog.pdf import requirements_pdf_etag, requirements_pdf_render
 from catalog.presentation import credential_page_context
 from catalog.selectors import catalog_facets, credential_get_published, credential_list_published
+from pages.catalog.forms import CatalogFilterForm
 
 
 @require_GET

@@ -14,14 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import (
-    ChangePasswordForm,
-    EmailAuthenticationForm,
-    ProfileForm,
-    ResetRequestForm,
-    ResetSetPasswordForm,
-    SignupForm,
-)
 from accounts.models import User
 from accounts.selectors import user_roles_get
 from accounts.services import (
@@ -32,6 +24,14 @@ from accounts.services import (
     email_verify,
     profile_update,
     user_signup,
+)
+from pages.accounts.forms import (
+    ChangePasswordForm,
+    EmailAuthenticationForm,
+    ProfileForm,
+    ResetRequestForm,
+    ResetSetPasswordForm,
+    SignupForm,
 )
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from awards import baking, documents, forms, selectors, services
+from awards import baking, documents, selectors, services
 from awards.keys import did_document
 from awards.models import ApplicationStatus, AwardedCredential, Visibility
 from awards.pdf import certificate_pdf
 from awards.verify import Report, verify_credential
+from pages.awards import forms
 
 
 def _user(request: HttpRequest) -> User:

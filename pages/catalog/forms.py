@@ -5,9 +5,7 @@ from typing import Any
 from django import forms
 
 from catalog.schema import GRADE_BANDS
-from catalog.selectors import CatalogFacets, CatalogFilters
-
-MAX_QUERY_LENGTH = 200
+from catalog.selectors import MAX_QUERY_LENGTH, CatalogFacets, CatalogFilters
 
 
 class CatalogFilterForm(forms.Form):

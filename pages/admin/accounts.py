@@ -17,11 +17,11 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from accounts.admin_scoping import IssuerScopedMixin, is_platform_admin, object_issuers_outside_scope
-from accounts.forms import AdminEmailAuthenticationForm
 from accounts.models import IssuerMembership, ReviewerProfile, User
 from accounts.services import membership_grant, membership_revoke, reviewer_profile_save
 from catalog.schema import GRADE_BANDS
+from pages.accounts.forms import AdminEmailAuthenticationForm
+from pages.admin.scoping import IssuerScopedMixin, is_platform_admin, object_issuers_outside_scope
 
 admin.site.login_form = AdminEmailAuthenticationForm
 admin.site.site_header = "microcred administration"

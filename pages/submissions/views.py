@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from catalog.schema import FileField, Part
 from catalog.selectors import credential_get_published
+from pages.submissions import forms
 from reviews.selectors import Feedback, feedback_for_attempt
 from reviews.services import attempt_resubmit
-from submissions import forms, selectors, services
+from submissions import selectors, services
 from submissions.checks import Finding
 from submissions.downloads import evidence_file_response
 from submissions.errors import Conflict, FieldConflict, FieldError, InvalidInput, InvalidState, NotReady

@@ -10,9 +10,9 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from catalog.forms import MAX_QUERY_LENGTH
 from catalog.schema import SLUG, GradeBand
 from catalog.selectors import (
+    MAX_QUERY_LENGTH,
     CatalogFilters,
     credential_get_published,
     credential_list_published,

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from awards import views
+from pages.awards import views
 
 
 class _ImageExt:

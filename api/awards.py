@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from awards.forms import MAX_UPLOAD
+from awards.verify import MAX_INPUT as MAX_UPLOAD
 from awards.verify import verify_credential
 
 router = Router()

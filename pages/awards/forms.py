@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 
 from awards.models import ApplicationStatus, Partner, PartnerOffer, Visibility
+from awards.verify import MAX_INPUT
 
-MAX_UPLOAD = 2 * 1024 * 1024
+MAX_UPLOAD = MAX_INPUT
 
 
 class VisibilityForm(forms.Form):

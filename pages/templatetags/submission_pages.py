@@ -13,9 +13,9 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from pages.submissions.views import STEP_MEMORY
 from submissions import selectors
 from submissions.models import EDITABLE_STATUSES, Status, Submission
-from submissions.views import STEP_MEMORY
 
 register = template.Library()
 

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from catalog.models import CredentialVersion
-from reviews import forms, selectors, services
+from pages.reviews import forms
+from pages.submissions.forms import answer_for, field_id
+from reviews import selectors, services
 from reviews.models import Assignment, AssignmentState, DecisionOutcome
 from reviews.selectors import ReviewerAttemptView
 from submissions.errors import FieldError, InvalidInput, InvalidState, NotAllowed
-from submissions.forms import answer_for, field_id
 
 
 def _user(request: HttpRequest) -> User:

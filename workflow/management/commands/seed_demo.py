@@ -17,6 +17,9 @@ from django.utils import timezone
 from accounts.models import IssuerMembership, ReviewerProfile, User
 from accounts.services import issuer_admin_group_sync, membership_grant, reviewer_profile_save
 from catalog.models import Credential, Issuer
+from reviews.calibration import rubric_hash
+from reviews.models import CalibrationSample
+from reviews.services import calibration_status, calibration_submit
 
 DEMO_PASSWORD = "demo-password-not-for-real-use"
 DEMO_DOMAIN = "demo.microcred.test"
@@ -125,11 +128,6 @@ class Command(BaseCommand):
 
     def _calibrate_reviewers(self) -> int:
         """Let the demo reviewers receive live work at once, so a demo submission reaches a full panel."""
-        # Imported here: accounts sits below reviews in the layering; only this demo command reaches up.
-        from reviews.calibration import rubric_hash
-        from reviews.models import CalibrationSample
-        from reviews.services import calibration_status, calibration_submit
-
         count = 0
         emails = [person.email for person in PEOPLE if person.reviewer_kind]
         for profile in ReviewerProfile.objects.filter(user__email__in=emails).select_related("user"):

@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from accounts.admin_scoping import IssuerScopedMixin
 from catalog.models import Credential, CredentialVersion, Issuer
+from pages.admin.scoping import IssuerScopedMixin
 
 
 @admin.register(Issuer)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews import views
+from pages.reviews import views
 
 app_name = "reviews"
 urlpatterns = [
