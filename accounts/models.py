@@ -7,6 +7,7 @@ from django.db import models
 
 from catalog.models import Issuer
 from catalog.schema import GRADE_BANDS
+from core.errors import InvalidInput
 
 
 class UserManager(BaseUserManager["User"]):
@@ -14,7 +15,7 @@ class UserManager(BaseUserManager["User"]):
 
     def _create(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
-            raise ValueError("an email address is required")
+            raise InvalidInput.on("email", "an email address is required: people sign in with it")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -118,5 +119,8 @@ class ReviewerProfile(models.Model):
     def set_grade_bands(self, bands: list[str]) -> None:
         unknown = [band for band in bands if band not in GRADE_BANDS]
         if unknown:
-            raise ValueError(f"unknown grade band(s): {', '.join(unknown)}")
+            raise InvalidInput.on(
+                "grade_bands",
+                f"unknown grade band(s): {', '.join(unknown)}; choose from: {', '.join(GRADE_BANDS)}",
+            )
         self.grade_bands = "|" + "".join(f"{band}|" for band in bands)

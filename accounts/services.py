@@ -1,7 +1,8 @@
 """Every change to accounts, roles and reviewer profiles goes through these functions.
 
 Views, the admin and seed_demo all call them, so what "granting issuer admin" or "verifying an
-email" means is written once.
+email" means is written once. Every role change (a membership, a reviewer profile) takes the `actor`
+who made it and writes its row of the one audit log (core.audit) in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from typing import Any
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import IssuerMembership, ReviewerProfile, User
 from catalog.models import Issuer
+from core.audit import audit_record
+from core.errors import InvalidInput, InvalidState, TooSoon
+from notifications.selectors import email_recently_queued
 from notifications.services import email_queue
 
 EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)
@@ -43,6 +49,7 @@ ISSUER_ADMIN_PERMISSIONS = (
     ("accounts", "add_reviewerprofile"),
     ("accounts", "change_reviewerprofile"),
     ("accounts", "delete_reviewerprofile"),
+    ("core", "view_auditevent"),
 )
 
 
@@ -134,17 +141,13 @@ def _token_user(signer: signing.TimestampSigner, token: str) -> User | None:
         return None
 
 
-class ResendRefused(Exception):
-    """A resend asked for too soon after the last one; the message says when to try again."""
-
-
 def email_verification_resend(*, user: User) -> None:
-    from notifications.selectors import email_recently_queued
-
+    """Send a new verification link; refused (InvalidState) once verified, and (TooSoon) within a minute of
+    the last link, so a double click or an impatient hand sends one email, not several."""
     if user.email_verified_at is not None:
-        raise ResendRefused("Your email address is already verified.")
+        raise InvalidState("Your email address is already verified.")
     if email_recently_queued(name="verify_email", to=user.email, within=EMAIL_VERIFICATION_RESEND_INTERVAL):
-        raise ResendRefused(
+        raise TooSoon(
             "We sent you a link less than a minute ago. Check your inbox and spam folder, "
             "or wait a minute and ask again."
         )
@@ -161,6 +164,15 @@ def profile_update(*, user: User, name: str, organisation: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["name", "organisation"])
     return user
+
+
+def password_reset_send(*, user: User, token_generator: PasswordResetTokenGenerator = default_token_generator) -> None:
+    """Email the link that lets the person choose a new password (Django's token: one use, and it expires)."""
+    uid = urlsafe_base64_encode(str(user.pk).encode())
+    path = reverse("accounts:password_reset_confirm", args=[uid, token_generator.make_token(user)])
+    email_queue(
+        name="password_reset", to=user.email, context={"name": user.name, "reset_url": settings.SITE_URL + path}
+    )
 
 
 def password_reset_complete(*, user: User, password: str) -> User:
@@ -195,24 +207,58 @@ def issuer_admin_group_sync() -> Group:
     return group
 
 
-def membership_grant(*, user: User, issuer: Issuer, role: str) -> IssuerMembership:
-    """Make someone staff or admin of an issuer. An admin also gets into the admin site, scoped to the issuer."""
+def _roles_at(user: User, issuer_id: int, *, leaving: IssuerMembership | None = None) -> str:
+    """The person's roles at one issuer, as the audit log writes them ("admin, staff")."""
+    memberships = IssuerMembership.objects.filter(user=user, issuer_id=issuer_id)
+    if leaving is not None:
+        memberships = memberships.exclude(pk=leaving.pk)
+    return ", ".join(memberships.order_by("role").values_list("role", flat=True))
+
+
+def membership_grant(*, actor: User | None, user: User, issuer: Issuer, role: str) -> IssuerMembership:
+    """Make someone staff or admin of an issuer. An admin also gets into the admin site, scoped to the issuer.
+
+    `actor` is who granted it (None for the platform itself, as seed_demo); a grant the person already has
+    changes nothing and records nothing."""
     if role not in IssuerMembership.Role.values:
-        raise ValueError(f"unknown role {role!r}")
+        choices = ", ".join(IssuerMembership.Role.values)
+        raise InvalidInput.on("role", f"{role!r} is not a role of an issuer; choose one of: {choices}")
     with transaction.atomic():
-        membership, _ = IssuerMembership.objects.get_or_create(user=user, issuer=issuer, role=role)
+        before = _roles_at(user, issuer.pk)
+        membership, created = IssuerMembership.objects.get_or_create(user=user, issuer=issuer, role=role)
+        if not created:
+            return membership
         if role == IssuerMembership.Role.ADMIN:
             user.groups.add(issuer_admin_group_sync())
             if not user.is_staff:
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
+        audit_record(
+            action="membership.granted",
+            subject=membership,
+            actor=actor,
+            old=before,
+            new=_roles_at(user, issuer.pk),
+            issuer_id=issuer.pk,
+            data={"user_id": user.pk, "role": role},
+        )
     return membership
 
 
-def membership_revoke(*, membership: IssuerMembership) -> None:
+def membership_revoke(*, actor: User | None, membership: IssuerMembership) -> None:
     """End a membership; someone no longer admin of any issuer leaves the group and, unless superuser, the admin."""
     with transaction.atomic():
         user = membership.user
+        # Recorded before the row goes, while the membership still has the key the log names it by.
+        audit_record(
+            action="membership.revoked",
+            subject=membership,
+            actor=actor,
+            old=_roles_at(user, membership.issuer_id),
+            new=_roles_at(user, membership.issuer_id, leaving=membership),
+            issuer_id=membership.issuer_id,
+            data={"user_id": user.pk, "role": membership.role},
+        )
         membership.delete()
         still_admin = IssuerMembership.objects.filter(user=user, role=IssuerMembership.Role.ADMIN).exists()
         if not still_admin:
@@ -222,8 +268,28 @@ def membership_revoke(*, membership: IssuerMembership) -> None:
                 user.save(update_fields=["is_staff"])
 
 
+def _profile_state(profile: ReviewerProfile | None) -> dict[str, Any]:
+    if profile is None:
+        return {}
+    return {
+        "kind": profile.kind,
+        "is_active": profile.is_active,
+        "issuers": sorted(profile.issuers.values_list("pk", flat=True)),
+        "grade_bands": profile.grade_band_list(),
+        "capacity": profile.capacity,
+        "conflicts": profile.conflicts,
+    }
+
+
+def _profile_summary(state: dict[str, Any]) -> str:
+    if not state:
+        return ""
+    return f"{state['kind']}, {'active' if state['is_active'] else 'inactive'}, capacity {state['capacity']}"
+
+
 def reviewer_profile_save(
     *,
+    actor: User | None,
     user: User,
     kind: str,
     issuers: Iterable[Issuer],
@@ -232,11 +298,17 @@ def reviewer_profile_save(
     conflicts: str = "",
     is_active: bool = True,
 ) -> ReviewerProfile:
-    """Create or update the one reviewer profile a person has."""
+    """Create or update the one reviewer profile a person has.
+
+    Being a reviewer is a role, so a change is audited: one row for each issuer the profile reviews for,
+    before or after, so that each issuer's admins read it in their own history."""
     if kind not in ReviewerProfile.Kind.values:
-        raise ValueError(f"unknown reviewer kind {kind!r}")
+        choices = ", ".join(ReviewerProfile.Kind.values)
+        raise InvalidInput.on("kind", f"{kind!r} is not a kind of reviewer; choose one of: {choices}")
     with transaction.atomic():
-        profile = ReviewerProfile.objects.filter(user=user).first() or ReviewerProfile(user=user)
+        existing = ReviewerProfile.objects.select_for_update().filter(user=user).first()
+        before = _profile_state(existing)
+        profile = existing or ReviewerProfile(user=user)
         profile.kind = kind
         profile.set_grade_bands(grade_bands)
         profile.capacity = capacity
@@ -245,4 +317,17 @@ def reviewer_profile_save(
         profile.full_clean(exclude=["issuers"])
         profile.save()
         profile.issuers.set(list(issuers))
+        after = _profile_state(profile)
+        if after != before:
+            changed = sorted(name for name in after if before.get(name) != after[name])
+            for issuer_id in sorted(set(before.get("issuers", [])) | set(after["issuers"])) or [None]:
+                audit_record(
+                    action="reviewer_profile.created" if existing is None else "reviewer_profile.changed",
+                    subject=profile,
+                    actor=actor,
+                    old=_profile_summary(before),
+                    new=_profile_summary(after),
+                    issuer_id=issuer_id,
+                    data={"user_id": user.pk, "changed": changed, "before": before, "after": after},
+                )
     return profile

@@ -20,7 +20,8 @@ from api.parser import BodyError, StrictJSONParser
 from api.reviews import router as reviews_router
 from api.submissions import router as submissions_router
 from api.tokens import router as tokens_router
-from submissions.errors import Conflict, InvalidInput, NotReady, SubmissionError
+from core.errors import Conflict, InvalidInput, MicrocredError
+from submissions.errors import NotReady
 
 api = NinjaAPI(
     title="microcred API",
@@ -38,8 +39,8 @@ api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/verify", awards_router, tags=["verification"])
 
 
-@api.exception_handler(SubmissionError)
-def _submission_error(request: HttpRequest, exc: SubmissionError) -> HttpResponse:
+@api.exception_handler(MicrocredError)
+def _refusal(request: HttpRequest, exc: MicrocredError) -> HttpResponse:
     body: dict[str, object] = {"detail": exc.message}
     if isinstance(exc, InvalidInput):
         body["errors"] = [e.as_dict() for e in exc.errors]

@@ -12,8 +12,6 @@ whether an id exists cannot be probed, signed in or not. Collections (lists, cre
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404, HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -31,13 +29,13 @@ class SessionOrToken(HttpBearer):
         self.not_found_when_anonymous = not_found_when_anonymous
         super().__init__()
 
-    def __call__(self, request: HttpRequest) -> Any | None:
+    def __call__(self, request: HttpRequest) -> User | None:
         user = self._identify(request)
         if user is None and self.not_found_when_anonymous:
             raise Http404("no such object")
         return user
 
-    def _identify(self, request: HttpRequest) -> Any | None:
+    def _identify(self, request: HttpRequest) -> User | None:
         header = request.headers.get("Authorization")
         if header:
             scheme, _, token = header.partition(" ")
@@ -45,14 +43,14 @@ class SessionOrToken(HttpBearer):
                 return None
             return self.authenticate(request, token.strip())
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        if not isinstance(user, User) or not user.is_authenticated:
             return None
         unsafe = request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False)
         if unsafe and check_csrf(request) is not None:
             raise HttpError(403, "CSRF check failed: send the csrftoken cookie's value in an X-CSRFToken header")
         return user
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = token_authenticate(token=token)
         if user is not None:
             request.user = user

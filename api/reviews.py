@@ -3,7 +3,7 @@ pipeline, reassignment, overrides and extra attempts; an educator's feedback. Th
 selectors the pages use.
 
 Thin on purpose: each endpoint resolves its objects through a selector (404 for anyone who may not see
-them, anonymous included), calls one service and shapes the answer. Refusals (submissions.errors) are
+them, anonymous included), calls one service and shapes the answer. Refusals (core.errors) are
 turned into 4xx answers naming the field by api.api's handlers.
 """
 
@@ -20,12 +20,13 @@ from pydantic import ConfigDict
 
 from accounts.models import User
 from api.auth import object_auth, request_user, session_or_token
+from core.errors import FieldError, InvalidInput
 from reviews import selectors, services
-from reviews.models import Assignment, Review
+from reviews.models import Assignment, Decision, Review
 from reviews.selectors import CalibrationView, Feedback, Pipeline, ReviewerAttemptView
 from submissions.downloads import evidence_file_response
-from submissions.errors import FieldError, InvalidInput
 from submissions.selectors import attempt_get_for_educator
+from workflow import services as workflow
 
 router = Router(auth=object_auth)
 
@@ -170,7 +171,7 @@ def _review_out(assignment: Assignment, review: Review | None) -> dict[str, Any]
     }
 
 
-def _decision_out(decision: Any) -> dict[str, Any]:
+def _decision_out(decision: Decision) -> dict[str, Any]:
     return {
         "id": decision.pk,
         "attempt": decision.attempt_id,
@@ -231,7 +232,7 @@ def submit_review(request: HttpRequest, assignment_id: int, payload: SubmitIn) -
     """Submit my review (final); 422 naming every missing level and comment."""
     user = request_user(request)
     assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
-    review = services.review_submit(assignment=assignment, reviewer=user, scores=payload.scores or None)
+    review = workflow.review_submit(assignment=assignment, reviewer=user, scores=payload.scores or None)
     assignment.refresh_from_db()
     return _review_out(assignment, review)
 
@@ -345,7 +346,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> dict[str, Any]:
 def override(request: HttpRequest, decision_id: int, payload: OverrideIn) -> dict[str, Any]:
     admin = request_user(request)
     decision = selectors.decision_get_for_admin(user=admin, decision_id=decision_id)
-    services.decision_override(admin=admin, decision=decision, outcome=payload.outcome, reason=payload.reason)
+    workflow.decision_override(admin=admin, decision=decision, outcome=payload.outcome, reason=payload.reason)
     return _decision_out(selectors.decision_get_for_admin(user=admin, decision_id=decision_id))
 
 
@@ -358,7 +359,7 @@ def extra_attempt(request: HttpRequest, submission_id: int, payload: ReasonIn) -
     admin = request_user(request)
     submission = selectors.submission_get_for_admin(user=admin, submission_id=submission_id)
     grant = services.attempt_grant_extra(admin=admin, submission=submission, reason=payload.reason)
-    return Status(201, {"grant": grant.pk, "attempts_allowed": services.attempts_allowed(submission=submission)})
+    return Status(201, {"grant": grant.pk, "attempts_allowed": selectors.attempts_allowed(submission=submission)})
 
 
 @router.post(

@@ -11,16 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from api.models import PersonalAccessToken
+from core.errors import InvalidInput, InvalidState, NotAllowed
 
 TOKEN_PREFIX = "mct_"
 MAX_ACTIVE_TOKENS = 20
-
-
-class TokenError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 def token_hash(token: str) -> str:
@@ -31,16 +25,18 @@ def token_create(*, user: User, name: str, expires_at: datetime | None = None) -
     """A new token for `user`; returns the stored row and the token itself, which is never shown again."""
     name = " ".join((name or "").split())
     if not name:
-        raise TokenError("name", "give the token a name, such as the program that will use it")
+        raise InvalidInput.on("name", "give the token a name, such as the program that will use it")
     if len(name) > 100:
-        raise TokenError("name", "use at most 100 characters")
+        raise InvalidInput.on("name", "use at most 100 characters")
     if expires_at is not None and expires_at <= timezone.now():
-        raise TokenError("expires_at", "choose a moment in the future")
+        raise InvalidInput.on("expires_at", "choose a moment in the future, or none for a token that does not expire")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         active = PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True).count()
         if active >= MAX_ACTIVE_TOKENS:
-            raise TokenError("name", f"you already have {MAX_ACTIVE_TOKENS} tokens; revoke one you no longer use")
+            raise InvalidState(
+                f"you already have {MAX_ACTIVE_TOKENS} tokens; revoke one you no longer use, then try again"
+            )
         row = PersonalAccessToken.objects.create(
             user=user, name=name, prefix=secret[:10], token_hash=token_hash(secret), expires_at=expires_at
         )
@@ -49,7 +45,7 @@ def token_create(*, user: User, name: str, expires_at: datetime | None = None) -
 
 def token_revoke(*, token: PersonalAccessToken, actor: User) -> PersonalAccessToken:
     if token.user_id != actor.pk:
-        raise TokenError("token", "only its owner may revoke a token")
+        raise NotAllowed("only its owner may revoke a token")
     # Conditional, so revoking twice keeps the first moment of revocation.
     PersonalAccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])

@@ -21,11 +21,13 @@ from pydantic import ConfigDict
 from api.auth import object_auth, request_user, session_or_token
 from catalog.models import Credential
 from catalog.schema import FileField
+from core.errors import FieldError, FileTooLarge, InvalidInput
 from submissions import selectors, services
 from submissions.downloads import evidence_file_response
-from submissions.errors import FieldError, FileTooLarge, InvalidInput
 from submissions.models import Attempt, AttemptStatus, Evidence, Submission
 from submissions.models import Status as SubmissionStatus
+from workflow import selectors as workflow_selectors
+from workflow import services as workflow
 
 # Every route is about one object (404 when anonymous) except the list and create, which say 401.
 router = Router(auth=object_auth)
@@ -327,7 +329,7 @@ def add_evidence(request: HttpRequest, submission_id: int) -> Status[dict[str, A
 )
 def remove_evidence(request: HttpRequest, submission_id: int, evidence_id: int) -> Status[None]:
     submission = _mine(request, submission_id)
-    item = selectors.evidence_get_for_user(user=request_user(request), evidence_id=evidence_id)
+    item = selectors.evidence_get_for_owner(user=request_user(request), evidence_id=evidence_id)
     if item.submission_id != submission.pk or not item.in_draft:
         raise Http404("no such file in this draft")
     services.evidence_remove(evidence=item, actor=request_user(request))
@@ -338,7 +340,7 @@ def remove_evidence(request: HttpRequest, submission_id: int, evidence_id: int) 
 def download_evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
     """The file itself, always as an attachment with the type found by content, never rendered inline."""
     viewer = request_user(request)
-    item = selectors.evidence_get_for_user(user=viewer, evidence_id=evidence_id)
+    item = workflow_selectors.evidence_get_for_user(user=viewer, evidence_id=evidence_id)
     return evidence_file_response(item=item, viewer=viewer)
 
 
@@ -347,7 +349,7 @@ def download_evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
 )
 def submit(request: HttpRequest, submission_id: int) -> Status[dict[str, Any]]:
     """Freeze the draft into an attempt; 422 with the findings while any blocking one stands."""
-    attempt = services.attempt_submit(submission=_mine(request, submission_id), actor=request_user(request))
+    attempt = workflow.attempt_submit(submission=_mine(request, submission_id), actor=request_user(request))
     return Status(201, _attempt_out(attempt))
 
 
@@ -376,11 +378,11 @@ def events(request: HttpRequest, submission_id: int) -> list[dict[str, Any]]:
     return [
         {
             "kind": e.kind,
-            "label": e.get_kind_display(),
+            "label": e.label,
             "at": e.at,
             "old_status": e.old_status,
             "new_status": e.new_status,
-            "attempt": e.attempt.number if e.attempt else None,
+            "attempt": e.attempt_number,
         }
         for e in selectors.submission_events(submission=submission)
     ]

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from api.auth import request_user, session_only, session_or_token
 from api.selectors import token_get_for_user, tokens_list_for_user
-from api.services import TokenError, token_create, token_revoke
+from api.services import token_create, token_revoke
 
 router = Router()
 
@@ -44,12 +44,11 @@ class ErrorOut(Schema):
     errors: list[dict[str, str | int | None]] = []
 
 
-@router.post("", response={201: TokenCreated, 422: ErrorOut}, auth=session_only)
+@router.post("", response={201: TokenCreated, 409: ErrorOut, 422: ErrorOut}, auth=session_only)
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
-    try:
-        row, secret = token_create(user=request_user(request), name=payload.name, expires_at=payload.expires_at)
-    except TokenError as error:
-        return Status(422, {"detail": error.message, "errors": [{"field": error.field, "message": error.message}]})
+    """A refused name or expiry answers 422 naming the field; 409 when the user already has the most active
+    tokens allowed (api/api.py shapes both)."""
+    row, secret = token_create(user=request_user(request), name=payload.name, expires_at=payload.expires_at)
     return Status(201, {**TokenOut.model_validate(row).model_dump(), "token": secret})
 
 

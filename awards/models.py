@@ -1,5 +1,8 @@
-"""Awards: issuer keys, the credentials issued from earned attempts, status lists, graduate credit, and the
-append-only audit trail of every change to them."""
+"""Awards: issuer keys, the badges issued for earned attempts, status lists and graduate credit.
+
+The vocabulary: a *credential* is the program (catalog.Credential, one CredentialVersion per definition); a
+*badge* is what one earner earned from it, signed as an Open Badges 3.0 OpenBadgeCredential. Every change to
+these rows is recorded in the one audit log (core.audit), not here."""
 
 from __future__ import annotations
 
@@ -104,18 +107,18 @@ class Visibility(models.TextChoices):
     PRIVATE = "private", "Private: only I can see the page"
 
 
-class AwardedCredential(SignedDocument):
-    """An Open Badges 3.0 credential issued for one earned attempt. `document` (Data Integrity proof) and
+class Badge(SignedDocument):
+    """The Open Badges 3.0 credential issued for one earned attempt. `document` (Data Integrity proof) and
     `jwt` (VC-JWT) are the two signed forms of the same claims and never change after issue; revocation is
     recorded here and published through the status list."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    # One credential per attempt, whatever races: badge_issue relies on this to be idempotent.
-    attempt = models.OneToOneField(Attempt, on_delete=models.PROTECT, related_name="awarded_credential")
-    earner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="awarded_credentials")
-    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="awarded")
-    version = models.ForeignKey(CredentialVersion, on_delete=models.PROTECT, related_name="awarded")
-    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="awarded")
+    # One badge per attempt, whatever races: badge_issue relies on this to be idempotent.
+    attempt = models.OneToOneField(Attempt, on_delete=models.PROTECT, related_name="badge")
+    earner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="badges")
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="badges")
+    version = models.ForeignKey(CredentialVersion, on_delete=models.PROTECT, related_name="badges")
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="badges")
     title = models.CharField(max_length=200)
     issued_at = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
@@ -137,22 +140,24 @@ class AwardedCredential(SignedDocument):
     class Meta:
         ordering = ["-issued_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["status_list", "status_index"], name="awarded_unique_status_index"),
+            models.UniqueConstraint(fields=["status_list", "status_index"], name="badge_unique_status_index"),
         ]
         indexes = [
-            # Serves awarded_list_for_earner: WHERE earner_id = ? ORDER BY issued_at DESC.
-            models.Index(fields=["earner", "-issued_at"], name="awarded_earner_recent"),
+            # Serves badges_list_for_earner: WHERE earner_id = ? ORDER BY issued_at DESC.
+            models.Index(fields=["earner", "-issued_at"], name="badge_earner_recent"),
             # Serves the status list bits: WHERE status_list_id = ? AND revoked_at IS NOT NULL.
-            models.Index(fields=["status_list", "revoked_at"], name="awarded_status_revoked"),
+            models.Index(fields=["status_list", "revoked_at"], name="badge_status_revoked"),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.issuer.name}) for {self.earner}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        # A guard against a bug, not a refusal of anyone's request (like CredentialVersion.save and
+        # Attempt.save), hence a plain ValueError: nothing a person does reaches this.
         update_fields = kwargs.get("update_fields")
         if self.pk is not None and (update_fields is None or not set(update_fields) <= self._MUTABLE):
-            raise ValueError("an issued credential is signed: only its visibility and revocation may change")
+            raise ValueError("an issued badge is signed: only its visibility and revocation may change")
         super().save(*args, **kwargs)
 
     @property
@@ -165,7 +170,7 @@ class AwardedCredential(SignedDocument):
 
 
 class Partner(models.Model):
-    """A university that grants graduate credit for credentials, synced from definitions' graduate_credit."""
+    """A university that grants graduate credit for badges, synced from definitions' graduate_credit."""
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
@@ -218,9 +223,9 @@ class ApplicationStatus(models.TextChoices):
 
 
 class CreditApplication(models.Model):
-    """An earner's request that a partner turn an awarded credential into graduate credit."""
+    """An earner's request that a partner turn a badge into graduate credit."""
 
-    awarded = models.ForeignKey(AwardedCredential, on_delete=models.PROTECT, related_name="applications")
+    badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="applications")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="applications")
     earner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_applications")
     # Copied from the offer when applying: the terms the earner applied under, whatever the file says later.
@@ -238,7 +243,7 @@ class CreditApplication(models.Model):
     class Meta:
         ordering = ["-submitted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["awarded", "partner"], name="application_one_per_partner"),
+            models.UniqueConstraint(fields=["badge", "partner"], name="application_one_per_partner"),
         ]
         indexes = [
             # Serves applications_for_partner_staff: WHERE partner_id IN (…) ORDER BY submitted_at DESC.
@@ -247,45 +252,3 @@ class CreditApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.earner} → {self.partner} ({self.status})"
-
-
-class AwardEvent(models.Model):
-    """Append-only audit: who did what to which award, key or application, when, old → new."""
-
-    class Kind(models.TextChoices):
-        KEY_CREATED = "key_created", "Key created"
-        KEY_RETIRED = "key_retired", "Key retired"
-        ISSUED = "issued", "Credential issued"
-        REVOKED = "revoked", "Credential revoked"
-        VISIBILITY = "visibility", "Visibility changed"
-        STATUS_LIST_SIGNED = "status_list_signed", "Status list signed"
-        APPLIED = "applied", "Graduate credit applied for"
-        DECIDED = "decided", "Graduate credit decided"
-        PARTNERS_SYNCED = "partners_synced", "Partners synced"
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    issuer = models.ForeignKey(Issuer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    awarded = models.ForeignKey(
-        AwardedCredential, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
-    application = models.ForeignKey(
-        CreditApplication, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
-    old_value = models.CharField(max_length=200, blank=True)
-    new_value = models.CharField(max_length=200, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.old_value or '-'} → {self.new_value or '-'}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("award events are append-only")
-        super().save(*args, **kwargs)

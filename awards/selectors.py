@@ -1,15 +1,17 @@
-"""Reads on the awards side, each with its access check: a credential page answers 404 to anyone who may not
+"""Reads on the awards side, each with its access check: a badge's page answers 404 to anyone who may not
 see it, partner staff see only their own university's applications, an earner only their own."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from accounts.models import IssuerMembership, User
 from awards.models import (
-    AwardedCredential,
+    Badge,
     CreditApplication,
     IssuerKey,
     Partner,
@@ -20,59 +22,62 @@ from awards.models import (
 )
 from catalog.models import Credential, Issuer
 
+# Whoever is asking: a signed-in user, the anonymous visitor of a request, or nobody (a public document).
+Viewer: TypeAlias = User | AnonymousUser | None
 
-def _user_id(user: Any) -> int | None:
-    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+
+def _user_id(user: Viewer) -> int | None:
+    return user.pk if isinstance(user, User) and user.is_authenticated else None
 
 
-def _administers(user: Any, issuer_id: int) -> bool:
-    if _user_id(user) is None:
+def _administers(user: Viewer, issuer_id: int) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return bool(user.memberships.filter(issuer_id=issuer_id, role="admin").exists())
+    return IssuerMembership.objects.filter(user=user, issuer_id=issuer_id, role=IssuerMembership.Role.ADMIN).exists()
 
 
-def is_issuer_admin(*, user: Any, issuer_id: int) -> bool:
-    """Whether the user may administer (and so revoke) the issuer's credentials."""
+def is_issuer_admin(*, user: Viewer, issuer_id: int) -> bool:
+    """Whether the user may administer (and so revoke) the issuer's badges."""
     return _administers(user, issuer_id)
 
 
-def awarded_get_for_viewer(*, user: Any, uuid: str) -> AwardedCredential:
-    """A credential's page: public and unlisted ones for anyone with the link; private ones only for the
-    earner and the issuer's admins (who may need to revoke it). 404 otherwise, so a private credential's
-    existence is not revealed."""
-    awarded = (
-        AwardedCredential.objects.select_related("earner", "issuer", "credential", "version", "revoked_by")
+def badge_get_for_viewer(*, user: Viewer, uuid: str) -> Badge:
+    """A badge's page: public and unlisted ones for anyone with the link; private ones only for the earner
+    and the issuer's admins (who may need to revoke it). 404 otherwise, so a private badge's existence is
+    not revealed."""
+    badge = (
+        Badge.objects.select_related("earner", "issuer", "credential", "version", "revoked_by")
         .filter(uuid=uuid)
         .first()
     )
-    if awarded is None:
+    if badge is None:
         raise Http404("no such credential")
-    private = awarded.visibility == Visibility.PRIVATE
-    if private and _user_id(user) != awarded.earner_id and not _administers(user, awarded.issuer_id):
+    private = badge.visibility == Visibility.PRIVATE
+    if private and _user_id(user) != badge.earner_id and not _administers(user, badge.issuer_id):
         raise Http404("no such credential")
-    return awarded
+    return badge
 
 
-def awarded_get_for_earner(*, user: Any, uuid: str) -> AwardedCredential:
-    awarded = AwardedCredential.objects.select_related("issuer", "credential", "version").filter(uuid=uuid).first()
-    if awarded is None or _user_id(user) != awarded.earner_id:
+def badge_get_for_earner(*, user: Viewer, uuid: str) -> Badge:
+    badge = Badge.objects.select_related("issuer", "credential", "version").filter(uuid=uuid).first()
+    if badge is None or _user_id(user) != badge.earner_id:
         raise Http404("no such credential")
-    return awarded
+    return badge
 
 
-def awarded_get_for_admin(*, user: Any, uuid: str) -> AwardedCredential:
-    awarded = AwardedCredential.objects.select_related("issuer", "earner").filter(uuid=uuid).first()
-    if awarded is None or not _administers(user, awarded.issuer_id):
+def badge_get_for_admin(*, user: Viewer, uuid: str) -> Badge:
+    badge = Badge.objects.select_related("issuer", "earner").filter(uuid=uuid).first()
+    if badge is None or not _administers(user, badge.issuer_id):
         raise Http404("no such credential")
-    return awarded
+    return badge
 
 
-def awarded_list_for_earner(*, user: Any) -> QuerySet[AwardedCredential]:
-    """The earner's credentials with what My achievements shows of each, in a fixed number of queries."""
+def badges_list_for_earner(*, user: Viewer) -> QuerySet[Badge]:
+    """The earner's badges with what My achievements shows of each, in a fixed number of queries."""
     return (
-        AwardedCredential.objects.filter(earner_id=_user_id(user))
+        Badge.objects.filter(earner_id=_user_id(user))
         .select_related("issuer", "credential")
         .prefetch_related(
             Prefetch("applications", queryset=CreditApplication.objects.select_related("partner")),
@@ -81,41 +86,50 @@ def awarded_list_for_earner(*, user: Any) -> QuerySet[AwardedCredential]:
     )
 
 
-def awarded_list_public(*, earner_id: int) -> QuerySet[AwardedCredential]:
-    return AwardedCredential.objects.filter(earner_id=earner_id, visibility=Visibility.PUBLIC).select_related("issuer")
+def badges_list_public(*, earner_id: int) -> QuerySet[Badge]:
+    return Badge.objects.filter(earner_id=earner_id, visibility=Visibility.PUBLIC).select_related("issuer")
 
 
-def offers_for(*, awarded: AwardedCredential) -> list[PartnerOffer]:
-    return list(
-        PartnerOffer.objects.filter(credential_id=awarded.credential_id, is_current=True).select_related("partner")
+def badges_listed() -> QuerySet[Badge]:
+    """Every public, unrevoked badge, newest first: the public list (anyone may read it)."""
+    return (
+        Badge.objects.filter(visibility=Visibility.PUBLIC, revoked_at__isnull=True)
+        .select_related("issuer")
+        .order_by("-issued_at", "-id")
     )
 
 
-def partners_for_staff(*, user: Any) -> list[Partner]:
+def offers_for(*, badge: Badge) -> list[PartnerOffer]:
+    return list(
+        PartnerOffer.objects.filter(credential_id=badge.credential_id, is_current=True).select_related("partner")
+    )
+
+
+def partners_for_staff(*, user: Viewer) -> list[Partner]:
     user_id = _user_id(user)
     if user_id is None:
         return []
     return list(Partner.objects.filter(memberships__user_id=user_id).order_by("name"))
 
 
-def is_partner_staff(*, user: Any) -> bool:
+def is_partner_staff(*, user: Viewer) -> bool:
     user_id = _user_id(user)
     return user_id is not None and PartnerMembership.objects.filter(user_id=user_id).exists()
 
 
-def applications_for_partner_staff(*, user: Any) -> QuerySet[CreditApplication]:
+def applications_for_partner_staff(*, user: Viewer) -> QuerySet[CreditApplication]:
     """Applications to the universities the user works for, and no others."""
     user_id = _user_id(user)
     if user_id is None:
         return CreditApplication.objects.none()
     return (
         CreditApplication.objects.filter(partner__memberships__user_id=user_id)
-        .select_related("partner", "earner", "awarded__issuer")
+        .select_related("partner", "earner", "badge__issuer")
         .order_by("-submitted_at", "-id")
     )
 
 
-def application_get_for_staff(*, user: Any, application_id: int) -> CreditApplication:
+def application_get_for_staff(*, user: Viewer, application_id: int) -> CreditApplication:
     application = applications_for_partner_staff(user=user).filter(pk=application_id).first()
     if application is None:
         raise Http404("no such application")

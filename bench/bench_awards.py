@@ -1,5 +1,5 @@
-"""Issue and verify N Open Badges 3.0 credentials (default 1,000) and print credentials per second for each,
-beside the raw Ed25519 sign and verify rates measured in the same run.
+"""Issue and verify N badges, each an Open Badges 3.0 credential (default 1,000), and print badges per second
+for each, beside the raw Ed25519 sign and verify rates measured in the same run.
 
 Runs against a throwaway SQLite database in a temporary folder; nothing in var/ is touched.
     python bench/bench_awards.py [--n 1000]
@@ -94,9 +94,10 @@ def _raw_ed25519(n: int) -> tuple[float, float]:
 def run(n: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="microcred-bench-") as folder:
         _setup(Path(folder))
-        from awards.models import AwardedCredential, Issuer
+        from awards.models import Badge
         from awards.services import badge_issue, issuer_keys_create
         from awards.verify import verify_credential
+        from catalog.models import Issuer
 
         issuer_keys_create(issuer=Issuer.objects.get(slug="classkick"))
         attempts = _earned_attempts(n)
@@ -106,21 +107,21 @@ def run(n: int) -> dict[str, float]:
             badge_issue(attempt=attempt)
         issued = (n - 1) / (time.perf_counter() - start)
 
-        documents = list(AwardedCredential.objects.values_list("document_text", flat=True))
+        documents = list(Badge.objects.values_list("document_text", flat=True))
         start = time.perf_counter()
         for document in documents:
             report = verify_credential(document)
             if not report.valid:
-                raise SystemExit(f"a credential failed verification: {report.as_dict()['checks']}")
+                raise SystemExit(f"a badge failed verification: {report.as_dict()['checks']}")
         verified = len(documents) / (time.perf_counter() - start)
         sign_rate, verify_rate = _raw_ed25519(max(n, 1000))
     results = {
-        "issue (credentials/s)": issued,
-        "verify (credentials/s)": verified,
+        "issue (badges/s)": issued,
+        "verify (badges/s)": verified,
         "raw Ed25519 sign (signatures/s)": sign_rate,
         "raw Ed25519 verify (signatures/s)": verify_rate,
     }
-    print(f"awards: {n} credentials (Data Integrity eddsa-rdfc-2022 + ES256 VC-JWT each)")
+    print(f"awards: {n} badges (Data Integrity eddsa-rdfc-2022 + ES256 VC-JWT each)")
     for label, value in results.items():
         print(f"  {label:<36} {value:>12,.1f}")
     print(
@@ -132,7 +133,7 @@ def run(n: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000, help="how many credentials to issue and verify")
+    parser.add_argument("--n", type=int, default=1000, help="how many badges to issue and verify")
     run(parser.parse_args().n)
 
 

@@ -5,7 +5,7 @@ credentials folder) listing a few made-up submissions with the level the issuer 
 criterion. The loader validates a file against the credential's current definition (every part and
 field must exist, every criterion of the rubric must have an agreed level that is one of its levels)
 and stores each sample against the hash of that rubric. Reviewers score the samples; agreement with
-the agreed levels is what `calibrated` means (see reviews.services.calibration_status).
+the agreed levels is what `calibrated` means (see reviews.selectors.calibration_status).
 
 A credential whose rubric changes gets a new rubric hash: the file is loaded again for it (it must
 still fit the new rubric), and results recorded on the old hash no longer count - recalibration.

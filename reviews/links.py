@@ -1,8 +1,8 @@
 """The paths notifications link to.
 
-The reviewer and issuer-admin pages are built on these services by another change; these are the
-paths those pages are to serve (reviews/urls.py, mounted at /reviews/), written once here so the
-notifications already point at them. The educator's pages exist and are reversed by name.
+The reviewer and issuer-admin pages (pages/reviews/urls.py, mounted at /reviews/) serve these paths;
+they are written once here so the notifications this app sends point at them. The educator's pages are
+reversed by name.
 """
 
 from __future__ import annotations

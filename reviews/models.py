@@ -1,5 +1,5 @@
 """Reviews: the panel seats of an attempt, who holds them (assignments), their scores, calibration and
-the decision, with an append-only audit log of every step that matters.
+the decision. Every step that matters is written to the one audit log (core.audit), by the services.
 
 How the rows relate: an Attempt gets one Seat per place on its panel (policy.seats, then the
 adjudication seat when one is needed). A Seat with no `reviewer` is waiting in the queue. Each time a
@@ -143,7 +143,7 @@ class Review(models.Model):
 class Score(models.Model):
     """One criterion of one review. `level` is a level id of the attempt's frozen rubric ("" while unset).
     Below the passing level both `reasoning` and `suggestion` are required before the review is submitted
-    (see reviews.services.MIN_COMMENT_WORDS); at or above it they are optional."""
+    (see reviews.services.scoring.MIN_COMMENT_WORDS); at or above it they are optional."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
     criterion = models.CharField(max_length=60)
@@ -260,7 +260,7 @@ class CalibrationResult(models.Model):
         return f"{self.reviewer_id} on {self.sample_id}: {self.matches}/{self.total}"
 
 
-# ----- attempts beyond the limit, audit ------------------------------------------------------------------
+# ----- attempts beyond the limit ----------------------------------------------------------------------
 
 
 class AttemptGrant(models.Model):
@@ -273,64 +273,3 @@ class AttemptGrant(models.Model):
 
     def __str__(self) -> str:
         return f"extra attempt for submission {self.submission_id}"
-
-
-class AuditAction(models.TextChoices):
-    ASSIGNMENT_CREATED = "assignment_created", "Reviewer assigned"
-    ASSIGNMENT_DECLINED = "assignment_declined", "Assignment declined"
-    ASSIGNMENT_REASSIGNED = "assignment_reassigned", "Assignment reassigned"
-    ASSIGNMENT_EXPIRED = "assignment_expired", "Assignment expired"
-    ASSIGNMENT_CANCELLED = "assignment_cancelled", "Assignment cancelled"
-    SEAT_WAITING = "seat_waiting", "Seat waiting for a reviewer"
-    REVIEW_SUBMITTED = "review_submitted", "Review submitted"
-    ADJUDICATION_REQUESTED = "adjudication_requested", "Adjudication requested"
-    DECISION_MADE = "decision_made", "Decision made"
-    DECISION_OVERRIDDEN = "decision_overridden", "Decision overridden"
-    EXTRA_ATTEMPT_GRANTED = "extra_attempt_granted", "Extra attempt granted"
-    ATTEMPT_RETURNED_INCOMPLETE = "attempt_returned_incomplete", "Returned as incomplete"
-    CALIBRATION_RECORDED = "calibration_recorded", "Calibration sample scored"
-
-
-class AppendOnly(Exception):
-    pass
-
-
-class AuditQuerySet(models.QuerySet["AuditLog"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnly("the audit log is append-only: rows are never updated")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnly("the audit log is append-only: rows are never deleted")
-
-
-class AuditLog(models.Model):
-    """Who did what to which object, when, old -> new. Rows are only ever added: save() refuses to change
-    one, and delete() (on a row or a queryset) and queryset update() refuse outright."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
-    subject_type = models.CharField(max_length=40)
-    subject_id = models.BigIntegerField()
-    old = models.CharField(max_length=60, blank=True)
-    new = models.CharField(max_length=60, blank=True)
-    data = models.JSONField(default=dict)
-    at = models.DateTimeField()
-
-    objects = AuditQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "at"], name="audit_subject")]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.subject_type} {self.subject_id}: {self.old or '-'} → {self.new or '-'}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnly("the audit log is append-only: rows are never updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnly("the audit log is append-only: rows are never deleted")

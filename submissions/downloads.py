@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404
 
+from accounts.models import User
 from submissions.models import Evidence
 
 
-def evidence_file_response(*, item: Evidence, viewer: Any) -> FileResponse:
+def evidence_file_response(*, item: Evidence, viewer: User | AnonymousUser) -> FileResponse:
     """The file as an attachment, typed by its content and never sniffed into HTML.
 
     Only its owner gets the original file name back: a name like "Ms Rivera period 3 roster.xlsx" would tell
@@ -20,7 +20,7 @@ def evidence_file_response(*, item: Evidence, viewer: Any) -> FileResponse:
         stream = item.file.open("rb")
     except FileNotFoundError:
         raise Http404("the stored file is missing") from None
-    if item.submission.educator_id == getattr(viewer, "pk", None):
+    if viewer.is_authenticated and item.submission.educator_id == viewer.pk:
         filename = item.original_name
     else:
         extension = {"image": item.detail, "audio": item.detail}.get(item.detected_type, item.detected_type)

@@ -19,6 +19,8 @@ from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
+from core.errors import FieldError, InvalidInput
+
 # An Office package larger than this once unpacked, or unpacking to more than MAX_RATIO times its
 # packed size, is treated as a zip bomb. Real documents stay far below both: their XML compresses
 # roughly tenfold and embedded media hardly at all.
@@ -85,12 +87,14 @@ class Sniffed:
     description: str
 
 
-class Refused(Exception):
-    """The file is not acceptable whatever the field accepts; the message says what it is."""
+class Refused(InvalidInput):
+    """The file is not acceptable whatever the field accepts; the message says what it is.
+
+    `sniff` sees bytes, not the form, so the error names the input only as "file";
+    submissions.services.evidence_add names the field and what it would accept instead."""
 
     def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+        super().__init__([FieldError("file", message)], message)
 
 
 def sniff(file: IO[bytes]) -> Sniffed:

@@ -1,8 +1,9 @@
-"""Submissions: an educator's draft for a credential, the evidence attached to it, the attempts frozen
-from it, and the append-only events that say how it got where it is.
+"""Submissions: an educator's draft for a credential, the evidence attached to it, and the attempts frozen
+from it. How each got where it is, is the submission's history in the one audit log (core.AuditEvent,
+actions "submission.<EventKind>").
 
-Every status column here is a cache of the events (as ORA2 puts it, "an after-the-fact recording of
-the last known state"); `submissions.services.status_replay` rebuilds it from them.
+Every status column here is a cache of that history (as ORA2 puts it, "an after-the-fact recording of
+the last known state"); `submissions.services.status_replay` rebuilds it from the history.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ class Attempt(models.Model):
     self_evaluation = models.JSONField(default=dict)
     evidence_manifest = models.JSONField(default=list)
     evidence_files = models.ManyToManyField(Evidence, through="AttemptEvidence", related_name="attempts")
-    # Copied from the definition's grade-band field so reviewer matching (issue 4) is a plain column filter.
+    # Copied from the definition's grade-band field so reviewer matching is a plain column filter.
     grade_band = models.CharField(max_length=20, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -207,6 +208,9 @@ class AttemptEvidence(models.Model):
 
 
 class EventKind(models.TextChoices):
+    """The events of a submission's history, recorded in the audit log as "submission.<kind>". Autosaves after
+    the first are not events (they would drown the timeline); the draft's revision and updated_at record them."""
+
     STARTED = "started", "Started"
     SAVED = "saved", "First saved"
     SUBMITTED = "submitted", "Submitted"
@@ -216,35 +220,6 @@ class EventKind(models.TextChoices):
     NOT_YET_EARNED = "not_yet_earned", "Not yet earned"
     EARNED = "earned", "Earned"
     WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class Event(models.Model):
-    """Append-only history: who did what to which submission (and attempt), when, old status → new status.
-    Autosaves after the first are not events (they would drown the timeline); the draft's revision and
-    updated_at record them."""
-
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="events")
-    attempt = models.ForeignKey(Attempt, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    old_status = models.CharField(max_length=20, blank=True)
-    new_status = models.CharField(max_length=20)
-    data = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["submission", "at"], name="event_timeline")]
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.old_status or '-'} → {self.new_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("events are append-only")
-        super().save(*args, **kwargs)
 
 
 # ----- copies ---------------------------------------------------------------------------------

@@ -1,26 +1,38 @@
 """Reads of submissions, always through an access check: anyone who may not see an object gets Http404,
 exactly as if it did not exist, so ids reveal nothing.
 
-For now only the educator who owns a submission may see it, its attempts and its evidence. Reviewers
-(issue 4) will see attempts and evidence through assignments: `_evidence_visible_to` is the single
-place that widens evidence access, and attempts get their own reviewer selectors there.
+Here only the educator who owns a submission may see it, its attempts and its evidence. Reviewers see
+attempts and evidence through their assignments (reviews.selectors); a download route that serves both
+asks workflow.selectors, the one room that knows both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Max, QuerySet
 from django.http import Http404
 
-from submissions.models import Attempt, Event, Evidence, Submission
+from accounts.models import User
+from core.audit import audit_trail
+from submissions.models import Attempt, EventKind, Evidence, Submission
+
+# Who a read is for: a request's user (possibly signed out) or, from code, a user or nobody.
+Viewer = User | AnonymousUser | None
+
+# A submission's events live in the one audit log as "submission.<EventKind>" (written by
+# submissions.services._common.event_record).
+_ACTIONS = {f"submission.{kind}": EventKind(kind) for kind in EventKind.values}
 
 
-def _user_id(user: Any) -> int | None:
-    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+def _user_id(user: Viewer) -> int | None:
+    return user.pk if user is not None and user.is_authenticated else None
 
 
-def submission_get_for_educator(*, user: Any, submission_id: int) -> Submission:
+def submission_get_for_educator(*, user: Viewer, submission_id: int) -> Submission:
     """The submission with its draft, credential, issuer and definition version; 404 unless `user` owns it."""
     owner = _user_id(user)
     submission = (
@@ -44,12 +56,68 @@ def submission_attempts(*, submission: Submission) -> list[Attempt]:
     return list(Attempt.objects.filter(submission=submission).select_related("version").order_by("number"))
 
 
-def submission_events(*, submission: Submission) -> list[Event]:
-    """The timeline, oldest first."""
-    return list(Event.objects.filter(submission=submission).select_related("attempt").order_by("at", "id"))
+@dataclass(frozen=True)
+class SubmissionEvent:
+    """One event of a submission's history, read back from the audit log. `data` is what the event
+    recorded beyond the attempt it concerns (e.g. the advice given on submit, the decision's id)."""
+
+    kind: EventKind
+    at: datetime
+    actor_id: int | None
+    old_status: str
+    new_status: str
+    attempt_id: int | None
+    attempt_number: int | None
+    data: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
 
 
-def attempt_get_for_educator(*, user: Any, submission_id: int, number: int) -> Attempt:
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A line of the timeline on the educator's submission page."""
+
+    label: str
+    at: datetime
+    attempt: int | None  # the attempt's number
+
+
+def submission_events(*, submission: Submission) -> list[SubmissionEvent]:
+    """The submission's history, oldest first (the caller has already been through an access check)."""
+    events = []
+    for row in audit_trail(subject=submission, actions=tuple(_ACTIONS)):
+        data = dict(row.data)
+        attempt_id, attempt_number = data.pop("attempt", None), data.pop("attempt_number", None)
+        events.append(
+            SubmissionEvent(
+                kind=_ACTIONS[row.action],
+                at=row.at,
+                actor_id=row.actor_id,
+                old_status=row.old,
+                new_status=row.new,
+                attempt_id=attempt_id,
+                attempt_number=attempt_number,
+                data=data,
+            )
+        )
+    return events
+
+
+def submission_timeline(*, submission: Submission) -> list[TimelineEntry]:
+    """The timeline the educator reads, oldest first (the caller has already been through an access check)."""
+    return [
+        TimelineEntry(
+            label="In progress (first saved)" if event.kind == EventKind.SAVED else event.label,
+            at=event.at,
+            attempt=event.attempt_number,
+        )
+        for event in submission_events(submission=submission)
+    ]
+
+
+def attempt_get_for_educator(*, user: Viewer, submission_id: int, number: int) -> Attempt:
     owner = _user_id(user)
     attempt = (
         Attempt.objects.select_related("submission__credential", "version")
@@ -63,19 +131,11 @@ def attempt_get_for_educator(*, user: Any, submission_id: int, number: int) -> A
     return attempt
 
 
-def _evidence_visible_to(user_id: int) -> Q:
-    """Which evidence a signed-in user may open: the educator who uploaded it, and the reviewers assigned
-    to an attempt that references the file (reviews decides which assignments count)."""
-    from reviews.selectors import evidence_visible_to_reviewer
-
-    return Q(submission__educator_id=user_id) | evidence_visible_to_reviewer(user_id=user_id)
-
-
-def evidence_get_for_user(*, user: Any, evidence_id: int) -> Evidence:
-    """An evidence file the user may open (including files kept only by an earlier attempt); 404 otherwise."""
+def evidence_get_for_owner(*, user: Viewer, evidence_id: int) -> Evidence:
+    """An evidence file of the user's own (including files kept only by an earlier attempt); 404 otherwise."""
     owner = _user_id(user)
     item = (
-        Evidence.objects.select_related("submission").filter(_evidence_visible_to(owner), pk=evidence_id).first()
+        Evidence.objects.select_related("submission").filter(submission__educator_id=owner, pk=evidence_id).first()
         if owner is not None
         else None
     )
@@ -84,7 +144,7 @@ def evidence_get_for_user(*, user: Any, evidence_id: int) -> Evidence:
     return item
 
 
-def submissions_list_for_educator(*, user: Any) -> QuerySet[Submission]:
+def submissions_list_for_educator(*, user: Viewer) -> QuerySet[Submission]:
     """The educator's submissions, most recently changed first, with what a dashboard row shows.
 
     One query whatever the number of rows: the credential and issuer are joined, and the latest

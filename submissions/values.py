@@ -1,9 +1,10 @@
 """Checking and normalising one saved value against its field definition.
 
 Every value an educator saves passes through `clean_change`; what comes out is what the draft stores.
-A value that cannot be stored raises `FieldErrors` naming the field and what to do. Texts are kept as
-plain text exactly as typed, minus characters no text needs (NUL and other control characters): HTML in
-an answer is stored as the characters it is made of and escaped wherever it is shown.
+A value that cannot be stored raises `FieldErrors` (an InvalidInput of core's one error hierarchy) naming
+the field and what to do. Texts are kept as plain text exactly as typed, minus characters no text needs
+(NUL and other control characters): HTML in an answer is stored as the characters it is made of and
+escaped wherever it is shown.
 
 Word counting (`word_count`) follows one rule, shown to educators beside every limit and used for the
 live count too: a word is a run of characters between whitespace that contains at least one letter or
@@ -33,7 +34,7 @@ from catalog.schema import (
     SubmissionField,
     TextField,
 )
-from submissions.errors import FieldError
+from core.errors import FieldError, InvalidInput
 
 # No answer may be longer than this, whatever the definition says (the schema's own ceiling for max_words
 # is the same figure): beyond it a text is refused rather than stored, so a runaway paste cannot bloat a draft.
@@ -51,10 +52,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _WHITESPACE = re.compile(r"\s+")
 
 
-class FieldErrors(Exception):
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+class FieldErrors(InvalidInput):
+    """A value that cannot be stored as it was sent. A class of its own so that callers cleaning many
+    values (draft_save, the forms) can gather every field's problems before refusing, and so that an
+    uncaught one still reaches the educator as a 422 naming the field."""
 
 
 def word_count(text: str | None) -> int:

@@ -123,14 +123,14 @@ def reviewer_mentor(make_user: Callable[..., User], classkick: Credential) -> Us
 def issuer_admin(make_user: Callable[..., User], classkick: Credential) -> User:
     # Through the service, as the admin site and seed_demo do it: it also grants the admin-site permissions.
     user = make_user("ada@classkick.example", "Ada Admin")
-    membership_grant(user=user, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
+    membership_grant(actor=None, user=user, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
     return user
 
 
 @pytest.fixture
 def other_issuer_admin(make_user: Callable[..., User], educators_rising: Credential) -> User:
     user = make_user("otto@educatorsrising.example", "Otto Admin")
-    membership_grant(user=user, issuer=educators_rising.issuer, role=IssuerMembership.Role.ADMIN)
+    membership_grant(actor=None, user=user, issuer=educators_rising.issuer, role=IssuerMembership.Role.ADMIN)
     return user
 
 

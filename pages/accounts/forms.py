@@ -15,10 +15,9 @@ from django.contrib.auth.forms import (
 )
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from accounts.services import password_reset_complete, password_reset_send
 
 PASSWORD_HINT = (
     "At least 10 characters. Avoid common passwords, passwords made only of numbers, "
@@ -143,19 +142,9 @@ class ResetRequestForm(PasswordResetForm):
     )
 
     def save(self, **kwargs: Any) -> None:  # type: ignore[override]
-        from django.conf import settings
-
-        from notifications.services import email_queue
-
         token_generator = kwargs.get("token_generator", default_token_generator)
         for user in self.get_users(self.cleaned_data["email"]):
-            uid = urlsafe_base64_encode(str(user.pk).encode())
-            path = reverse("accounts:password_reset_confirm", args=[uid, token_generator.make_token(user)])
-            email_queue(
-                name="password_reset",
-                to=user.email,
-                context={"name": user.name, "reset_url": settings.SITE_URL + path},
-            )
+            password_reset_send(user=user, token_generator=token_generator)
 
 
 class ResetSetPasswordForm(SetPasswordForm):
@@ -181,8 +170,6 @@ class ResetSetPasswordForm(SetPasswordForm):
         return forms.Form.clean(self) or {}
 
     def save(self, commit: bool = True) -> Any:
-        from accounts.services import password_reset_complete
-
         return password_reset_complete(user=self.user, password=self.cleaned_data["new_password1"])
 
 

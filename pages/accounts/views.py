@@ -18,13 +18,13 @@ from accounts.models import User
 from accounts.selectors import user_roles_get
 from accounts.services import (
     EMAIL_VERIFICATION_MAX_AGE,
-    ResendRefused,
     VerificationOutcome,
     email_verification_resend,
     email_verify,
     profile_update,
     user_signup,
 )
+from core.errors import InvalidState, TooSoon
 from pages.accounts.forms import (
     ChangePasswordForm,
     EmailAuthenticationForm,
@@ -95,8 +95,9 @@ def verify_resend(request: HttpRequest) -> HttpResponse:
     user = _signed_in_user(request)
     try:
         email_verification_resend(user=user)
-    except ResendRefused as refusal:
-        messages.warning(request, str(refusal))
+    except (InvalidState, TooSoon) as refusal:
+        # Answered in place, as a notice on the page the person is sent back to, not as an error page.
+        messages.warning(request, refusal.message)
     else:
         messages.success(request, f"We sent a new verification link to {user.email}.")
     return redirect("accounts:verify_sent" if not user.is_email_verified else "accounts:dashboard")

@@ -28,6 +28,12 @@ admin.site.site_header = "microcred administration"
 admin.site.site_title = "microcred admin"
 
 
+def _actor(request: HttpRequest) -> User:
+    # The admin site lets only signed-in staff this far: the audit log names them as who acted.
+    assert isinstance(request.user, User)
+    return request.user
+
+
 class _UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
@@ -127,15 +133,17 @@ class IssuerMembershipAdmin(IssuerScopedMixin, admin.ModelAdmin[IssuerMembership
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: IssuerMembership, form: Any, change: bool) -> None:
-        membership = membership_grant(user=form.cleaned_data["user"], issuer=obj.issuer, role=obj.role)
+        membership = membership_grant(
+            actor=_actor(request), user=form.cleaned_data["user"], issuer=obj.issuer, role=obj.role
+        )
         obj.pk = membership.pk
 
     def delete_model(self, request: HttpRequest, obj: IssuerMembership) -> None:
-        membership_revoke(membership=obj)
+        membership_revoke(actor=_actor(request), membership=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[IssuerMembership]) -> None:
         for membership in queryset.select_related("user"):
-            membership_revoke(membership=membership)
+            membership_revoke(actor=_actor(request), membership=membership)
 
 
 _BAND_CHOICES = list(GRADE_BANDS.items())
@@ -218,6 +226,7 @@ class ReviewerProfileAdmin(IssuerScopedMixin, admin.ModelAdmin[ReviewerProfile])
         # Issuers this admin cannot see stay as they were: an issuer admin's form only offers their own.
         kept = object_issuers_outside_scope(request, obj.issuers.all()) if obj.pk else []
         profile = reviewer_profile_save(
+            actor=_actor(request),
             user=obj.user,
             kind=data["kind"],
             issuers=[*data["issuers"], *kept],

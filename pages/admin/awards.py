@@ -1,5 +1,6 @@
-"""Awards in the admin site: partners and their staff are managed here; credentials, keys and the audit trail
-are shown read-only (issuing, revoking and key changes go through their services, never a raw edit)."""
+"""Awards in the admin site: partners and their staff are managed here; badges, keys and applications are shown
+read-only (issuing, revoking and key changes go through their services, never a raw edit). A badge's page
+here shows its history from the one audit log."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from awards.models import AwardedCredential, AwardEvent, CreditApplication, IssuerKey, Partner, PartnerMembership
+from awards.models import Badge, CreditApplication, IssuerKey, Partner, PartnerMembership
+from core.audit import audit_trail
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -22,6 +24,16 @@ class ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _history(obj: Any) -> str:
+    rows = [
+        (f"{event.at:%Y-%m-%d %H:%M}", event.action, event.actor or "the platform", event.old or "-", event.new or "-")
+        for event in audit_trail(subject=obj)
+    ]
+    if not rows:
+        return "-"
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{} {} by {}: {} → {}</li>", rows))
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,32 +49,41 @@ class PartnerAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
-@admin.register(AwardedCredential)
-class AwardedCredentialAdmin(ReadOnly):
+@admin.register(Badge)
+class BadgeAdmin(ReadOnly):
     list_display = ["title", "issuer", "earner", "issued_at", "visibility", "revoked_at", "page"]
     list_filter = ["issuer", "visibility"]
     search_fields = ["earner__email", "uuid"]
     list_select_related = ["issuer", "earner"]
     exclude = ["document_text", "jwt"]
+    readonly_fields = ["history"]
 
     @admin.display(description="Page (revoke from there)")
-    def page(self, obj: AwardedCredential) -> str:
+    def page(self, obj: Badge) -> str:
         return format_html('<a href="{}">open</a>', reverse("awards:detail", args=[obj.uuid]))
+
+    @admin.display(description="History")
+    def history(self, obj: Badge) -> str:
+        return _history(obj)
 
 
 @admin.register(IssuerKey)
 class IssuerKeyAdmin(ReadOnly):
     list_display = ["issuer", "number", "algorithm", "is_active", "created_at", "retired_at"]
     exclude = ["private_key_encrypted"]  # never shown, even encrypted
+    readonly_fields = ["history"]
+
+    @admin.display(description="History")
+    def history(self, obj: IssuerKey) -> str:
+        return _history(obj)
 
 
 @admin.register(CreditApplication)
 class CreditApplicationAdmin(ReadOnly):
     list_display = ["earner", "partner", "status", "submitted_at", "decided_at"]
     list_filter = ["status", "partner"]
+    readonly_fields = ["history"]
 
-
-@admin.register(AwardEvent)
-class AwardEventAdmin(ReadOnly):
-    list_display = ["at", "kind", "actor", "issuer", "old_value", "new_value"]
-    list_filter = ["kind"]
+    @admin.display(description="History")
+    def history(self, obj: CreditApplication) -> str:
+        return _history(obj)

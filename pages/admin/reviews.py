@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reviews.models import AuditLog, CalibrationSample, Decision
+from reviews.models import CalibrationSample, Decision
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -19,13 +19,6 @@ class _ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(_ReadOnly):
-    list_display = ("at", "action", "subject_type", "subject_id", "old", "new", "actor")
-    list_filter = ("action", "subject_type")
-    date_hierarchy = "at"
 
 
 @admin.register(Decision)

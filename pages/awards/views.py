@@ -15,6 +15,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,9 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from awards import baking, documents, selectors, services
 from awards.keys import did_document
-from awards.models import ApplicationStatus, AwardedCredential, Visibility
+from awards.models import ApplicationStatus, Badge, Visibility
 from awards.pdf import certificate_pdf
 from awards.verify import Report, verify_credential
+from core.errors import InvalidInput, InvalidState
 from pages.awards import forms
 
 
@@ -45,9 +47,19 @@ def _download(response: HttpResponse, filename: str) -> HttpResponse:
     return response
 
 
-def _filename(awarded: AwardedCredential, ext: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", awarded.title.lower()).strip("-") or "credential"
-    return f"{slug}-{str(awarded.uuid)[:8]}.{ext}"
+def _show_on_form(form: Form, refusal: InvalidInput | InvalidState) -> None:
+    """A refusal the person can correct where they are: beside the field it names, else above the form.
+    NotAllowed is not caught by the views: the selectors answer 404 first, and pages/errors.py maps the rest."""
+    if isinstance(refusal, InvalidInput):
+        for problem in refusal.errors:
+            form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+    else:
+        form.add_error(None, refusal.message)
+
+
+def _filename(badge: Badge, ext: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", badge.title.lower()).strip("-") or "credential"
+    return f"{slug}-{str(badge.uuid)[:8]}.{ext}"
 
 
 def qr_svg(url: str) -> str:
@@ -58,44 +70,44 @@ def qr_svg(url: str) -> str:
     return re.sub(r"^<\?xml[^>]*>\s*", "", markup)
 
 
-def linkedin_url(awarded: AwardedCredential, page_url: str) -> str:
+def linkedin_url(badge: Badge, page_url: str) -> str:
     """LinkedIn's documented "Add to profile" link for a certification, filled in from the credential."""
     params: dict[str, Any] = {
         "startTask": "CERTIFICATION_NAME",
-        "name": awarded.title,
-        "organizationName": awarded.issuer.name,
-        "issueYear": awarded.issued_at.year,
-        "issueMonth": awarded.issued_at.month,
+        "name": badge.title,
+        "organizationName": badge.issuer.name,
+        "issueYear": badge.issued_at.year,
+        "issueMonth": badge.issued_at.month,
         "certUrl": page_url,
-        "certId": str(awarded.uuid),
+        "certId": str(badge.uuid),
     }
-    if awarded.valid_until:
-        params["expirationYear"] = awarded.valid_until.year
-        params["expirationMonth"] = awarded.valid_until.month
+    if badge.valid_until:
+        params["expirationYear"] = badge.valid_until.year
+        params["expirationMonth"] = badge.valid_until.month
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
 
 
-def _earner_name(awarded: AwardedCredential) -> str:
-    for identity in awarded.document.get("credentialSubject", {}).get("identifier", []):
+def _earner_name(badge: Badge) -> str:
+    for identity in badge.document.get("credentialSubject", {}).get("identifier", []):
         if identity.get("identityType") == "name" and identity.get("hashed") is False:
             return str(identity.get("identityHash"))
     return "The earner"
 
 
-def _page_context(request: HttpRequest, awarded: AwardedCredential) -> dict[str, Any]:
-    page_url = services.credential_page_url(awarded)
-    achievement = awarded.document["credentialSubject"]["achievement"]
+def _page_context(request: HttpRequest, badge: Badge) -> dict[str, Any]:
+    page_url = services.badge_page_url(badge)
+    achievement = badge.document["credentialSubject"]["achievement"]
     user_id = request.user.pk if request.user.is_authenticated else None
     return {
-        "awarded": awarded,
-        "earner_name": _earner_name(awarded),
+        "badge": badge,
+        "earner_name": _earner_name(badge),
         "achievement": achievement,
         "criteria_lines": achievement["criteria"]["narrative"].splitlines(),
         "page_url": page_url,
         "qr": qr_svg(page_url),
-        "is_earner": user_id == awarded.earner_id,
-        "linkedin_url": linkedin_url(awarded, page_url),
-        "spec": awarded.version.spec,
+        "is_earner": user_id == badge.earner_id,
+        "linkedin_url": linkedin_url(badge, page_url),
+        "spec": badge.version.spec,
     }
 
 
@@ -104,75 +116,71 @@ def _page_context(request: HttpRequest, awarded: AwardedCredential) -> dict[str,
 
 @require_GET
 def detail(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
-    context = _page_context(request, awarded)
-    context["report"] = verify_credential(awarded.document)
-    context["jwt_report"] = verify_credential(awarded.jwt)
-    context["visibility_form"] = forms.VisibilityForm(initial={"visibility": awarded.visibility})
-    context["can_revoke"] = (
-        services._administers(request.user, awarded.issuer) if request.user.is_authenticated else False
-    )
+    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    context = _page_context(request, badge)
+    context["report"] = verify_credential(badge.document)
+    context["jwt_report"] = verify_credential(badge.jwt)
+    context["visibility_form"] = forms.VisibilityForm(initial={"visibility": badge.visibility})
+    context["can_revoke"] = selectors.is_issuer_admin(user=request.user, issuer_id=badge.issuer_id)
     if context["is_earner"]:
-        context["offers"] = selectors.offers_for(awarded=awarded)
-        context["applications"] = list(awarded.applications.select_related("partner"))
+        context["offers"] = selectors.offers_for(badge=badge)
+        context["applications"] = list(badge.applications.select_related("partner"))
     return render(request, "awards/detail.html", context)
 
 
 @require_GET
 def credential_json(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
-    return _download(_json(awarded.document, content_type="application/ld+json"), _filename(awarded, "json"))
+    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    return _download(_json(badge.document, content_type="application/ld+json"), _filename(badge, "json"))
 
 
 @require_GET
 def credential_jwt(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
-    return _download(HttpResponse(awarded.jwt, content_type="application/jwt"), _filename(awarded, "jwt"))
+    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    return _download(HttpResponse(badge.jwt, content_type="application/jwt"), _filename(badge, "jwt"))
 
 
-def _baked_payload(request: HttpRequest, awarded: AwardedCredential) -> tuple[str, bool]:
+def _baked_payload(request: HttpRequest, badge: Badge) -> tuple[str, bool]:
     if request.GET.get("form") == "jwt":
-        return awarded.jwt, True
-    return json.dumps(awarded.document, ensure_ascii=False), False
+        return badge.jwt, True
+    return json.dumps(badge.document, ensure_ascii=False), False
 
 
 @require_GET
 def baked_png(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
-    payload, _ = _baked_payload(request, awarded)
-    spec = awarded.version.spec
-    image = baking.bake_png(baking.badge_png(spec.title, awarded.issuer.name, spec.kind_label), payload)
-    return _download(HttpResponse(image, content_type="image/png"), _filename(awarded, "png"))
+    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    payload, _ = _baked_payload(request, badge)
+    spec = badge.version.spec
+    image = baking.bake_png(baking.badge_png(spec.title, badge.issuer.name, spec.kind_label), payload)
+    return _download(HttpResponse(image, content_type="image/png"), _filename(badge, "png"))
 
 
 @require_GET
 def baked_svg(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
-    payload, is_jwt = _baked_payload(request, awarded)
-    spec = awarded.version.spec
-    image = baking.bake_svg(baking.badge_svg(spec.title, awarded.issuer.name, spec.kind_label), payload, is_jwt=is_jwt)
-    return _download(HttpResponse(image, content_type="image/svg+xml"), _filename(awarded, "svg"))
+    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    payload, is_jwt = _baked_payload(request, badge)
+    spec = badge.version.spec
+    image = baking.bake_svg(baking.badge_svg(spec.title, badge.issuer.name, spec.kind_label), payload, is_jwt=is_jwt)
+    return _download(HttpResponse(image, content_type="image/svg+xml"), _filename(badge, "svg"))
 
 
 @require_GET
 def certificate(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_viewer(user=request.user, uuid=uuid)
-    pdf = certificate_pdf(_page_context(request, awarded))
-    return _download(HttpResponse(pdf, content_type="application/pdf"), _filename(awarded, "pdf"))
+    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    pdf = certificate_pdf(_page_context(request, badge))
+    return _download(HttpResponse(pdf, content_type="application/pdf"), _filename(badge, "pdf"))
 
 
 @login_required
 @require_POST
 def visibility(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_earner(user=request.user, uuid=uuid)
+    badge = selectors.badge_get_for_earner(user=request.user, uuid=uuid)
     form = forms.VisibilityForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose who can see the credential: public, unlisted or private.")
     else:
-        services.credential_visibility_set(
-            earner=_user(request), credential=awarded, visibility=form.cleaned_data["visibility"]
-        )
-        label = Visibility(awarded.visibility).label.split(":")[0]
+        services.badge_visibility_set(earner=_user(request), badge=badge, visibility=form.cleaned_data["visibility"])
+        label = Visibility(badge.visibility).label.split(":")[0]
         messages.success(request, f"Saved: this credential is now {label.lower()}.")
     return redirect(
         (request.POST.get("next") == "mine" and reverse("awards:mine")) or reverse("awards:detail", args=[uuid])
@@ -182,17 +190,17 @@ def visibility(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_admin(user=request.user, uuid=uuid)
+    badge = selectors.badge_get_for_admin(user=request.user, uuid=uuid)
     form = forms.RevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.credential_revoke(admin=_user(request), credential=awarded, reason=form.cleaned_data["reason"])
-        except services.AwardError as error:
-            form.add_error("reason" if error.field == "reason" else None, error.message)
+            services.badge_revoke(admin=_user(request), badge=badge, reason=form.cleaned_data["reason"])
+        except (InvalidInput, InvalidState) as refusal:
+            _show_on_form(form, refusal)
         else:
-            messages.success(request, f"The credential is revoked. {awarded.earner.name} has been told why.")
+            messages.success(request, f"The credential is revoked. {badge.earner.name} has been told why.")
             return redirect("awards:detail", uuid=uuid)
-    return render(request, "awards/revoke.html", {"awarded": awarded, "form": form})
+    return render(request, "awards/revoke.html", {"badge": badge, "form": form})
 
 
 # ----- public listing and the earner's own page ------------------------------------------------------------
@@ -200,24 +208,15 @@ def revoke(request: HttpRequest, uuid: str) -> HttpResponse:
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(
-        AwardedCredential.objects.filter(visibility=Visibility.PUBLIC, revoked_at__isnull=True)
-        .select_related("issuer")
-        .order_by("-issued_at", "-id"),
-        25,
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.badges_listed(), 25).get_page(request.GET.get("page"))
     return render(request, "awards/public_list.html", {"page": page})
 
 
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    awarded = list(selectors.awarded_list_for_earner(user=request.user))
-    return render(
-        request,
-        "awards/mine.html",
-        {"awarded": awarded, "visibility_choices": Visibility.choices},
-    )
+    badges = list(selectors.badges_list_for_earner(user=request.user))
+    return render(request, "awards/mine.html", {"badges": badges, "visibility_choices": Visibility.choices})
 
 
 @login_required
@@ -226,9 +225,9 @@ def export_all(request: HttpRequest) -> HttpResponse:
     """A zip of every credential the earner holds, as JSON (Data Integrity) and JWT files."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for awarded in selectors.awarded_list_for_earner(user=request.user):
-            archive.writestr(_filename(awarded, "json"), json.dumps(awarded.document, indent=2, ensure_ascii=False))
-            archive.writestr(_filename(awarded, "jwt"), awarded.jwt)
+        for badge in selectors.badges_list_for_earner(user=request.user):
+            archive.writestr(_filename(badge, "json"), json.dumps(badge.document, indent=2, ensure_ascii=False))
+            archive.writestr(_filename(badge, "jwt"), badge.jwt)
     return _download(HttpResponse(buffer.getvalue(), content_type="application/zip"), "my-credentials.zip")
 
 
@@ -238,8 +237,8 @@ def export_all(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, uuid: str) -> HttpResponse:
-    awarded = selectors.awarded_get_for_earner(user=request.user, uuid=uuid)
-    offers = selectors.offers_for(awarded=awarded)
+    badge = selectors.badge_get_for_earner(user=request.user, uuid=uuid)
+    offers = selectors.offers_for(badge=badge)
     if not offers:
         raise Http404("this credential offers no graduate credit")
     form = forms.ApplicationForm(request.POST if request.method == "POST" else None, offers=offers)
@@ -247,18 +246,18 @@ def apply(request: HttpRequest, uuid: str) -> HttpResponse:
         try:
             application = services.application_submit(
                 earner=_user(request),
-                credential=awarded,
+                badge=badge,
                 partner=form.cleaned_data["partner"],
                 message=form.cleaned_data["message"],
             )
-        except services.AwardError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except (InvalidInput, InvalidState) as refusal:
+            _show_on_form(form, refusal)
         else:
             messages.success(
                 request, f"Your application to {application.partner.name} is sent. We will email you its decision."
             )
             return redirect("awards:detail", uuid=uuid)
-    return render(request, "awards/apply.html", {"awarded": awarded, "form": form, "offers": offers})
+    return render(request, "awards/apply.html", {"badge": badge, "form": form, "offers": offers})
 
 
 @login_required
@@ -278,7 +277,7 @@ def partner_application(request: HttpRequest, application_id: int) -> HttpRespon
     report: Report | None = None
     form = forms.DecisionForm()
     if request.method == "POST" and request.POST.get("action") == "verify":
-        report = verify_credential(application.awarded.document)
+        report = verify_credential(application.badge.document)
     elif request.method == "POST":
         form = forms.DecisionForm(request.POST)
         if form.is_valid():
@@ -289,8 +288,8 @@ def partner_application(request: HttpRequest, application_id: int) -> HttpRespon
                     decision=form.cleaned_data["decision"],
                     note=form.cleaned_data["note"],
                 )
-            except services.AwardError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            except (InvalidInput, InvalidState) as refusal:
+                _show_on_form(form, refusal)
             else:
                 label = ApplicationStatus(form.cleaned_data["decision"]).label
                 messages.success(request, f"Recorded: {label.lower()}. {application.earner.name} has been emailed.")
@@ -298,7 +297,7 @@ def partner_application(request: HttpRequest, application_id: int) -> HttpRespon
     return render(
         request,
         "awards/partner_application.html",
-        {"application": application, "awarded": application.awarded, "report": report, "form": form},
+        {"application": application, "badge": application.badge, "report": report, "form": form},
     )
 
 
@@ -382,26 +381,26 @@ def ob2_badge(request: HttpRequest, slug: str) -> HttpResponse:
 def ob2_assertion(request: HttpRequest, uuid: str) -> HttpResponse:
     """The hosted OB 2.0 Assertion. A revoked one answers 410 Gone with revoked: true, as OB 2.0 hosted
     verification expects; a private one is not found, like its page."""
-    awarded = selectors.awarded_get_for_viewer(user=None, uuid=uuid)
-    url = documents.absolute(reverse("awards:ob2_assertion", kwargs={"uuid": awarded.uuid}))
-    if awarded.revoked_at is not None:
+    badge = selectors.badge_get_for_viewer(user=None, uuid=uuid)
+    url = documents.absolute(reverse("awards:ob2_assertion", kwargs={"uuid": badge.uuid}))
+    if badge.revoked_at is not None:
         return _json(
             {
                 "@context": documents.OB2_CONTEXT,
                 "id": url,
                 "revoked": True,
-                "revocationReason": awarded.revocation_reason,
+                "revocationReason": badge.revocation_reason,
             },
             status=410,
         )
-    subject = awarded.document["credentialSubject"]["identifier"][0]
+    subject = badge.document["credentialSubject"]["identifier"][0]
     return _json(
         documents.ob2_assertion(
-            uuid=str(awarded.uuid),
-            slug=awarded.credential.slug,
+            uuid=str(badge.uuid),
+            slug=badge.credential.slug,
             identity=subject["identityHash"],
             salt=subject["salt"],
-            issued_at=awarded.issued_at,
-            valid_until=awarded.valid_until,
+            issued_at=badge.issued_at,
+            valid_until=badge.valid_until,
         )
     )

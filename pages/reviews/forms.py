@@ -15,8 +15,8 @@ from django import forms
 from django.http import QueryDict
 
 from accounts.models import ReviewerProfile
+from core.errors import FieldError
 from reviews.models import DecisionOutcome
-from submissions.errors import FieldError
 
 SCORE_PREFIX = "score."
 LEVEL_PREFIX = "level."

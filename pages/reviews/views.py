@@ -3,8 +3,8 @@ confirmation and declining), and the admins' pipeline, attempt record, reassignm
 
 Thin, as the style asks: every object comes through a reviews selector (404 for anyone who may not see it; the
 candidate's identity never reaches a reviewer's page because the selector has already taken it out), every change
-through one service. The pages work without JavaScript; static/js/review.js adds autosave of scores through the
-reviews API.
+through one service. The pages work without JavaScript; with it, htmx autosaves the scores by posting the scoring
+form to its own view, which answers with the save status (static/js/review.js retries a save that did not arrive).
 """
 
 from __future__ import annotations
@@ -21,12 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from catalog.models import CredentialVersion
+from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
 from pages.reviews import forms
-from pages.submissions.forms import answer_for, field_id
+from pages.submissions.answers import answer_for
+from pages.submissions.context import HtmxHttpRequest
+from pages.submissions.steps import field_id
 from reviews import selectors, services
 from reviews.models import Assignment, AssignmentState, DecisionOutcome
 from reviews.selectors import ReviewerAttemptView
-from submissions.errors import FieldError, InvalidInput, InvalidState, NotAllowed
+from workflow import services as workflow
 
 
 def _user(request: HttpRequest) -> User:
@@ -143,11 +146,6 @@ def _scoring_context(
         "passing_label": passing_label,
         "min_words": services.MIN_COMMENT_WORDS,
         "overdue": view.assignment_state == AssignmentState.OPEN and view.due_at <= timezone.now(),
-        "config": {
-            "saveUrl": reverse("api-v1:reviews_save", kwargs={"assignment_id": view.assignment_id}),
-            "passing": view.rubric["passing_levels"],
-            "passingLabel": passing_label,
-        },
     }
 
 
@@ -167,9 +165,28 @@ def _render_scoring(
     return render(request, "reviews/score.html", context, status=status)
 
 
+def _autosaved(
+    request: HttpRequest,
+    view: ReviewerAttemptView,
+    scores: dict[str, dict[str, str]],
+    *,
+    problem: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """For htmx's autosave of the scoring page: the save status and, for each criterion, whether its comments are
+    now required, swapped into the page out of band (the page's own controls stay as the reviewer left them)."""
+    passing_label = next(lv["label"] for lv in view.rubric["levels"] if lv["id"] == view.rubric["passing_level"])
+    context = {
+        "criteria": forms.criterion_scores(view.rubric, scores, part_titles=_part_titles(view)),
+        "passing_label": passing_label,
+        "problem": problem,
+    }
+    return render(request, "reviews/_score_saved.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def score(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def score(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
     """The anonymised attempt with the rubric. POST saves the scores (action=save) or saves them and, when nothing
     is missing, goes on to the final confirmation (action=submit)."""
     if request.method == "GET":
@@ -181,11 +198,17 @@ def score(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
         review = services.review_save(assignment=assignment, reviewer=user, scores=posted)
     except InvalidInput as refusal:
+        if request.htmx:
+            return _autosaved(request, view, posted, problem="; ".join(e.message for e in refusal.errors), status=422)
         return _render_scoring(request, assignment_id, scores=posted, errors=refusal.errors, saved=False, status=422)
     except (InvalidState, NotAllowed) as refusal:
+        if request.htmx:
+            return _autosaved(request, view, posted, problem=refusal.message, status=409)
         messages.error(request, f"Your scores were not saved: {refusal.message}.")
         return redirect("reviews:score", assignment_id=assignment_id)
     if request.POST.get("action") != "submit":
+        if request.htmx:
+            return _autosaved(request, view, posted)
         messages.success(request, "Your scores are saved. Nothing is sent until you submit the review.")
         return redirect("reviews:score", assignment_id=assignment_id)
     problems = services.review_problems(review=review, assignment=assignment)
@@ -205,7 +228,7 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
         return redirect("reviews:score", assignment_id=assignment_id)
     if request.method == "POST":
         try:
-            services.review_submit(assignment=assignment, reviewer=user)
+            workflow.review_submit(assignment=assignment, reviewer=user)
         except InvalidInput as refusal:
             return _render_scoring(request, assignment_id, errors=refusal.errors, status=422)
         except (InvalidState, NotAllowed) as refusal:
@@ -391,7 +414,7 @@ def reassign(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def extra_attempt(request: HttpRequest, submission_id: int) -> HttpResponse:
     admin = _user(request)
     submission = selectors.submission_get_for_admin(user=admin, submission_id=submission_id)
-    status = services.resubmission_status(submission=submission)
+    status = selectors.resubmission_status(submission=submission)
     form = forms.ExtraAttemptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -429,7 +452,7 @@ def override(request: HttpRequest, decision_id: int) -> HttpResponse:
     form = forms.OverrideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decision_override(
+            workflow.decision_override(
                 admin=admin, decision=decision, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
             )
         except InvalidInput as refusal:

@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from pages.submissions.views import STEP_MEMORY
+from pages.submissions.context import STEP_MEMORY
 from submissions import selectors
 from submissions.models import EDITABLE_STATUSES, Status, Submission
 

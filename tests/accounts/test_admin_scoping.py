@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import IssuerMembership, ReviewerProfile, User
 from accounts.services import ISSUER_ADMINS_GROUP, membership_grant, reviewer_profile_save
+from core.models import AuditEvent
 
 
 def changelist(model: str) -> str:
@@ -21,8 +22,9 @@ def change(obj) -> str:
 @pytest.fixture
 def er_staff(make_user, educators_rising) -> User:
     user = make_user("rita@educatorsrising.example", "Rita Rising")
-    membership_grant(user=user, issuer=educators_rising.issuer, role=IssuerMembership.Role.STAFF)
+    membership_grant(actor=None, user=user, issuer=educators_rising.issuer, role=IssuerMembership.Role.STAFF)
     reviewer_profile_save(
+        actor=None,
         user=user,
         kind=ReviewerProfile.Kind.ISSUER_STAFF,
         issuers=[educators_rising.issuer],
@@ -210,6 +212,13 @@ def test_an_issuer_admin_adds_staff_by_email_address(client, issuer_admin, educa
     assert (membership.issuer, membership.role) == (classkick.issuer, "staff")
     educator.refresh_from_db()
     assert not educator.is_staff
+    granted = AuditEvent.objects.get(action="membership.granted", subject_id=membership.pk)
+    assert (granted.actor, granted.old, granted.new, granted.issuer_id) == (
+        issuer_admin,
+        "",
+        "staff",
+        classkick.issuer_id,
+    )
 
 
 @pytest.mark.django_db
@@ -235,6 +244,12 @@ def test_the_platform_admin_makes_an_issuer_admin_who_can_then_use_the_admin(
     educator.refresh_from_db()
     assert not educator.is_staff
     assert not educator.groups.exists()
+    history = AuditEvent.objects.filter(subject_type="issuermembership", subject_id=membership.pk)
+    assert [(e.action, e.actor, e.old, e.new) for e in history] == [
+        ("membership.granted", platform_admin, "", "admin"),
+        ("membership.revoked", platform_admin, "admin", ""),
+    ]
+    assert {e.data["user_id"] for e in history} == {educator.pk}
 
 
 @pytest.mark.django_db
@@ -300,6 +315,14 @@ def test_an_issuer_admin_adds_a_reviewer_profile_by_email(client, issuer_admin, 
     assert profile.kind == "mentor"
     assert profile.grade_band_list() == ["primary", "intermediate"]
     assert list(profile.issuers.all()) == [classkick.issuer]
+    (created,) = AuditEvent.objects.filter(subject_type="reviewerprofile", subject_id=profile.pk)
+    assert (created.action, created.actor, created.old, created.issuer_id) == (
+        "reviewer_profile.created",
+        issuer_admin,
+        "",
+        classkick.issuer_id,
+    )
+    assert created.new == "mentor, active, capacity 2"
     again = client.post(add, data)
     assert "already has a reviewer profile" in again.content.decode()
 
@@ -327,8 +350,10 @@ def test_the_admin_changelists_keep_a_flat_query_count(
 
     def add_reviewer(n):
         user = make_user(f"extra{n}@example.org")
-        membership_grant(user=user, issuer=classkick.issuer, role=IssuerMembership.Role.STAFF)
-        reviewer_profile_save(user=user, kind="mentor", issuers=[classkick.issuer], grade_bands=["primary"])
+        membership_grant(actor=platform_admin, user=user, issuer=classkick.issuer, role=IssuerMembership.Role.STAFF)
+        reviewer_profile_save(
+            actor=platform_admin, user=user, kind="mentor", issuers=[classkick.issuer], grade_bands=["primary"]
+        )
 
     # One row of each first: an empty list skips its prefetches, which would make any count look like growth.
     add_reviewer(0)

@@ -137,7 +137,7 @@ def test_the_dashboard_and_profile_query_counts_stay_flat_as_roles_grow(
 
     for n in range(5):
         issuer = Issuer.objects.create(slug=f"extra-{n}", name=f"Extra {n}", url="https://example.org", description="")
-        membership_grant(user=reviewer_staff, issuer=issuer, role=IssuerMembership.Role.ADMIN)
+        membership_grant(actor=None, user=reviewer_staff, issuer=issuer, role=IssuerMembership.Role.ADMIN)
         reviewer_staff.reviewer_profile.issuers.add(issuer)
 
     with django_assert_num_queries(len(dashboard_before.captured_queries)):

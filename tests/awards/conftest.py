@@ -16,12 +16,13 @@ import pytest
 from django.conf import LazySettings
 
 from accounts.models import User
-from awards.models import AwardedCredential, Partner
+from awards.models import Badge, Partner
 from awards.services import badge_issue, partner_staff_add, partners_sync
 from catalog.models import Credential
 from submissions.models import Attempt, EventKind
-from submissions.services import attempt_submit, attempt_transition, submission_start
+from submissions.services import attempt_transition, submission_start
 from tests.submissions.helpers import answers_for, ratings_for, required_uploads, save, upload
+from workflow.services import attempt_submit
 
 
 @pytest.fixture(autouse=True)
@@ -67,16 +68,14 @@ def earned(educator: User, classkick: Credential) -> Attempt:
 
 
 @pytest.fixture
-def awarded(earned: Attempt, django_capture_on_commit_callbacks: Any) -> AwardedCredential:
+def badge(earned: Attempt, django_capture_on_commit_callbacks: Any) -> Badge:
     # Emails go out on commit; the test's transaction never commits, so run the callbacks here.
     with django_capture_on_commit_callbacks(execute=True):
         return badge_issue(attempt=earned)
 
 
 @pytest.fixture
-def awarded_er(
-    educator: User, educators_rising: Credential, django_capture_on_commit_callbacks: Any
-) -> AwardedCredential:
+def badge_er(educator: User, educators_rising: Credential, django_capture_on_commit_callbacks: Any) -> Badge:
     """Edna's Educators Rising credential: that program offers graduate credit."""
     attempt = earn(educator, educators_rising)
     with django_capture_on_commit_callbacks(execute=True):

@@ -8,27 +8,27 @@ import pytest
 from PIL import Image
 
 from awards.baking import BakingError, badge_png, badge_svg, bake_png, bake_svg, extract_png, extract_svg
-from awards.services import credential_revoke, credential_visibility_set
+from awards.services import badge_revoke, badge_visibility_set
 from awards.verify import verify_credential
 
 
 @pytest.mark.parametrize("form", ["json", "jwt"])
-def test_a_baked_png_from_the_page_round_trips_and_verifies(client, awarded, form):
-    response = client.get(f"/awards/{awarded.uuid}/badge.png" + ("?form=jwt" if form == "jwt" else ""))
+def test_a_baked_png_from_the_page_round_trips_and_verifies(client, badge, form):
+    response = client.get(f"/awards/{badge.uuid}/badge.png" + ("?form=jwt" if form == "jwt" else ""))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     image = response.content
     Image.open(__import__("io").BytesIO(image)).verify()  # still a valid PNG for any viewer
     baked = extract_png(image)
-    assert baked == (awarded.jwt if form == "jwt" else json.dumps(awarded.document, ensure_ascii=False))
+    assert baked == (badge.jwt if form == "jwt" else json.dumps(badge.document, ensure_ascii=False))
     report = verify_credential(image)
     assert report.valid
     assert report.form == f"png ({form})"
 
 
 @pytest.mark.parametrize("form", ["json", "jwt"])
-def test_a_baked_svg_from_the_page_round_trips_and_verifies(client, awarded, form):
-    response = client.get(f"/awards/{awarded.uuid}/badge.svg" + ("?form=jwt" if form == "jwt" else ""))
+def test_a_baked_svg_from_the_page_round_trips_and_verifies(client, badge, form):
+    response = client.get(f"/awards/{badge.uuid}/badge.svg" + ("?form=jwt" if form == "jwt" else ""))
     assert response.status_code == 200
     svg = response.content
     assert b'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"' in svg
@@ -44,8 +44,8 @@ def test_baking_again_replaces_the_earlier_credential():
     assert image.count(b"openbadgecredential") == 1
 
 
-def test_a_tampered_baked_credential_fails_verification(awarded):
-    document = dict(awarded.document, name="Another badge")
+def test_a_tampered_baked_credential_fails_verification(badge):
+    document = dict(badge.document, name="Another badge")
     image = bake_svg(badge_svg("T", "I", "K"), json.dumps(document), is_jwt=False)
     assert extract_svg(image) == json.dumps(document)
     assert not verify_credential(image.encode()).check("signature").passed
@@ -56,24 +56,25 @@ def test_an_unbaked_image_is_refused_with_a_reason():
         extract_png(badge_png("T", "I", "K"))
 
 
-def test_the_ob2_documents_are_hosted_at_stable_urls(client, awarded):
-    assertion = client.get(f"/ob2/assertions/{awarded.uuid}").json()
-    identity = awarded.document["credentialSubject"]["identifier"][0]
+def test_the_ob2_documents_are_hosted_at_stable_urls(client, badge):
+    assertion = client.get(f"/ob2/assertions/{badge.uuid}").json()
+    identity = badge.document["credentialSubject"]["identifier"][0]
     assert assertion == {
         "@context": "https://w3id.org/openbadges/v2",
         "type": "Assertion",
-        "id": f"http://testserver:8000/ob2/assertions/{awarded.uuid}",
+        "id": f"http://testserver:8000/ob2/assertions/{badge.uuid}",
         "recipient": {"type": "email", "hashed": True, "salt": identity["salt"], "identity": identity["identityHash"]},
         "badge": "http://testserver:8000/ob2/badges/classkick-collaboration",
-        "issuedOn": awarded.document["validFrom"],
+        "issuedOn": badge.document["validFrom"],
         "verification": {"type": "hosted"},
         "image": "http://testserver:8000/awards/badges/classkick-collaboration.png",
     }
-    badge = client.get("/ob2/badges/classkick-collaboration").json()
-    assert badge["type"] == "BadgeClass"
-    assert badge["issuer"] == "http://testserver:8000/ob2/issuers/classkick"
+    badge_class = client.get("/ob2/badges/classkick-collaboration").json()
+    assert badge_class["type"] == "BadgeClass"
+    assert badge_class["issuer"] == "http://testserver:8000/ob2/issuers/classkick"
     assert (
-        badge["criteria"]["narrative"] == awarded.document["credentialSubject"]["achievement"]["criteria"]["narrative"]
+        badge_class["criteria"]["narrative"]
+        == badge.document["credentialSubject"]["achievement"]["criteria"]["narrative"]
     )
     issuer = client.get("/ob2/issuers/classkick").json()
     assert issuer["type"] == "Issuer"
@@ -82,22 +83,22 @@ def test_the_ob2_documents_are_hosted_at_stable_urls(client, awarded):
     assert client.get("/awards/badges/classkick-collaboration.png")["Content-Type"] == "image/png"
 
 
-def test_a_revoked_ob2_assertion_answers_gone(client, awarded, issuer_admin):
-    credential_revoke(admin=issuer_admin, credential=awarded, reason="Issued in error, sorry.")
-    response = client.get(f"/ob2/assertions/{awarded.uuid}")
+def test_a_revoked_ob2_assertion_answers_gone(client, badge, issuer_admin):
+    badge_revoke(admin=issuer_admin, badge=badge, reason="Issued in error, sorry.")
+    response = client.get(f"/ob2/assertions/{badge.uuid}")
     assert response.status_code == 410
     assert response.json()["revoked"] is True
     assert response.json()["revocationReason"] == "Issued in error, sorry."
 
 
-def test_a_private_credentials_ob2_assertion_is_not_found(client, awarded, educator):
-    credential_visibility_set(earner=educator, credential=awarded, visibility="private")
-    assert client.get(f"/ob2/assertions/{awarded.uuid}").status_code == 404
+def test_a_private_credentials_ob2_assertion_is_not_found(client, badge, educator):
+    badge_visibility_set(earner=educator, badge=badge, visibility="private")
+    assert client.get(f"/ob2/assertions/{badge.uuid}").status_code == 404
 
 
-def test_the_achievement_and_status_list_are_published(client, awarded):
+def test_the_achievement_and_status_list_are_published(client, badge):
     achievement = client.get("/awards/achievements/classkick-collaboration/v1").json()
-    assert achievement == awarded.document["credentialSubject"]["achievement"]
+    assert achievement == badge.document["credentialSubject"]["achievement"]
     status = client.get("/awards/status/classkick/1")
     assert status.status_code == 200
     assert status.json()["type"][1] == "BitstringStatusListCredential"

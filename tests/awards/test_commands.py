@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from awards.models import AwardEvent, IssuerKey
+from awards.models import IssuerKey
+from core.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -37,7 +38,9 @@ def test_issuer_keys_create_rotate_retires_and_replaces(classkick):
     assert "#key-3" in output
     assert "#key-4" in output
     assert list(IssuerKey.objects.filter(is_active=True).values_list("number", flat=True)) == [3, 4]
-    assert AwardEvent.objects.filter(kind="key_retired").count() == 2
+    retired = AuditEvent.objects.filter(action="issuer_key.retired").order_by("id")
+    assert [(e.subject_type, e.old) for e in retired] == [("issuerkey", "#key-1"), ("issuerkey", "#key-2")]
+    assert {e.issuer_id for e in retired} == {classkick.issuer_id}
 
 
 def test_issuer_keys_create_names_the_known_issuers_when_one_is_wrong(classkick):
@@ -46,22 +49,22 @@ def test_issuer_keys_create_names_the_known_issuers_when_one_is_wrong(classkick)
 
 
 @pytest.mark.parametrize("form", ["json", "jwt", "png"])
-def test_verify_credential_reports_each_check_of_a_file(awarded, tmp_path, client, form):
+def test_verify_credential_reports_each_check_of_a_file(badge, tmp_path, client, form):
     path = tmp_path / f"credential.{form}"
     if form == "json":
-        path.write_text(json.dumps(awarded.document))
+        path.write_text(json.dumps(badge.document))
     elif form == "jwt":
-        path.write_text(awarded.jwt)
+        path.write_text(badge.jwt)
     else:
-        path.write_bytes(client.get(f"/awards/{awarded.uuid}/badge.png").content)
+        path.write_bytes(client.get(f"/awards/{badge.uuid}/badge.png").content)
     output = run("verify_credential", str(path))
     assert output.count("PASS") == 6
     assert "VALID: every check passed" in output
 
 
-def test_verify_credential_exits_non_zero_for_a_tampered_file(awarded, tmp_path):
+def test_verify_credential_exits_non_zero_for_a_tampered_file(badge, tmp_path):
     path = tmp_path / "credential.json"
-    path.write_text(json.dumps(dict(awarded.document, name="Forged")))
+    path.write_text(json.dumps(dict(badge.document, name="Forged")))
     out = io.StringIO()
     with pytest.raises(SystemExit) as exited:
         call_command("verify_credential", str(path), stdout=out)
@@ -89,19 +92,22 @@ def test_the_benchmark_runs_and_reports_each_rate():
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
-    for label in ("issue (credentials/s)", "verify (credentials/s)", "raw Ed25519 sign", "raw Ed25519 verify"):
+    for label in ("issue (badges/s)", "verify (badges/s)", "raw Ed25519 sign", "raw Ed25519 verify"):
         line = next(line for line in result.stdout.splitlines() if label in line)
         assert float(line.split()[-1].replace(",", "")) > 0
 
 
-def test_the_admin_shows_awards_read_only_and_never_a_private_key(client, awarded, platform_admin, issuer_admin):
+def test_the_admin_shows_awards_read_only_and_never_a_private_key(client, badge, platform_admin, issuer_admin):
     client.force_login(platform_admin)
-    for name in ("awardedcredential", "issuerkey", "awardevent", "creditapplication", "partner"):
+    for name in ("badge", "issuerkey", "creditapplication", "partner"):
         assert client.get(f"/admin/awards/{name}/").status_code == 200, name
     key = IssuerKey.objects.first()
     assert key is not None
     html = client.get(f"/admin/awards/issuerkey/{key.pk}/change/").content.decode()
     assert key.private_key_encrypted not in html
-    assert client.get("/admin/awards/awardedcredential/add/").status_code == 403
+    assert "issuer_key.created" in html  # its history, from the audit log
+    html = client.get(f"/admin/awards/badge/{badge.pk}/change/").content.decode()
+    assert "badge.issued" in html
+    assert client.get("/admin/awards/badge/add/").status_code == 403
     client.force_login(issuer_admin)
     assert client.get("/admin/awards/partner/").status_code == 403

@@ -79,11 +79,11 @@ def test_a_foreign_vc_jwt_is_reported_as_an_unknown_issuer_key(db):
     assert report.check("issuer_key").detail.startswith("unknown issuer key (cannot resolve offline)")
 
 
-def test_a_foreign_credential_claiming_our_did_is_still_refused(awarded):
+def test_a_foreign_credential_claiming_our_did_is_still_refused(badge):
     # Someone copies our issuer's DID into their own credential and signs it with their own key.
     forged = copy.deepcopy(load("ob3-example-credential.json"))
-    forged["issuer"]["id"] = awarded.document["issuer"]["id"]
-    forged["proof"]["verificationMethod"] = awarded.document["proof"]["verificationMethod"]
+    forged["issuer"]["id"] = badge.document["issuer"]["id"]
+    forged["proof"]["verificationMethod"] = badge.document["proof"]["verificationMethod"]
     report = verify_credential(forged)
     assert report.check("issuer_key").passed  # the key is ours...
     assert report.check("signature").outcome == "failed"  # ...but it never signed this

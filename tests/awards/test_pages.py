@@ -13,8 +13,9 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
-from awards.models import AwardedCredential, AwardEvent
-from awards.services import badge_issue, credential_visibility_set
+from awards.models import Badge
+from awards.services import badge_issue, badge_visibility_set
+from core.models import AuditEvent
 from tests.awards.conftest import earn
 
 DOWNLOADS = ["credential.json", "credential.jwt", "badge.png", "badge.svg", "certificate.pdf"]
@@ -25,8 +26,8 @@ def sign_in(client, user):
     return client
 
 
-def test_anyone_with_the_link_sees_an_unlisted_credential_with_every_check_passed(client, awarded):
-    response = client.get(f"/awards/{awarded.uuid}/")
+def test_anyone_with_the_link_sees_an_unlisted_credential_with_every_check_passed(client, badge):
+    response = client.get(f"/awards/{badge.uuid}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Earned by <strong>Edna Educator</strong> from <strong>Classkick</strong>" in html
@@ -41,8 +42,8 @@ def test_anyone_with_the_link_sees_an_unlisted_credential_with_every_check_passe
     assert "Revoke this credential" not in html
 
 
-def test_the_linkedin_link_is_the_documented_add_to_profile_url(client, awarded):
-    response = client.get(f"/awards/{awarded.uuid}/")
+def test_the_linkedin_link_is_the_documented_add_to_profile_url(client, badge):
+    response = client.get(f"/awards/{badge.uuid}/")
     link = response.context["linkedin_url"]
     parts = urlsplit(link)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.linkedin.com", "/profile/add")
@@ -50,33 +51,33 @@ def test_the_linkedin_link_is_the_documented_add_to_profile_url(client, awarded)
     assert query["startTask"] == "CERTIFICATION_NAME"
     assert query["name"] == "Collaboration"
     assert query["organizationName"] == "Classkick"
-    assert query["certUrl"] == f"http://testserver:8000/awards/{awarded.uuid}/"
-    assert query["certId"] == str(awarded.uuid)
-    assert query["issueYear"] == str(awarded.issued_at.year)
-    assert query["issueMonth"] == str(awarded.issued_at.month)
+    assert query["certUrl"] == f"http://testserver:8000/awards/{badge.uuid}/"
+    assert query["certId"] == str(badge.uuid)
+    assert query["issueYear"] == str(badge.issued_at.year)
+    assert query["issueMonth"] == str(badge.issued_at.month)
 
 
 @pytest.mark.parametrize("name", DOWNLOADS)
-def test_each_download_is_served_as_an_attachment(client, awarded, name):
-    response = client.get(f"/awards/{awarded.uuid}/{name}")
+def test_each_download_is_served_as_an_attachment(client, badge, name):
+    response = client.get(f"/awards/{badge.uuid}/{name}")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="collaboration-')
     if name == "credential.json":
-        assert json.loads(response.content) == awarded.document
+        assert json.loads(response.content) == badge.document
     if name == "credential.jwt":
-        assert response.content.decode() == awarded.jwt
+        assert response.content.decode() == badge.jwt
     if name == "certificate.pdf":
         text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
         assert "Edna Educator" in text
         assert "Collaboration" in text
-        assert str(awarded.uuid) in text
+        assert str(badge.uuid) in text
 
 
 def test_a_private_credential_is_not_found_for_anyone_but_the_earner_and_the_issuers_admins(
-    client, awarded, educator, educator2, issuer_admin, other_issuer_admin, reviewer_staff, platform_admin
+    client, badge, educator, educator2, issuer_admin, other_issuer_admin, reviewer_staff, platform_admin
 ):
-    credential_visibility_set(earner=educator, credential=awarded, visibility="private")
-    urls = [f"/awards/{awarded.uuid}/"] + [f"/awards/{awarded.uuid}/{name}" for name in DOWNLOADS]
+    badge_visibility_set(earner=educator, badge=badge, visibility="private")
+    urls = [f"/awards/{badge.uuid}/"] + [f"/awards/{badge.uuid}/{name}" for name in DOWNLOADS]
     for url in urls:
         assert client.get(url).status_code == 404, url
     for person in (educator2, other_issuer_admin, reviewer_staff):
@@ -89,28 +90,28 @@ def test_a_private_credential_is_not_found_for_anyone_but_the_earner_and_the_iss
         client.logout()
 
 
-def test_only_public_credentials_are_listed(client, awarded, awarded_er, educator):
-    assert str(awarded.uuid) not in client.get("/awards/").content.decode()  # unlisted by default
-    credential_visibility_set(earner=educator, credential=awarded, visibility="public")
+def test_only_public_credentials_are_listed(client, badge, badge_er, educator):
+    assert str(badge.uuid) not in client.get("/awards/").content.decode()  # unlisted by default
+    badge_visibility_set(earner=educator, badge=badge, visibility="public")
     html = client.get("/awards/").content.decode()
-    assert str(awarded.uuid) in html
-    assert str(awarded_er.uuid) not in html
+    assert str(badge.uuid) in html
+    assert str(badge_er.uuid) not in html
 
 
 def test_the_public_list_keeps_a_flat_query_count(
-    client, awarded, educator, educator2, classkick, django_assert_num_queries
+    client, badge, educator, educator2, classkick, django_assert_num_queries
 ):
-    credential_visibility_set(earner=educator, credential=awarded, visibility="public")
+    badge_visibility_set(earner=educator, badge=badge, visibility="public")
     with django_assert_num_queries(2):
         client.get("/awards/")
     more = badge_issue(attempt=earn(educator2, classkick))
-    credential_visibility_set(earner=educator2, credential=more, visibility="public")
+    badge_visibility_set(earner=educator2, badge=more, visibility="public")
     with django_assert_num_queries(2):
         assert client.get("/awards/").content.decode().count('<li class="card">') == 2
 
 
-def test_only_the_earner_changes_visibility(client, awarded, educator, educator2):
-    url = f"/awards/{awarded.uuid}/visibility/"
+def test_only_the_earner_changes_visibility(client, badge, educator, educator2):
+    url = f"/awards/{badge.uuid}/visibility/"
     assert client.post(url, {"visibility": "public"}).status_code == 302  # to sign in
     sign_in(client, educator2)
     assert client.post(url, {"visibility": "public"}).status_code == 404
@@ -118,22 +119,23 @@ def test_only_the_earner_changes_visibility(client, awarded, educator, educator2
     sign_in(client, educator)
     response = client.post(url, {"visibility": "public"}, follow=True)
     assert "now public" in response.content.decode()
-    awarded.refresh_from_db()
-    assert awarded.visibility == "public"
-    assert AwardEvent.objects.filter(kind="visibility", old_value="unlisted", new_value="public").count() == 1
+    badge.refresh_from_db()
+    assert badge.visibility == "public"
+    changes = AuditEvent.objects.filter(action="badge.visibility_changed", subject_type="badge", subject_id=badge.pk)
+    assert [(e.old, e.new, e.actor) for e in changes] == [("unlisted", "public", educator)]
     response = client.post(url, {"visibility": "everyone"}, follow=True)
     assert "Choose who can see the credential" in response.content.decode()
 
 
-def test_the_earners_page_offers_visibility_and_credit(client, awarded_er, educator):
+def test_the_earners_page_offers_visibility_and_credit(client, badge_er, educator):
     sign_in(client, educator)
-    html = client.get(f"/awards/{awarded_er.uuid}/").content.decode()
+    html = client.get(f"/awards/{badge_er.uuid}/").content.decode()
     assert "Save visibility" in html
     assert "Apply for graduate credit" in html
 
 
-def test_only_the_issuers_admin_can_open_the_revoke_page(client, awarded, educator, other_issuer_admin, issuer_admin):
-    url = f"/awards/{awarded.uuid}/revoke/"
+def test_only_the_issuers_admin_can_open_the_revoke_page(client, badge, educator, other_issuer_admin, issuer_admin):
+    url = f"/awards/{badge.uuid}/revoke/"
     assert client.get(url).status_code == 302
     for person in (educator, other_issuer_admin):
         sign_in(client, person)
@@ -141,7 +143,7 @@ def test_only_the_issuers_admin_can_open_the_revoke_page(client, awarded, educat
         assert client.post(url, {"reason": "Trying anyway"}).status_code == 404
         client.logout()
     sign_in(client, issuer_admin)
-    assert "Revoke this credential" in client.get(f"/awards/{awarded.uuid}/").content.decode()
+    assert "Revoke this credential" in client.get(f"/awards/{badge.uuid}/").content.decode()
     response = client.post(url, {"reason": ""})
     assert response.status_code == 200
     assert "Enter the reason for revoking" in response.content.decode()
@@ -150,19 +152,19 @@ def test_only_the_issuers_admin_can_open_the_revoke_page(client, awarded, educat
     html = response.content.decode()
     assert "The credential is revoked" in html
     assert "Revocation status: <strong>failed</strong>" in html
-    awarded.refresh_from_db()
-    assert awarded.revoked_by == issuer_admin
+    badge.refresh_from_db()
+    assert badge.revoked_by == issuer_admin
 
 
 def test_my_achievements_lists_only_my_credentials_with_a_flat_query_count(
-    client, awarded, educator, educator2, classkick, educators_rising, django_assert_num_queries
+    client, badge, educator, educator2, classkick, educators_rising, django_assert_num_queries
 ):
     theirs = badge_issue(attempt=earn(educator2, classkick))
     sign_in(client, educator)
     client.get("/awards/mine/")  # warm the session
     with django_assert_num_queries(4):
         html = client.get("/awards/mine/").content.decode()
-    assert str(awarded.uuid) in html
+    assert str(badge.uuid) in html
     assert str(theirs.uuid) not in html
     badge_issue(attempt=earn(educator, educators_rising))
     with django_assert_num_queries(4):
@@ -175,7 +177,7 @@ def test_my_achievements_needs_sign_in_and_shows_an_empty_state(client, educator
     assert "You have not earned a credential yet" in client.get("/awards/mine/").content.decode()
 
 
-def test_export_all_is_a_zip_of_my_credentials_only(client, awarded, awarded_er, educator, educator2, classkick):
+def test_export_all_is_a_zip_of_my_credentials_only(client, badge, badge_er, educator, educator2, classkick):
     badge_issue(attempt=earn(educator2, classkick))
     sign_in(client, educator)
     response = client.get("/awards/mine/export.zip")
@@ -184,7 +186,7 @@ def test_export_all_is_a_zip_of_my_credentials_only(client, awarded, awarded_er,
     assert len(names) == 4
     assert {n.rsplit(".", 1)[1] for n in names} == {"json", "jwt"}
     documents = [json.loads(archive.read(n)) for n in names if n.endswith(".json")]
-    assert {d["id"] for d in documents} == {f"urn:uuid:{awarded.uuid}", f"urn:uuid:{awarded_er.uuid}"}
+    assert {d["id"] for d in documents} == {f"urn:uuid:{badge.uuid}", f"urn:uuid:{badge_er.uuid}"}
 
 
 def test_the_dashboard_links_to_my_achievements(client, educator):
@@ -192,12 +194,12 @@ def test_the_dashboard_links_to_my_achievements(client, educator):
     assert reverse("awards:mine") in client.get("/accounts/dashboard/").content.decode()
 
 
-def test_the_verify_page_checks_pasted_json_and_jwt_and_uploaded_images(client, awarded):
+def test_the_verify_page_checks_pasted_json_and_jwt_and_uploaded_images(client, badge):
     assert client.get("/verify/").status_code == 200
-    for pasted in (json.dumps(awarded.document), awarded.jwt):
+    for pasted in (json.dumps(badge.document), badge.jwt):
         html = client.post("/verify/", {"credential": pasted}).content.decode()
         assert "Verified: every check passed." in html
-    png = client.get(f"/awards/{awarded.uuid}/badge.png").content
+    png = client.get(f"/awards/{badge.uuid}/badge.png").content
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     html = client.post("/verify/", {"image": SimpleUploadedFile("badge.png", png, "image/png")}).content.decode()
@@ -214,24 +216,24 @@ def test_the_verify_page_names_the_field_when_the_input_is_wrong(client, db):
     assert "paste a credential as JSON" in html
 
 
-def test_the_verify_api_reports_each_check(client, awarded):
-    response = client.post("/api/v1/verify", awarded.document, content_type="application/json")
+def test_the_verify_api_reports_each_check(client, badge):
+    response = client.post("/api/v1/verify", badge.document, content_type="application/json")
     body = response.json()
     assert response.status_code == 200
     assert body["valid"] is True
     assert [c["id"] for c in body["checks"]] == ["structure", "terms", "signature", "issuer_key", "status", "dates"]
-    response = client.post("/api/v1/verify", {"credential": awarded.jwt}, content_type="application/json")
+    response = client.post("/api/v1/verify", {"credential": badge.jwt}, content_type="application/json")
     assert response.json()["valid"] is True
     assert response.json()["form"] == "jwt"
-    response = client.post("/api/v1/verify", awarded.jwt, content_type="text/plain")
+    response = client.post("/api/v1/verify", badge.jwt, content_type="text/plain")
     assert response.json()["valid"] is True
-    png = client.get(f"/awards/{awarded.uuid}/badge.png").content
+    png = client.get(f"/awards/{badge.uuid}/badge.png").content
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post("/api/v1/verify", {"file": SimpleUploadedFile("b.png", png, "image/png")})
     assert response.json()["valid"] is True
     assert response.json()["form"] == "png (json)"
-    tampered = dict(awarded.document, name="Forged")
+    tampered = dict(badge.document, name="Forged")
     body = client.post("/api/v1/verify", tampered, content_type="application/json").json()
     assert body["valid"] is False
     assert {c["id"] for c in body["checks"] if c["outcome"] == "failed"} == {"signature"}
@@ -249,7 +251,7 @@ def test_the_verify_api_answers_bad_input_with_400_and_a_reason(client, db):
     assert "/api/v1/verify" in json.dumps(client.get("/api/v1/openapi.json").json()["paths"])
 
 
-def test_issue_emails_the_earner_once(awarded, educator):
+def test_issue_emails_the_earner_once(badge, educator):
     assert [m.to for m in mail.outbox] == [[educator.email]]
-    assert f"/awards/{awarded.uuid}/" in mail.outbox[0].body
-    assert AwardedCredential.objects.count() == 1
+    assert f"/awards/{badge.uuid}/" in mail.outbox[0].body
+    assert Badge.objects.count() == 1

@@ -17,7 +17,7 @@ from tests.awards.conftest import earn
 from tests.browser.submission_pages import make_educator, prepare_site, sign_in
 
 
-def verify_apply_and_accept(page, live_server, educator, awarded):
+def verify_apply_and_accept(page, live_server, educator, badge):
     """The rest of an earner's journey, from the issued credential: its public page verifies with every check
     passed, the earner applies for graduate credit, the partner's staff verify the badge and accept. The review
     journey (tests/browser/test_review_journeys.py) calls this once the lead's decision has issued the badge."""
@@ -26,7 +26,7 @@ def verify_apply_and_accept(page, live_server, educator, awarded):
 
     # Anyone with the link: the live verification shows every check passed.
     page.context.clear_cookies()
-    page.goto(f"/awards/{awarded.uuid}/")
+    page.goto(f"/awards/{badge.uuid}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Collaboration")
     live = page.get_by_role("region", name="Live verification")
     expect(live.get_by_role("status")).to_have_text("Verified: every check passed.")
@@ -42,7 +42,7 @@ def verify_apply_and_accept(page, live_server, educator, awarded):
     sign_in(page, live_server, educator)
     page.goto("/awards/mine/")
     page.get_by_role("link", name="Collaboration", exact=True).click()
-    expect(page).to_have_url(re.compile(f"/awards/{awarded.uuid}/$"))
+    expect(page).to_have_url(re.compile(f"/awards/{badge.uuid}/$"))
     page.get_by_role("link", name="Apply for graduate credit").click()
     page.get_by_role("button", name="Send my application").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose the university to apply to")
@@ -80,9 +80,9 @@ def test_the_earner_shares_and_an_admin_revokes_and_the_verifier_page_reports_it
     settings.SITE_URL = live_server.url
     educator = make_educator()
     classkick = credentials["classkick-collaboration"]
-    awarded = badge_issue(attempt=earn(educator, classkick))
+    badge = badge_issue(attempt=earn(educator, classkick))
     admin = User.objects.create_user(email="ada@classkick.example", password="x" * 12, name="Ada Admin")
-    membership_grant(user=admin, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
+    membership_grant(actor=None, user=admin, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
 
     # My achievements: the earner makes the credential public; it is then listed.
     sign_in(page, live_server, educator)
@@ -97,7 +97,7 @@ def test_the_earner_shares_and_an_admin_revokes_and_the_verifier_page_reports_it
     # The issuer's admin revokes it, giving a reason (the empty form first: the error is announced).
     page.context.clear_cookies()
     sign_in(page, live_server, admin)
-    page.goto(f"/awards/{awarded.uuid}/")
+    page.goto(f"/awards/{badge.uuid}/")
     page.get_by_role("link", name="Revoke this credential").click()
     page.get_by_role("button", name="Revoke the credential").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter the reason for revoking")
@@ -111,7 +111,7 @@ def test_the_earner_shares_and_an_admin_revokes_and_the_verifier_page_reports_it
     page.goto("/verify/")
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("alert")).to_contain_text("Paste a credential, or upload a baked badge image below")
-    page.get_by_label("Paste a credential (JSON or JWT)").fill(awarded.jwt)
+    page.get_by_label("Paste a credential (JSON or JWT)").fill(badge.jwt)
     page.get_by_role("button", name="Verify").click()
     result = page.get_by_role("region", name="Result")
     expect(result.get_by_role("status")).to_have_text("Not verified: revocation status failed.")

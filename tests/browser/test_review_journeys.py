@@ -18,11 +18,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import IssuerMembership, ReviewerProfile, User
-from awards.models import AwardedCredential
+from awards.models import Badge
 from catalog.models import Credential
 from reviews.calibration import CALIBRATION_DIR, calibration_load_dir, rubric_hash
 from reviews.models import Assignment, AssignmentState, CalibrationSample, Decision, DecisionOutcome, Score
-from reviews.services import calibration_status, calibration_submit
+from reviews.selectors import calibration_status
+from reviews.services import calibration_submit
 from submissions.models import Attempt, AttemptStatus
 from tests.browser.submission_pages import prepare_site, sign_in
 from tests.browser.test_awards_browser import verify_apply_and_accept
@@ -248,5 +249,5 @@ def test_educators_rising_assessors_disagree_and_the_lead_decides_in_the_browser
     page.axe_settle()
 
     # The decision committed in the live server's request, and its on-commit task issued the badge.
-    awarded = AwardedCredential.objects.get(attempt=attempt)
-    verify_apply_and_accept(page, live_server, educator, awarded)
+    badge = Badge.objects.get(attempt=attempt)
+    verify_apply_and_accept(page, live_server, educator, badge)

@@ -49,7 +49,7 @@ def test_calibration_decline_notifications_and_the_admin_pages_work_and_pass_axe
     admin = User.objects.create_user(
         email="ada@classkick.example", password=PASSWORD, name="Ada Admin", email_verified_at=timezone.now()
     )
-    membership_grant(user=admin, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
+    membership_grant(actor=None, user=admin, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
 
     # A new reviewer calibrates: the error summary's link takes the keyboard to the first unanswered group.
     switch_to(page, live_server, newcomer)

@@ -7,10 +7,10 @@ from typing import Any
 from accounts.models import User
 from catalog.models import Credential
 from reviews.models import Assignment, AssignmentState
-from reviews.services import review_submit
 from submissions.models import Attempt, Submission
-from submissions.services import attempt_submit, submission_start
+from submissions.services import submission_start
 from tests.submissions.helpers import answers_for, ratings_for, required_uploads, save, upload
+from workflow.services import attempt_submit, review_submit
 
 IDENTITY_TEXT = (
     "I am Edna Educator and I teach at Lincoln High School (email edna@example.org). "

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from accounts.models import ReviewerProfile
 from catalog.loader import credential_load, definition_parse
+from core.errors import InvalidInput, InvalidState, NotAllowed
 from reviews.calibration import (
     CALIBRATION_DIR,
     CalibrationFileError,
@@ -19,8 +20,8 @@ from reviews.calibration import (
     rubric_hash,
 )
 from reviews.models import CalibrationResult, CalibrationSample
-from reviews.services import calibration_status, calibration_submit
-from submissions.errors import InvalidInput, InvalidState, NotAllowed
+from reviews.selectors import calibration_status
+from reviews.services import calibration_submit
 from tests.reviews.conftest import calibrate
 
 MENTOR = ReviewerProfile.Kind.MENTOR

@@ -18,12 +18,14 @@ from django.core import mail
 from django.db import connection, transaction
 
 from accounts.models import ReviewerProfile
-from awards.models import AwardedCredential
+from awards.models import Badge
+from core.models import AuditEvent
 from notifications.models import Email, Notification
-from reviews.models import Assignment, AssignmentState, AuditAction, AuditLog, Decision, Seat
-from reviews.services import review_save, review_submit
-from submissions.models import Event
+from reviews.models import Assignment, AssignmentState, Decision, Seat
+from reviews.services import review_save
 from tests.reviews.helpers import open_assignments, review, scores, submit_attempt
+from tests.submissions.helpers import history
+from workflow.services import review_submit
 
 pytestmark = [
     pytest.mark.skipif(
@@ -126,8 +128,8 @@ def test_the_last_two_reviews_submitted_at_once_make_exactly_one_decision(ck_att
     assert outcomes == ["ok", "ok"]
     assert Assignment.objects.filter(attempt=ck_attempt, state=AssignmentState.SUBMITTED).count() == 4
     assert Decision.objects.filter(attempt=ck_attempt).count() == 1
-    assert AuditLog.objects.filter(action=AuditAction.DECISION_MADE).count() == 1
-    assert Event.objects.filter(attempt=ck_attempt, kind="earned").count() == 1
+    assert AuditEvent.objects.filter(action="decision.made").count() == 1
+    assert history(ck_attempt.submission, kind="earned", attempt=ck_attempt).count() == 1
     assert Notification.objects.filter(user=educator, kind="attempt_decided").count() == 1
     assert Email.objects.filter(to=educator.email, name="attempt_decided").count() == 1
     # One email of each kind: the decision, then the credential that the decision's on-commit task issued.
@@ -135,7 +137,7 @@ def test_the_last_two_reviews_submitted_at_once_make_exactly_one_decision(ck_att
         "You earned Collaboration",
         "Your Collaboration credential from Classkick is ready to share",
     ]
-    assert AwardedCredential.objects.filter(attempt=ck_attempt).count() == 1
+    assert Badge.objects.filter(attempt=ck_attempt).count() == 1
 
 
 def test_two_attempts_assigned_at_once_never_exceed_a_reviewers_capacity(

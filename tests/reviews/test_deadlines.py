@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from accounts.models import ReviewerProfile
+from core.errors import InvalidInput, InvalidState, NotAllowed
+from core.models import AuditEvent
 from notifications.models import Notification
-from reviews.models import Assignment, AssignmentState, AuditAction, AuditLog, Review, Seat
+from reviews.models import Assignment, AssignmentState, Review, Seat
 from reviews.services import assignment_decline, assignment_reassign, review_save, reviews_tick
-from submissions.errors import InvalidInput, InvalidState, NotAllowed
 from tests.reviews.helpers import open_assignments, scores
 
 STAFF, MENTOR = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
@@ -77,7 +78,7 @@ def test_after_the_grace_period_the_assignment_expires_and_the_seat_goes_to_some
     replacement = Assignment.objects.get(seat=seat, state=AssignmentState.OPEN)
     assert replacement.reviewer == spare
     assert replacement.due_at == sams.expires_at + timedelta(minutes=1) + timedelta(days=14)
-    audit = AuditLog.objects.get(action=AuditAction.ASSIGNMENT_EXPIRED)
+    audit = AuditEvent.objects.get(action="assignment.expired")
     assert (audit.subject_id, audit.old, audit.new, audit.actor) == (sams.pk, "open", "expired", None)
     assert "assignment_ended" in kinds_for(sams.reviewer)
     assert "review_assigned" in kinds_for(spare)
@@ -104,7 +105,7 @@ def test_a_reviewer_declines_with_a_reason_and_the_seat_is_refilled(sams, make_r
     assert replacement is not None
     assert replacement.reviewer == spare
     assert replacement.seat_id == sams.seat_id
-    audit = AuditLog.objects.get(action=AuditAction.ASSIGNMENT_DECLINED)
+    audit = AuditEvent.objects.get(action="assignment.declined")
     assert (audit.actor, audit.old, audit.new, audit.data["reason"]) == (
         sams.reviewer,
         "open",
@@ -142,10 +143,10 @@ def test_an_admin_reassigns_to_a_chosen_reviewer(sams, make_reviewer, classkick,
     assert sams.state == AssignmentState.REASSIGNED
     assert replacement is not None
     assert (replacement.reviewer, replacement.assigned_by, replacement.seat_id) == (chosen, issuer_admin, sams.seat_id)
-    audit = AuditLog.objects.get(action=AuditAction.ASSIGNMENT_REASSIGNED)
+    audit = AuditEvent.objects.get(action="assignment.reassigned")
     assert (audit.actor, audit.data["reason"]) == (issuer_admin, "Sam is on leave")
-    assert AuditLog.objects.filter(
-        action=AuditAction.ASSIGNMENT_CREATED, subject_id=replacement.pk, actor=issuer_admin
+    assert AuditEvent.objects.filter(
+        action="assignment.created", subject_id=replacement.pk, actor=issuer_admin
     ).exists()
     assert "assignment_ended" in kinds_for(sams.reviewer)
 

@@ -7,31 +7,18 @@ import json
 import pytest
 from django.http import Http404
 
+from core.errors import InvalidInput, InvalidState, NotAllowed
+from core.models import AppendOnly, AuditEvent
 from notifications.models import Email, Notification
 from reviews.calibration import rubric_hash
-from reviews.models import (
-    AppendOnly,
-    AssignmentState,
-    AttemptGrant,
-    AuditAction,
-    AuditLog,
-    Decision,
-    Seat,
-    SeatRole,
-)
-from reviews.selectors import attempt_get_for_reviewer, feedback_for_attempt
-from reviews.services import (
-    attempt_grant_extra,
-    attempt_resubmit,
-    attempt_return_incomplete,
-    decision_make,
-    decision_override,
-    resubmission_status,
-)
-from submissions.errors import InvalidInput, InvalidState, NotAllowed
-from submissions.models import AttemptStatus, Draft, Event, Status, Submission
+from reviews.models import AssignmentState, AttemptGrant, Decision, Seat, SeatRole
+from reviews.selectors import attempt_get_for_reviewer, feedback_for_attempt, resubmission_status
+from reviews.services import attempt_grant_extra, attempt_return_incomplete, decision_make
+from submissions.models import AttemptStatus, Draft, Status, Submission
 from submissions.services import status_replay
 from tests.reviews.helpers import open_assignments, review, submit_attempt
+from tests.submissions.helpers import history
+from workflow.services import attempt_submit, decision_override
 
 CK_REVIEWERS = ["sam@classkick.example", "sid@classkick.example", "mia@mentors.example", "max@mentors.example"]
 
@@ -73,9 +60,9 @@ def test_a_classkick_attempt_with_one_balance_developing_is_not_yet_earned(ck_at
     assert decision.version == ck_attempt.version
     assert decision.rubric_hash == rubric_hash(ck_attempt.version.definition)
     assert len(decision.policy_hash) == 64
-    event = Event.objects.get(attempt=ck_attempt, kind="not_yet_earned")
+    event = history(ck_attempt.submission, kind="not_yet_earned", attempt=ck_attempt).get()
     assert event.data["decision"] == decision.pk
-    assert AuditLog.objects.filter(action=AuditAction.DECISION_MADE, subject_id=decision.pk).count() == 1
+    assert AuditEvent.objects.filter(action="decision.made", subject_id=decision.pk).count() == 1
     assert [n.kind for n in Notification.objects.filter(user=educator).order_by("id")] == [
         "attempt_submitted",
         "attempt_decided",
@@ -93,7 +80,7 @@ def test_the_decision_is_made_once_however_often_it_is_asked_for(ck_attempt, cla
     assert not Seat.objects.filter(attempt=ck_attempt, closed_at__isnull=True).exists()
     submission = Submission.objects.get(pk=ck_attempt.submission_id)
     assert (submission.status, submission.is_open) == (Status.EARNED, False)
-    status, attempts = status_replay(list(Event.objects.filter(submission=submission)))
+    status, attempts = status_replay(submission=submission)
     assert status == submission.status
     assert attempts[ck_attempt.pk] == AttemptStatus.EARNED
 
@@ -147,11 +134,11 @@ def test_a_resubmission_starts_from_the_last_attempt_and_the_reviewers_see_what_
     from tests.submissions.helpers import save
 
     save(submission, educator, {"evidence.balance": "We now hold a weekly planning meeting with three teachers."})
-    second = attempt_resubmit(submission=submission, actor=educator)
+    second = attempt_submit(submission=submission, actor=educator)
     assert second.number == 2
     second.refresh_from_db()
     assert second.status == AttemptStatus.IN_REVIEW
-    assert Event.objects.filter(attempt=second, kind="resubmitted").exists()
+    assert history(second.submission, kind="resubmitted", attempt=second).exists()
 
     assignment = next(iter(open_assignments(second).values()))
     view = attempt_get_for_reviewer(user=assignment.reviewer, assignment_id=assignment.pk)
@@ -181,19 +168,19 @@ def test_past_the_attempt_limit_the_educator_is_pointed_to_coaching_until_an_adm
         submission = Submission.objects.get(pk=attempt.submission_id)
         if number < 3:
             # With only four reviewers the previous panel is seated again (nobody else is eligible).
-            attempt = attempt_resubmit(submission=submission, actor=educator)
+            attempt = attempt_submit(submission=submission, actor=educator)
     status = resubmission_status(submission=submission)
     assert (status.used, status.allowed, status.can_resubmit) == (3, 3, False)
     assert "used all 3 attempts" in status.message
     assert status.coaching_url == "/credentials/classkick-collaboration/#section-resources"
     with pytest.raises(InvalidState, match="used all 3 attempts"):
-        attempt_resubmit(submission=submission, actor=educator)
+        attempt_submit(submission=submission, actor=educator)
 
     with pytest.raises(InvalidInput, match="reason"):
         attempt_grant_extra(admin=issuer_admin, submission=submission, reason="")
     grant = attempt_grant_extra(admin=issuer_admin, submission=submission, reason="Coaching session completed")
     assert AttemptGrant.objects.get() == grant
-    audit = AuditLog.objects.get(action=AuditAction.EXTRA_ATTEMPT_GRANTED)
+    audit = AuditEvent.objects.get(action="submission.extra_attempt_granted")
     assert (audit.actor, audit.old, audit.new, audit.data["reason"]) == (
         issuer_admin,
         "3",
@@ -201,7 +188,7 @@ def test_past_the_attempt_limit_the_educator_is_pointed_to_coaching_until_an_adm
         "Coaching session completed",
     )
     assert Notification.objects.filter(user=educator, kind="extra_attempt_granted").count() == 1
-    fourth = attempt_resubmit(submission=Submission.objects.get(pk=submission.pk), actor=educator)
+    fourth = attempt_submit(submission=Submission.objects.get(pk=submission.pk), actor=educator)
     assert fourth.number == 4
 
 
@@ -226,7 +213,7 @@ def test_educators_rising_assessors_who_disagree_get_a_lead_who_decides(er_panel
     assert not Decision.objects.filter(attempt=attempt).exists()
     lead_seat = Seat.objects.get(attempt=attempt, role=SeatRole.ADJUDICATOR)
     assert (lead_seat.position, lead_seat.kind, lead_seat.reviewer) == (3, "issuer_staff", er_panel["lea"])
-    assert AuditLog.objects.filter(action=AuditAction.ADJUDICATION_REQUESTED, subject_id=attempt.pk).count() == 1
+    assert AuditEvent.objects.filter(action="attempt.adjudication_requested", subject_id=attempt.pk).count() == 1
     leads = open_assignments(attempt)
     assert set(leads) == {"lea@educatorsrising.example"}
 
@@ -271,9 +258,9 @@ def test_an_admin_overrides_a_decision_with_a_reason_and_it_is_audited(ck_attemp
     )
     submission = Submission.objects.get(pk=ck_attempt.submission_id)
     assert (submission.status, submission.is_open) == (Status.EARNED, False)
-    event = Event.objects.filter(attempt=ck_attempt).latest("at", "id")
-    assert (event.kind, event.actor, event.data["override"]) == ("earned", issuer_admin, True)
-    audit = AuditLog.objects.get(action=AuditAction.DECISION_OVERRIDDEN)
+    event = history(ck_attempt.submission, attempt=ck_attempt).latest("at", "id")
+    assert (event.action, event.actor, event.data["override"]) == ("submission.earned", issuer_admin, True)
+    audit = AuditEvent.objects.get(action="decision.overridden")
     assert (audit.actor, audit.old, audit.new, audit.data["reason"]) == (
         issuer_admin,
         "not_yet_earned",
@@ -285,7 +272,7 @@ def test_an_admin_overrides_a_decision_with_a_reason_and_it_is_audited(ck_attemp
     decision_override(admin=issuer_admin, decision=decision, outcome="not_yet_earned", reason="Appeal upheld")
     submission.refresh_from_db()
     assert (submission.status, submission.is_open) == (Status.NOT_YET_EARNED, True)
-    status, _ = status_replay(list(Event.objects.filter(submission=submission)))
+    status, _ = status_replay(submission=submission)
     assert status == submission.status
 
 
@@ -306,17 +293,17 @@ def test_a_decision_cannot_be_edited_except_by_an_override(ck_attempt, classkick
 
 
 def test_the_audit_log_is_append_only(ck_attempt):
-    row = AuditLog.objects.filter(action=AuditAction.ASSIGNMENT_CREATED).order_by("id")[0]
+    row = AuditEvent.objects.filter(action="assignment.created").order_by("id")[0]
     row.new = "tampered"
     with pytest.raises(AppendOnly):
         row.save()
     with pytest.raises(AppendOnly):
         row.delete()
     with pytest.raises(AppendOnly):
-        AuditLog.objects.all().delete()
+        AuditEvent.objects.all().delete()
     with pytest.raises(AppendOnly):
-        AuditLog.objects.filter(pk=row.pk).update(new="tampered")
-    assert AuditLog.objects.get(pk=row.pk).new == "open"
+        AuditEvent.objects.filter(pk=row.pk).update(new="tampered")
+    assert AuditEvent.objects.get(pk=row.pk).new == "open"
 
 
 def test_an_admin_returns_an_attempt_as_incomplete(ck_attempt, classkick, educator, issuer_admin, ck_panel):

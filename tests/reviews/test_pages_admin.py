@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reviews.models import Assignment, AssignmentState, AttemptGrant, AuditAction, AuditLog, Decision, DecisionOutcome
+from core.models import AuditEvent
+from reviews.models import Assignment, AssignmentState, AttemptGrant, Decision, DecisionOutcome
 from reviews.services import reviews_tick
 from submissions.models import AttemptStatus
 from tests.reviews.helpers import open_assignments, review, submit_attempt
@@ -217,7 +218,7 @@ def test_an_admin_reassigns_a_review_with_a_reason_automatically_or_to_a_chosen_
         reverse("reviews:reassign", args=[new.pk]), {"to_reviewer": "", "reason": "Zoe has a conflict."}
     )
     assert automatic.status_code == 302
-    assert AuditLog.objects.filter(action=AuditAction.ASSIGNMENT_REASSIGNED).count() == 2
+    assert AuditEvent.objects.filter(action="assignment.reassigned").count() == 2
 
 
 def test_an_admin_grants_another_attempt_with_a_reason(attempt, classkick, issuer_admin, educator):

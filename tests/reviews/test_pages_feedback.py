@@ -13,10 +13,11 @@ from django.test import Client
 from django.urls import reverse
 
 from reviews.models import Decision, DecisionOutcome
-from reviews.services import attempt_grant_extra, attempt_resubmit
+from reviews.services import attempt_grant_extra
 from submissions.models import Attempt, AttemptStatus, Status, Submission
 from tests.reviews.helpers import open_assignments, review, scores, submit_attempt
 from tests.submissions.helpers import save
+from workflow.services import attempt_submit
 
 REASONING = "The Balance evidence shows planning happened only once."  # tests.reviews.helpers.scores' words
 SUGGESTION = "Schedule regular Balance planning and show its effect on students."
@@ -145,7 +146,7 @@ def test_the_reviewer_of_a_resubmission_sees_what_changed_and_the_earlier_feedba
     decide(attempt, classkick, balance="developing")
     submission = Submission.objects.get(pk=attempt.submission_id)
     save(submission, educator, {"evidence.balance": "We now plan together every Tuesday; three teachers rotate."})
-    second = attempt_resubmit(submission=Submission.objects.get(pk=submission.pk), actor=educator)
+    second = attempt_submit(submission=Submission.objects.get(pk=submission.pk), actor=educator)
     assignment = next(iter(open_assignments(second).values()))
 
     page = as_user(assignment.reviewer).get(reverse("reviews:score", args=[assignment.pk]))
@@ -169,7 +170,7 @@ def test_past_the_attempt_limit_the_educator_is_pointed_to_coaching_until_an_adm
     for number in (1, 2, 3):
         decide(current, classkick, balance="developing")
         if number < 3:
-            current = attempt_resubmit(submission=Submission.objects.get(pk=attempt.submission_id), actor=educator)
+            current = attempt_submit(submission=Submission.objects.get(pk=attempt.submission_id), actor=educator)
     submission = Submission.objects.get(pk=attempt.submission_id)
     assert submission.status == Status.NOT_YET_EARNED
     edna = as_user(educator)

@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 
 from accounts.models import ReviewerProfile
+from core.models import AuditEvent
 from notifications.models import Notification
-from reviews.models import Assignment, AssignmentState, AuditAction, AuditLog, Seat
+from reviews.models import Assignment, AssignmentState, Seat
 from reviews.services import seats_fill_waiting
-from submissions.models import AttemptStatus, Event
+from submissions.models import AttemptStatus
 from submissions.services import attempt_withdraw
 from tests.reviews.conftest import calibrate
 from tests.reviews.helpers import open_assignments, review, submit_attempt
+from tests.submissions.helpers import history
 
 STAFF, MENTOR = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
 
@@ -43,8 +45,8 @@ def test_it_fills_the_classkick_panel_with_two_staff_and_two_grade_band_mentors(
     }
     assert ck_attempt.status == AttemptStatus.IN_REVIEW
     assert ck_attempt.submission.status == "in_review"
-    assert Event.objects.filter(attempt=ck_attempt, kind="in_review").count() == 1
-    assert AuditLog.objects.filter(action=AuditAction.ASSIGNMENT_CREATED).count() == 4
+    assert history(ck_attempt.submission, kind="in_review", attempt=ck_attempt).count() == 1
+    assert AuditEvent.objects.filter(action="assignment.created").count() == 4
     assignment = Assignment.objects.filter(attempt=ck_attempt).order_by("id")[0]
     assert assignment.remind_at is not None
     assert assignment.due_at - assignment.assigned_at == timedelta(days=14)
@@ -175,7 +177,7 @@ def test_a_full_reviewer_is_skipped_and_the_seat_waits_with_the_admins_told_once
     notices = Notification.objects.filter(kind="seat_waiting")
     assert [(n.user, n.kind) for n in notices] == [(issuer_admin, "seat_waiting")]
     assert "2 review seats waiting" in notices[0].title
-    assert AuditLog.objects.filter(action=AuditAction.SEAT_WAITING).count() == 2
+    assert AuditEvent.objects.filter(action="seat.waiting").count() == 2
 
     assert seats_fill_waiting() == 0  # still nobody: no second notice
     assert Notification.objects.filter(kind="seat_waiting").count() == 1
@@ -244,6 +246,6 @@ def test_a_previous_attempts_reviewers_are_avoided_while_others_are_eligible(
 
 
 def test_every_assignment_and_seat_change_is_in_the_audit_log(ck_attempt):
-    rows = AuditLog.objects.filter(action=AuditAction.ASSIGNMENT_CREATED).order_by("id")
+    rows = AuditEvent.objects.filter(action="assignment.created").order_by("id")
     assert [(r.subject_type, r.new, r.actor) for r in rows] == [("assignment", AssignmentState.OPEN, None)] * 4
     assert {r.data["seat"] for r in rows} == {1, 2, 3, 4}

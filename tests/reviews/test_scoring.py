@@ -8,12 +8,13 @@ import json
 import pytest
 from django.http import Http404
 
+from core.errors import InvalidInput, InvalidState, NotAllowed
 from reviews.models import AssignmentState, Review, ReviewState
 from reviews.selectors import assignments_for_reviewer, attempt_get_for_reviewer
-from reviews.services import MIN_COMMENT_WORDS, review_save, review_submit
-from submissions.errors import InvalidInput, InvalidState, NotAllowed
+from reviews.services import MIN_COMMENT_WORDS, review_save
 from submissions.models import CopyFinding
 from tests.reviews.helpers import IDENTITY_TEXT, open_assignments, scores, submit_attempt
+from workflow.services import review_submit
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import QuerySet
 
 from accounts.models import User
 from catalog.schema import (
@@ -21,7 +22,9 @@ from catalog.schema import (
     ShortTextField,
     TextField,
 )
-from submissions.models import Draft, Evidence, Submission
+from core.audit import audit_trail
+from core.models import AuditEvent
+from submissions.models import Attempt, Draft, Evidence, Submission
 from submissions.services import draft_save, evidence_add
 from tests.submissions import files
 
@@ -82,6 +85,17 @@ def upload(submission: Submission, actor: User, field: str, name: str, content: 
 def complete_portfolio(submission: Submission, actor: User) -> None:
     save(submission, actor, portfolio_answers(), portfolio_ratings())
     upload(submission, actor, "plan.lesson_files", "plan.pdf", files.pdf())
+
+
+def history(submission: Submission, *, kind: str | None = None, attempt: Attempt | None = None) -> QuerySet[AuditEvent]:
+    """The submission's events as the audit log holds them, oldest first; optionally one kind, or those
+    about one attempt."""
+    rows = audit_trail(subject=submission).filter(action__startswith="submission.")
+    if kind is not None:
+        rows = rows.filter(action=f"submission.{kind}")
+    if attempt is not None:
+        rows = rows.filter(data__attempt=attempt.pk)
+    return rows
 
 
 # ----- any definition -----------------------------------------------------------------------------

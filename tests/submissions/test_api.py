@@ -10,10 +10,11 @@ from django.test import Client
 
 from catalog.models import Credential, CredentialVersion
 from submissions.models import Attempt, Draft, Evidence, Submission
-from submissions.services import attempt_submit, submission_start
+from submissions.services import submission_start
 from tests.submissions import files
 from tests.submissions.api_client import BASE, ApiClient, as_session, as_token
 from tests.submissions.helpers import complete_portfolio, portfolio_ratings, save
+from workflow.services import attempt_submit
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ import pytest
 from django.db import connection
 
 from catalog.models import CredentialVersion
-from submissions.errors import EmailNotConfirmed, InvalidState, NotAllowed, NotReady
-from submissions.models import Attempt, AttemptStatus, Draft, Event, Status, Submission
+from core.errors import InvalidState, NotAllowed
+from core.models import AppendOnly, AuditEvent
+from submissions.errors import EmailNotConfirmed, NotReady
+from submissions.models import Attempt, AttemptStatus, Draft, Status, Submission
+from submissions.selectors import submission_events, submission_timeline
 from submissions.services import (
-    attempt_submit,
     attempt_transition,
     attempt_withdraw,
     draft_save,
@@ -20,7 +22,8 @@ from submissions.services import (
 )
 from tests.submissions import files
 from tests.submissions.conftest import load_fixture
-from tests.submissions.helpers import complete_portfolio, save, upload
+from tests.submissions.helpers import complete_portfolio, history, save, upload
+from workflow.services import attempt_submit
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def test_submit_is_refused_with_the_findings_while_any_blocking_one_stands(draft
 
 def test_advisory_findings_do_not_block_and_are_recorded_on_the_event(ready, educator):
     attempt = attempt_submit(submission=ready, actor=educator)
-    event = Event.objects.get(attempt=attempt, kind="submitted")
+    event = history(ready, kind="submitted", attempt=attempt).get()
     assert event.data["advisory"] == [
         "The narrative is best drafted within a day of delivering the lesson. It was first written on "
         f"{Draft.objects.get(pk=ready.pk).first_written_at['plan.narrative'][:10]}."
@@ -63,10 +66,10 @@ def test_submit_freezes_responses_evidence_self_evaluation_and_the_exact_version
     assert list(attempt.evidence_files.all()) == [item]
     ready.refresh_from_db()
     assert ready.status == Status.SUBMITTED
-    assert [(e.kind, e.old_status, e.new_status) for e in Event.objects.filter(submission=ready)] == [
-        ("started", "", "started"),
-        ("saved", "started", "in_progress"),
-        ("submitted", "in_progress", "submitted"),
+    assert [(e.action, e.old, e.new) for e in history(ready)] == [
+        ("submission.started", "", "started"),
+        ("submission.saved", "started", "in_progress"),
+        ("submission.submitted", "in_progress", "submitted"),
     ]
 
 
@@ -97,9 +100,9 @@ def test_an_attempt_cannot_be_rewritten(ready, educator):
 
 
 def test_events_cannot_be_rewritten(ready):
-    event = Event.objects.filter(submission=ready).get(kind="started")
-    event.kind = "earned"
-    with pytest.raises(ValueError, match="append-only"):
+    event = history(ready, kind="started").get()
+    event.action = "submission.earned"
+    with pytest.raises(AppendOnly, match="append-only"):
         event.save()
 
 
@@ -149,7 +152,7 @@ def test_withdrawing_before_review_reopens_the_draft_and_resubmitting_makes_atte
     assert second.number == 2
     ready.refresh_from_db()
     assert ready.status == Status.RESUBMITTED
-    assert Event.objects.filter(submission=ready).latest("at", "id").kind == "resubmitted"
+    assert history(ready).latest("at", "id").action == "submission.resubmitted"
 
 
 def test_withdrawing_is_refused_once_review_has_started(ready, educator, north_reviewer):
@@ -183,9 +186,11 @@ def test_the_review_path_to_earned_closes_the_submission(ready, educator, north_
     attempt_transition(attempt=attempt, actor=None, kind="earned", data={"decision": 1})
     ready.refresh_from_db()
     assert (ready.status, ready.is_open) == (Status.EARNED, False)
-    assert Event.objects.filter(submission=ready).latest("at", "id").data == {
+    assert history(ready).latest("at", "id").data == {
         "attempt_status": ["in_review", "earned"],
         "decision": 1,
+        "attempt": attempt.pk,
+        "attempt_number": 1,
     }
     with pytest.raises(InvalidState):
         save(ready, educator, {"plan.narrative": "more"})
@@ -213,7 +218,7 @@ def test_the_attempt_limit_counts_judged_attempts_only(ready, educator, north_re
     third = attempt_submit(submission=ready, actor=educator)
     attempt_transition(attempt=third, actor=north_reviewer, kind="in_review")
     attempt_transition(attempt=third, actor=north_reviewer, kind="not_yet_earned")
-    with pytest.raises(InvalidState, match="all 2 attempts this credential allows have been used"):
+    with pytest.raises(InvalidState, match="You have used all 2 attempts this credential allows"):
         attempt_submit(submission=ready, actor=educator)
 
 
@@ -232,10 +237,10 @@ def test_transitions_out_of_order_are_refused(ready, educator, north_reviewer, p
     attempt = attempt_submit(submission=ready, actor=educator)
     for kind in path:
         attempt_transition(attempt=attempt, actor=north_reviewer, kind=kind)
-    before = Event.objects.count()
+    before = AuditEvent.objects.count()
     with pytest.raises(InvalidState):
         attempt_transition(attempt=attempt, actor=north_reviewer, kind=refused)
-    assert Event.objects.count() == before
+    assert AuditEvent.objects.count() == before
 
 
 def test_an_older_attempt_cannot_be_moved(ready, educator, north_reviewer):
@@ -253,10 +258,47 @@ def test_the_status_columns_are_what_the_events_say(ready, educator, north_revie
     attempt_transition(attempt=second, actor=north_reviewer, kind="in_review")
     attempt_transition(attempt=second, actor=north_reviewer, kind="not_yet_earned")
     ready.refresh_from_db()
-    status, attempts = status_replay(list(Event.objects.filter(submission=ready)))
+    status, attempts = status_replay(submission=ready)
     assert status == ready.status == Status.NOT_YET_EARNED
+    assert status_replay(submission=ready, events=list(history(ready))) == (status, attempts)
     assert attempts == {a.pk: a.status for a in Attempt.objects.filter(submission=ready)}
     assert attempts == {first.pk: "withdrawn", second.pk: "not_yet_earned"}
+
+
+def test_each_event_is_recorded_in_the_one_audit_log_with_its_submission_attempt_and_issuer(ready, educator):
+    attempt = attempt_submit(submission=ready, actor=educator)
+    started, saved, submitted = history(ready)
+    assert {(e.subject_type, e.subject_id, e.issuer_id) for e in (started, saved, submitted)} == {
+        ("submission", ready.pk, ready.credential.issuer_id)
+    }
+    assert (started.actor, started.data) == (
+        educator,
+        {"version": ready.version_id, "attempt": None, "attempt_number": None},
+    )
+    assert (submitted.actor, submitted.data["attempt"], submitted.data["attempt_number"]) == (educator, attempt.pk, 1)
+    assert (submitted.data["number"], submitted.data["content_hash"]) == (1, ready.version.content_hash)
+
+
+def test_the_timeline_reads_the_events_back_with_their_attempt_numbers(ready, educator):
+    first = attempt_submit(submission=ready, actor=educator)
+    attempt_withdraw(attempt=first, actor=educator)
+    attempt_submit(submission=ready, actor=educator)
+    events = submission_events(submission=ready)
+    assert [(e.kind, e.old_status, e.new_status, e.attempt_number) for e in events] == [
+        ("started", "", "started", None),
+        ("saved", "started", "in_progress", None),
+        ("submitted", "in_progress", "submitted", 1),
+        ("withdrawn", "submitted", "withdrawn", 1),
+        ("resubmitted", "withdrawn", "resubmitted", 2),
+    ]
+    assert events[3].data == {"attempt_status": ["submitted", "withdrawn"]}
+    assert [(entry.label, entry.attempt) for entry in submission_timeline(submission=ready)] == [
+        ("Started", None),
+        ("In progress (first saved)", None),
+        ("Submitted", 1),
+        ("Withdrawn", 1),
+        ("Resubmitted", 2),
+    ]
 
 
 @pytest.mark.skipif(

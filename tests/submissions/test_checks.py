@@ -13,7 +13,7 @@ from django.utils import timezone
 from catalog.schema import CredentialDefinition
 from submissions.checks import DraftState, Finding, findings_for, is_blocked
 from submissions.models import Draft
-from submissions.services import completeness_check
+from submissions.services import completeness_check, evidence_remove
 from submissions.values import word_count
 from tests.submissions import files
 from tests.submissions.helpers import (
@@ -304,8 +304,6 @@ def test_the_check_on_a_completed_draft_is_clear_apart_from_the_freshness_adviso
 
 
 def test_the_check_counts_only_the_files_still_in_the_draft(draft, educator):
-    from submissions.services import evidence_remove
-
     complete_portfolio(draft, educator)
     item = draft.evidence.get()
     evidence_remove(evidence=item, actor=educator)

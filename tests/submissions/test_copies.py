@@ -11,8 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from submissions.copies import THRESHOLD, band_keys, copies_record, jaccard, narrative_refs, shingles, signature
 from submissions.models import Attempt, AttemptText, CopyBucket, CopyFinding
-from submissions.services import attempt_submit, submission_start
+from submissions.services import attempt_withdraw, submission_start
 from tests.submissions.helpers import complete_portfolio, save
+from workflow.services import attempt_submit
 
 VOCABULARY = [f"{a}{b}{c}" for a in "bcdfglmnprst" for b in "aeiou" for c in "klmnrstvx"]  # 540 words
 
@@ -105,8 +106,6 @@ def test_an_unrelated_text_is_not_recorded(educator, educator2, portfolio):
 
 
 def test_an_educators_own_earlier_attempt_is_not_a_copy(educator, portfolio):
-    from submissions.services import attempt_withdraw
-
     first = submit_narrative(educator, portfolio, essay(13))
     attempt_withdraw(attempt=first, actor=educator)
     second = attempt_submit(submission=first.submission, actor=educator)

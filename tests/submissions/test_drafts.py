@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from submissions.errors import Conflict, InvalidInput, NotAllowed
-from submissions.models import Draft, Event, Status, Submission
+from core.errors import Conflict, InvalidInput, InvalidState, NotAllowed
+from submissions.models import Draft, Status, Submission
 from submissions.services import draft_save, submission_start
-from submissions.values import HARD_WORD_CAP, word_count
-from tests.submissions.helpers import portfolio_answers, save, words
+from submissions.values import HARD_WORD_CAP, FieldErrors, clean_change, word_count
+from tests.submissions.helpers import history, portfolio_answers, save, words
 
 
 def errors_of(excinfo: pytest.ExceptionInfo[InvalidInput]) -> dict[str, str]:
@@ -28,9 +28,7 @@ def test_starting_creates_a_draft_on_the_current_version_with_a_started_event(ed
     assert submission.version == portfolio.current_version
     assert submission.status == Status.STARTED
     assert Draft.objects.get(pk=submission.pk).revision == 0
-    assert list(Event.objects.filter(submission=submission).values_list("kind", "new_status")) == [
-        ("started", "started")
-    ]
+    assert list(history(submission).values_list("action", "new")) == [("submission.started", "started")]
 
 
 def test_starting_again_returns_the_open_submission(educator, portfolio):
@@ -48,8 +46,6 @@ def test_two_educators_each_get_their_own_submission(educator, educator2, portfo
 
 
 def test_it_refuses_to_start_an_unpublished_credential(educator, portfolio):
-    from submissions.errors import InvalidState
-
     portfolio.is_published = False
     portfolio.save()
     with pytest.raises(InvalidState, match="not open"):
@@ -70,9 +66,9 @@ def test_it_saves_every_kind_of_field_and_moves_to_in_progress(draft, educator):
     assert all(len(e["id"]) == 12 for e in entries), "every list entry gets a stable id"
     draft.refresh_from_db()
     assert draft.status == Status.IN_PROGRESS
-    assert Event.objects.filter(submission=draft, kind="saved").count() == 1
+    assert history(draft, kind="saved").count() == 1
     save(draft, educator, {"plan.lesson_plan": "changed"})
-    assert Event.objects.filter(submission=draft, kind="saved").count() == 1, "later autosaves are not events"
+    assert history(draft, kind="saved").count() == 1, "later autosaves are not events"
 
 
 def test_list_entry_ids_stay_stable_across_saves(draft, educator):
@@ -294,3 +290,12 @@ def test_an_endless_single_token_is_refused_by_its_length(draft, educator):
     with pytest.raises(InvalidInput) as excinfo:
         save(draft, educator, {"plan.lesson_plan": "x" * 400_000})
     assert "400,000 characters long" in errors_of(excinfo)["plan.lesson_plan"]
+
+
+def test_a_value_refused_by_the_cleaner_is_invalid_input_naming_the_field(portfolio):
+    # The forms clean values one at a time; an uncaught refusal still answers 422 naming the field.
+    with pytest.raises(InvalidInput) as excinfo:
+        clean_change(portfolio.current_version.spec, "plan.delivery_date", "2025-02-30")
+    assert isinstance(excinfo.value, FieldErrors)
+    assert excinfo.value.status_code == 422
+    assert errors_of(excinfo) == {"plan.delivery_date": "Date the lesson was delivered: 2025-02-30 is not a real date"}

@@ -10,12 +10,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
-from submissions.errors import FileTooLarge, InvalidInput, InvalidState
+from core.errors import FileTooLarge, InvalidInput, InvalidState, NotAllowed
 from submissions.evidence import Refused, sniff
 from submissions.models import Evidence, Submission
-from submissions.services import attempt_submit, evidence_add, evidence_remove
+from submissions.services import attempt_withdraw, evidence_add, evidence_remove
 from tests.submissions import files
 from tests.submissions.helpers import complete_portfolio, upload
+from workflow.services import attempt_submit
 
 LESSON = "plan.lesson_files"  # accepts pdf, docx, xlsx, pptx, csv, txt, image; 1 MB; 2 files
 AUDIO = "reflection.reflection_audio"  # accepts audio only; 1 file
@@ -223,8 +224,6 @@ def test_removing_a_file_no_attempt_uses_deletes_it(draft, educator, private_med
 
 
 def test_removing_a_file_an_attempt_uses_keeps_it_for_the_attempt(draft, educator, private_media):
-    from submissions.services import attempt_withdraw
-
     complete_portfolio(draft, educator)
     item = draft.evidence.get()
     attempt = attempt_submit(submission=draft, actor=educator)
@@ -239,8 +238,6 @@ def test_removing_a_file_an_attempt_uses_keeps_it_for_the_attempt(draft, educato
 
 
 def test_only_the_owner_may_upload(draft, educator2):
-    from submissions.errors import NotAllowed
-
     with pytest.raises(NotAllowed):
         evidence_add(
             submission=draft, actor=educator2, field_ref=LESSON, upload=SimpleUploadedFile("a.pdf", files.pdf())
@@ -250,3 +247,14 @@ def test_only_the_owner_may_upload(draft, educator2):
 def test_sniffing_refuses_a_program_whatever_it_is_called():
     with pytest.raises(Refused, match="ELF"):
         sniff(io.BytesIO(files.elf()))
+
+
+def test_a_refusal_is_invalid_input_of_the_one_error_hierarchy():
+    # A caller that lets a refusal escape still answers 422 with the reason, never a 500.
+    with pytest.raises(InvalidInput) as excinfo:
+        sniff(io.BytesIO(b""))
+    assert isinstance(excinfo.value, Refused)
+    assert (excinfo.value.status_code, excinfo.value.message) == (422, "the file is empty")
+    assert [e.as_dict() for e in excinfo.value.errors] == [
+        {"field": "file", "message": "the file is empty", "entry": None}
+    ]

@@ -7,12 +7,14 @@ import copy
 
 import pytest
 
+from core.errors import InvalidInput
 from submissions.checks import is_blocked
-from submissions.errors import InvalidInput, NotReady
+from submissions.errors import NotReady
 from submissions.models import AttemptStatus
-from submissions.services import attempt_submit, completeness_check, submission_start
+from submissions.services import completeness_check, submission_start
 from tests.submissions import files
 from tests.submissions.helpers import answers_for, ratings_for, required_uploads, save, upload, words
+from workflow.services import attempt_submit
 
 
 def start_and_fill(educator, credential):

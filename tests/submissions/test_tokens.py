@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from api.models import PersonalAccessToken
-from api.services import TokenError, token_authenticate, token_create, token_revoke
+from api.services import MAX_ACTIVE_TOKENS, token_authenticate, token_create, token_revoke
+from core.errors import NotAllowed
 from tests.submissions.api_client import ApiClient, as_session, as_token
 
 TOKENS = "/api/v1/tokens"
@@ -72,8 +73,17 @@ def test_creating_a_token_needs_the_csrf_token_with_a_session(educator):
 def test_a_token_needs_a_sensible_name(educator, name, says):
     response = as_session(educator).post(TOKENS, {"name": name})
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "name", "message": response.json()["detail"]}]
+    assert response.json()["errors"] == [{"field": "name", "message": response.json()["detail"], "entry": None}]
     assert says in response.json()["detail"]
+
+
+def test_it_refuses_a_token_beyond_the_most_a_person_may_hold(educator):
+    for number in range(MAX_ACTIVE_TOKENS):
+        token_create(user=educator, name=f"script {number}")
+    response = as_session(educator).post(TOKENS, {"name": "one too many"})
+    assert response.status_code == 409
+    assert "revoke one you no longer use" in response.json()["detail"]
+    assert PersonalAccessToken.objects.count() == MAX_ACTIVE_TOKENS
 
 
 def test_nobody_lists_or_revokes_someone_elses_tokens(educator, educator2):
@@ -82,7 +92,7 @@ def test_nobody_lists_or_revokes_someone_elses_tokens(educator, educator2):
     assert other.get(TOKENS).json() == []
     assert other.delete(f"{TOKENS}/{row.pk}").status_code == 404
     assert as_session(None).get(TOKENS).status_code == 401
-    with pytest.raises(TokenError):
+    with pytest.raises(NotAllowed):
         token_revoke(token=row, actor=educator2)
     row.refresh_from_db()
     assert row.revoked_at is None

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from api.services import TokenError, token_create
+from api.services import token_create
+from core.errors import InvalidInput, MicrocredError
 
 
 class Command(BaseCommand):
@@ -23,7 +24,9 @@ class Command(BaseCommand):
             raise CommandError(f"there is no user with the email {options['email']!r}")
         try:
             row, secret = token_create(user=user, name=options["name"])
-        except TokenError as error:
-            raise CommandError(f"--{error.field}: {error.message}") from None
+        except InvalidInput as error:
+            raise CommandError("; ".join(f"--{e.field}: {e.message}" for e in error.errors)) from None
+        except MicrocredError as error:
+            raise CommandError(error.message) from None
         self.stdout.write(f"Token {row.name!r} for {user.email} (shown only now; store it safely):")
         self.stdout.write(secret)

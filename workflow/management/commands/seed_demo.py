@@ -19,7 +19,8 @@ from accounts.services import issuer_admin_group_sync, membership_grant, reviewe
 from catalog.models import Credential, Issuer
 from reviews.calibration import rubric_hash
 from reviews.models import CalibrationSample
-from reviews.services import calibration_status, calibration_submit
+from reviews.selectors import calibration_status
+from reviews.services import calibration_submit
 
 DEMO_PASSWORD = "demo-password-not-for-real-use"
 DEMO_DOMAIN = "demo.microcred.test"
@@ -161,12 +162,13 @@ class Command(BaseCommand):
                 email_verified_at=timezone.now(),
             )
         if person.admin_of:
-            membership_grant(user=user, issuer=issuers[person.admin_of], role=IssuerMembership.Role.ADMIN)
+            membership_grant(actor=None, user=user, issuer=issuers[person.admin_of], role=IssuerMembership.Role.ADMIN)
         if person.staff_of:
-            membership_grant(user=user, issuer=issuers[person.staff_of], role=IssuerMembership.Role.STAFF)
+            membership_grant(actor=None, user=user, issuer=issuers[person.staff_of], role=IssuerMembership.Role.STAFF)
         if person.reviewer_kind and not ReviewerProfile.objects.filter(user=user).exists():
             # Every demo reviewer serves both programs, so either one can be reviewed end to end.
             reviewer_profile_save(
+                actor=None,
                 user=user,
                 kind=person.reviewer_kind,
                 issuers=list(issuers.values()),

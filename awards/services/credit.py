@@ -1,0 +1,187 @@
+"""Graduate credit: partner universities synced from the definitions, earners applying with a badge, and
+partner staff deciding."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from awards.documents import absolute
+from awards.models import ApplicationStatus, Badge, CreditApplication, Partner, PartnerMembership, PartnerOffer
+from catalog.models import CredentialVersion
+from core.audit import audit_record
+from core.errors import InvalidInput, InvalidState, NotAllowed
+from notifications.services import email_queue
+
+
+def _offers_summary(version: CredentialVersion) -> list[str]:
+    return [
+        f"{o.partner.slug}:{o.credits}:{o.fee_usd}:{int(o.is_demonstration)}:{int(o.is_current)}"
+        for o in PartnerOffer.objects.filter(credential=version.credential).select_related("partner").order_by("pk")
+    ]
+
+
+def partners_sync(*, version: CredentialVersion) -> list[PartnerOffer]:
+    """Make the credential's partner offers match its definition's graduate_credit (called on issue).
+
+    A partner dropped from the file keeps its row (applications point at it) but its offer stops being
+    current, so nobody can newly apply to it. Recorded in the audit log only when an offer changed, since
+    this runs on every issue."""
+    credit = version.spec.graduate_credit
+    credential = version.credential
+    before = _offers_summary(version)
+    offers: list[PartnerOffer] = []
+    for entry in credit.partners if credit.available else []:
+        partner, _ = Partner.objects.update_or_create(
+            slug=entry.slug,
+            defaults={"name": entry.name, "contact_email": entry.contact_email, "url": str(entry.url or "")},
+        )
+        offer, _ = PartnerOffer.objects.update_or_create(
+            partner=partner,
+            credential=credential,
+            defaults={
+                "credits": Decimal(str(entry.credits)),
+                "fee_usd": Decimal(str(entry.fee_usd)),
+                "is_demonstration": entry.draft,
+                "is_current": True,
+            },
+        )
+        offers.append(offer)
+    PartnerOffer.objects.filter(credential=credential).exclude(pk__in=[o.pk for o in offers]).update(is_current=False)
+    after = _offers_summary(version)
+    if after != before:
+        audit_record(
+            action="partners.synced",
+            subject=credential,
+            actor=None,
+            old=", ".join(before),
+            new=", ".join(after),
+            issuer_id=credential.issuer_id,
+            data={"version": version.number, "current": [o.partner.slug for o in offers]},
+        )
+    return offers
+
+
+def partner_staff_add(*, partner: Partner, user: User) -> PartnerMembership:
+    membership, _ = PartnerMembership.objects.get_or_create(partner=partner, user=user)
+    return membership
+
+
+def application_submit(*, earner: User, badge: Badge, partner: Partner, message: str = "") -> CreditApplication:
+    """The earner asks a partner university for graduate credit for one of their badges."""
+    if badge.earner_id != earner.pk:
+        raise NotAllowed("only the earner can apply for credit with this credential")
+    if badge.revoked_at is not None:
+        raise InvalidState("this credential has been revoked, so it cannot be used for credit")
+    offer = PartnerOffer.objects.filter(partner=partner, credential_id=badge.credential_id, is_current=True).first()
+    if offer is None:
+        raise InvalidInput.on(
+            "partner",
+            f"{partner.name} does not offer credit for this credential; choose one of the listed universities",
+        )
+    message = (message or "").strip()
+    if len(message) > 2000:
+        raise InvalidInput.on("message", "keep the message to 2,000 characters or fewer")
+    try:
+        with transaction.atomic():
+            application = CreditApplication.objects.create(
+                badge=badge,
+                partner=partner,
+                earner=earner,
+                credits=offer.credits,
+                fee_usd=offer.fee_usd,
+                message=message,
+            )
+            audit_record(
+                action="credit_application.submitted",
+                subject=application,
+                actor=earner,
+                new=ApplicationStatus.SUBMITTED,
+                issuer_id=badge.issuer_id,
+                data={"badge_id": badge.pk, "partner": partner.slug},
+            )
+            email_queue(
+                name="credit_application_received",
+                to=partner.contact_email,
+                context={
+                    "partner": partner.name,
+                    "title": badge.title,
+                    "issuer": badge.issuer.name,
+                    "earner": earner.name,
+                    "url": absolute(reverse("awards:partner_application", kwargs={"application_id": application.pk})),
+                },
+            )
+    except IntegrityError:
+        raise InvalidInput.on(
+            "partner", f"you have already applied to {partner.name} with this credential; choose another university"
+        ) from None
+    return application
+
+
+# Which decision may follow which: a decision can be revised until credit is awarded, which is final.
+_DECISIONS = {
+    ApplicationStatus.SUBMITTED: {
+        ApplicationStatus.ACCEPTED,
+        ApplicationStatus.CREDIT_AWARDED,
+        ApplicationStatus.DECLINED,
+    },
+    ApplicationStatus.ACCEPTED: {ApplicationStatus.CREDIT_AWARDED, ApplicationStatus.DECLINED},
+    ApplicationStatus.DECLINED: {ApplicationStatus.ACCEPTED},
+    ApplicationStatus.CREDIT_AWARDED: set(),
+}
+
+
+def application_decide(
+    *, staff: User, application: CreditApplication, decision: str, note: str = ""
+) -> CreditApplication:
+    """Partner staff record accepted, credit awarded or declined, with a note; the earner is emailed."""
+    if not PartnerMembership.objects.filter(user=staff, partner_id=application.partner_id).exists():
+        raise NotAllowed("only the partner's own staff can decide its applications")
+    note = (note or "").strip()
+    if decision not in _DECISIONS:
+        raise InvalidInput.on("decision", "choose accepted, credit awarded or declined")
+    if decision == ApplicationStatus.DECLINED and not note:
+        raise InvalidInput.on("note", "say why the application is declined; the earner reads this note")
+    with transaction.atomic():
+        locked = (
+            CreditApplication.objects.select_for_update()
+            .select_related("earner", "partner", "badge")
+            .get(pk=application.pk)
+        )
+        if decision not in _DECISIONS[ApplicationStatus(locked.status)]:
+            raise InvalidState(
+                f"this application is {ApplicationStatus(locked.status).label.lower()}; it cannot become "
+                f"{ApplicationStatus(decision).label.lower()} now"
+            )
+        old = locked.status
+        locked.status = decision
+        locked.note = note
+        locked.decided_at = timezone.now()
+        locked.decided_by = staff
+        locked.save(update_fields=["status", "note", "decided_at", "decided_by"])
+        audit_record(
+            action="credit_application.decided",
+            subject=locked,
+            actor=staff,
+            old=old,
+            new=decision,
+            issuer_id=locked.badge.issuer_id,
+            data={"badge_id": locked.badge_id, "note": note},
+        )
+        email_queue(
+            name="credit_application_decided",
+            to=locked.earner.email,
+            context={
+                "name": locked.earner.name,
+                "partner": locked.partner.name,
+                "title": locked.badge.title,
+                "decision": ApplicationStatus(decision).label,
+                "note": note,
+                "url": absolute(reverse("awards:mine")),
+            },
+        )
+    return locked

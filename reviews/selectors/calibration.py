@@ -1,0 +1,260 @@
+"""Where reviewers stand with calibration: the samples in force for a credential's current rubric, each
+reviewer's latest result on them, and whether that makes them calibrated (which panel filling asks too)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.http import Http404
+
+from accounts.models import ReviewerProfile, User
+from catalog.models import Credential
+from core.errors import InvalidState
+from reviews.anonymise import Redactor
+from reviews.calibration import rubric_hash
+from reviews.models import CalibrationResult, CalibrationSample
+from reviews.selectors.access import Viewer, active_user, active_user_id
+from reviews.selectors.reviewer_view import PartView, parts_view, rubric_view
+
+
+@dataclass(frozen=True)
+class CalibrationStatus:
+    """Where a reviewer stands with a credential's samples for one rubric."""
+
+    required: bool
+    agreement_needed: float
+    samples: int
+    scored: int
+    matches: int
+    total: int
+
+    @property
+    def agreement(self) -> float:
+        return self.matches / self.total if self.total else 0.0
+
+    @property
+    def calibrated(self) -> bool:
+        if not self.required:
+            return True
+        return self.samples > 0 and self.scored >= self.samples and self.agreement >= self.agreement_needed
+
+
+def samples_in_force(credential_id: int, hash_: str) -> list[CalibrationSample]:
+    """The samples a reviewer must score for this rubric (retired ones no longer count)."""
+    return list(
+        CalibrationSample.objects.filter(credential_id=credential_id, rubric_hash=hash_, retired_at__isnull=True)
+    )
+
+
+def calibration_by_reviewer(
+    *, credential_id: int, hash_: str, reviewer_ids: Iterable[int], required: bool, agreement: float
+) -> dict[int, CalibrationStatus]:
+    """Each reviewer's calibration for this rubric, in two queries however many reviewers are asked about.
+
+    Calibrated means: a result on every sample in force, and over the latest result on each, at least
+    `agreement` of all the criteria scored match the agreed level exactly."""
+    ids = list(reviewer_ids)
+    samples = {s.pk for s in samples_in_force(credential_id, hash_)}
+    latest: dict[tuple[int, int], CalibrationResult] = {}
+    results = CalibrationResult.objects.filter(reviewer_id__in=ids, sample_id__in=samples, rubric_hash=hash_).order_by(
+        "submitted_at", "id"
+    )
+    for result in results:
+        latest[(result.reviewer_id, result.sample_id)] = result  # later rows win
+    out = {}
+    for reviewer_id in ids:
+        mine = [r for (who, _), r in latest.items() if who == reviewer_id]
+        out[reviewer_id] = CalibrationStatus(
+            required=required,
+            agreement_needed=agreement,
+            samples=len(samples),
+            scored=len(mine),
+            matches=sum(r.matches for r in mine),
+            total=sum(r.total for r in mine),
+        )
+    return out
+
+
+def calibration_status(*, reviewer: User, credential: Credential, for_rubric: str | None = None) -> CalibrationStatus:
+    """The reviewer's calibration for the credential's current rubric (or the rubric with hash `for_rubric`)."""
+    version = credential.current_version
+    if version is None:
+        raise InvalidState("this credential has no version loaded")
+    spec = version.spec.review_policy.calibration
+    hash_ = for_rubric or rubric_hash(version.definition)
+    return calibration_by_reviewer(
+        credential_id=credential.pk,
+        hash_=hash_,
+        reviewer_ids=[reviewer.pk],
+        required=spec.required,
+        agreement=spec.agreement,
+    )[reviewer.pk]
+
+
+@dataclass(frozen=True)
+class SampleView:
+    id: int
+    key: str
+    title: str
+    draft: bool
+    parts: list[PartView]
+    evidence_note: str
+    my_levels: dict[str, str] | None  # the latest levels this reviewer gave, if any
+    matches: int | None
+    total: int | None
+    agreed: dict[str, str] | None  # shown once the reviewer has scored the sample, to learn from
+    rationale: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class CalibrationView:
+    credential: str
+    credential_slug: str
+    rubric: dict[str, Any]
+    samples: list[SampleView]
+    status: CalibrationStatus
+    calibrated: bool
+    agreement: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def credential_get_for_calibration(*, user: Viewer | None, slug: str) -> Credential:
+    """A credential the user reviews for (an active reviewer profile lists its issuer); 404 otherwise."""
+    reviewer = active_user(user)
+    credential = (
+        Credential.objects.select_related("current_version", "issuer")
+        .filter(slug=slug, current_version__isnull=False)
+        .first()
+    )
+    if (
+        reviewer is None
+        or credential is None
+        or not ReviewerProfile.objects.filter(user=reviewer, is_active=True, issuers=credential.issuer_id).exists()
+    ):
+        raise Http404("no such credential")
+    return credential
+
+
+def calibration_for_reviewer(*, user: Viewer | None, slug: str) -> CalibrationView:
+    """The samples in force for the credential's current rubric, with the reviewer's latest result on each."""
+    credential = credential_get_for_calibration(user=user, slug=slug)
+    reviewer = active_user(user)
+    # The access check above passed: a signed-in reviewer, a credential with a version.
+    assert reviewer is not None
+    assert credential.current_version is not None
+    version = credential.current_version
+    definition = version.spec
+    hash_ = rubric_hash(version.definition)
+    samples = list(
+        CalibrationSample.objects.filter(credential=credential, rubric_hash=hash_, retired_at__isnull=True).order_by(
+            "key"
+        )
+    )
+    latest: dict[int, CalibrationResult] = {}
+    for result in CalibrationResult.objects.filter(reviewer=reviewer, sample__in=samples).order_by(
+        "submitted_at", "id"
+    ):
+        latest[result.sample_id] = result
+    nobody = Redactor(User(name="", email="", organisation=""))
+    views = []
+    for sample in samples:
+        mine = latest.get(sample.pk)
+        views.append(
+            SampleView(
+                id=sample.pk,
+                key=sample.key,
+                title=sample.title,
+                draft=sample.draft,
+                parts=parts_view(definition, sample.responses, nobody),
+                evidence_note=sample.evidence_note,
+                my_levels=mine.levels if mine else None,
+                matches=mine.matches if mine else None,
+                total=mine.total if mine else None,
+                agreed=sample.agreed if mine else None,
+                rationale=sample.rationale if mine else None,
+            )
+        )
+    status = calibration_status(reviewer=reviewer, credential=credential)
+    return CalibrationView(
+        credential=credential.title,
+        credential_slug=credential.slug,
+        rubric=rubric_view(definition),
+        samples=views,
+        status=status,
+        calibrated=status.calibrated,
+        agreement=status.agreement,
+    )
+
+
+def calibration_sample_get(*, user: Viewer | None, slug: str, sample_id: int) -> tuple[Credential, CalibrationSample]:
+    credential = credential_get_for_calibration(user=user, slug=slug)
+    sample = CalibrationSample.objects.filter(pk=sample_id, credential=credential, retired_at__isnull=True).first()
+    if sample is None:
+        raise Http404("no such calibration sample")
+    return credential, sample
+
+
+@dataclass(frozen=True)
+class ReviewerCredential:
+    slug: str
+    title: str
+    issuer: str
+    status: CalibrationStatus
+
+
+def credentials_for_reviewer(*, user: Viewer | None) -> list[ReviewerCredential]:
+    """The published credentials of the issuers the user actively reviews for, each with the user's calibration
+    on its current rubric. Three queries however many credentials and results there are: the credentials, the
+    samples in force for their rubrics, and the user's results on those samples."""
+    uid = active_user_id(user)
+    if uid is None:
+        return []
+    credentials = list(
+        Credential.objects.filter(
+            issuer__reviewers__user_id=uid, issuer__reviewers__is_active=True, current_version__isnull=False
+        )
+        .select_related("current_version", "issuer")
+        .distinct()
+        .order_by("title", "issuer__name")
+    )
+    if not credentials:
+        return []
+    hashes = {c.pk: rubric_hash(c.current_version.definition) for c in credentials if c.current_version}
+    in_force: dict[int, set[int]] = {c.pk: set() for c in credentials}
+    sample_credential: dict[int, int] = {}
+    for sample_id, credential_id, hash_ in CalibrationSample.objects.filter(
+        credential_id__in=list(hashes), retired_at__isnull=True
+    ).values_list("pk", "credential_id", "rubric_hash"):
+        if hashes.get(credential_id) == hash_:
+            in_force[credential_id].add(sample_id)
+            sample_credential[sample_id] = credential_id
+    latest: dict[int, CalibrationResult] = {}
+    for result in CalibrationResult.objects.filter(reviewer_id=uid, sample_id__in=list(sample_credential)).order_by(
+        "submitted_at", "id"
+    ):
+        latest[result.sample_id] = result  # the latest result on each sample counts, as in calibration_status
+    out = []
+    for credential in credentials:
+        assert credential.current_version is not None
+        spec = credential.current_version.spec.review_policy.calibration
+        mine = [latest[s] for s in in_force[credential.pk] if s in latest]
+        out.append(
+            ReviewerCredential(
+                slug=credential.slug,
+                title=credential.title,
+                issuer=credential.issuer.name,
+                status=CalibrationStatus(
+                    required=spec.required,
+                    agreement_needed=spec.agreement,
+                    samples=len(in_force[credential.pk]),
+                    scored=len(mine),
+                    matches=sum(r.matches for r in mine),
+                    total=sum(r.total for r in mine),
+                ),
+            )
+        )
+    return out

@@ -1,0 +1,234 @@
+"""The issuer admin's pipeline: their issuers' attempts under review and the latest decisions, and the
+objects an admin acts on from it (assignments to reassign, decisions to override, submissions to grant
+another attempt, attempts to return). Candidates appear by reference only ("C-12"), never by name.
+A platform admin sees every issuer's; anyone else gets 404."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Min, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import ReviewerProfile
+from reviews.models import Assignment, AssignmentState, Decision
+from reviews.selectors.access import Viewer, admin_issuer_ids, scoped
+from submissions.models import Attempt, AttemptStatus, Submission
+
+
+@dataclass(frozen=True)
+class PipelineAssignment:
+    id: int
+    reviewer: str  # admins see who reviews (not who is reviewed)
+    reviewer_email: str
+    seat: int
+    seat_title: str
+    due_at: datetime
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    attempt_id: int
+    candidate: str  # a reference, never the educator's name
+    submission_id: int
+    attempt_number: int
+    credential: str
+    credential_slug: str
+    status: str
+    submitted_at: datetime
+    seats: int
+    seats_waiting: int
+    reviews_submitted: int
+    overdue: int
+    next_due: datetime | None
+    assignments: list[PipelineAssignment]
+
+
+@dataclass(frozen=True)
+class DecidedRow:
+    decision_id: int
+    attempt_id: int
+    candidate: str
+    submission_id: int
+    attempt_number: int
+    credential: str
+    credential_slug: str
+    outcome: str
+    decided_at: datetime
+    overridden: bool
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    waiting: list[PipelineRow]
+    overdue: list[PipelineRow]
+    in_review: list[PipelineRow]
+    decided: list[DecidedRow]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def pipeline_for_admin(*, user: Viewer | None, now: datetime | None = None, decided_limit: int = 50) -> Pipeline:
+    """The admin's issuers' attempts under review, grouped: waiting for reviewers (some seat has none),
+    overdue (else, some open assignment is past due), in review (the rest), and the latest decisions.
+    Four queries whatever the numbers: scope, attempts with counts, their open assignments, decisions."""
+    ids = admin_issuer_ids(user)
+    now = now or timezone.now()
+    open_assignments = Assignment.objects.filter(state=AssignmentState.OPEN).select_related("reviewer", "seat")
+    attempts = (
+        scoped(Attempt.objects.all(), "submission__credential__issuer_id", ids)
+        .filter(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW])
+        .select_related("submission__credential")
+        .defer("responses", "self_evaluation", "evidence_manifest")
+        .annotate(
+            seat_count=Count("review_seats", filter=Q(review_seats__closed_at__isnull=True), distinct=True),
+            waiting_count=Count(
+                "review_seats",
+                filter=Q(review_seats__reviewer__isnull=True, review_seats__closed_at__isnull=True),
+                distinct=True,
+            ),
+            submitted_count=Count(
+                "review_assignments", filter=Q(review_assignments__state=AssignmentState.SUBMITTED), distinct=True
+            ),
+            overdue_count=Count(
+                "review_assignments",
+                filter=Q(review_assignments__state=AssignmentState.OPEN, review_assignments__due_at__lte=now),
+                distinct=True,
+            ),
+            next_due=Min("review_assignments__due_at", filter=Q(review_assignments__state=AssignmentState.OPEN)),
+        )
+        .prefetch_related(Prefetch("review_assignments", queryset=open_assignments, to_attr="open_assignments"))
+        .order_by("submitted_at", "id")
+    )
+    waiting, overdue, in_review = [], [], []
+    for attempt in attempts:
+        row = PipelineRow(
+            attempt_id=attempt.pk,
+            candidate=f"C-{attempt.submission_id}",
+            submission_id=attempt.submission_id,
+            attempt_number=attempt.number,
+            credential=attempt.submission.credential.title,
+            credential_slug=attempt.submission.credential.slug,
+            status=attempt.status,
+            submitted_at=attempt.submitted_at,
+            seats=attempt.seat_count,
+            seats_waiting=attempt.waiting_count,
+            reviews_submitted=attempt.submitted_count,
+            overdue=attempt.overdue_count,
+            next_due=attempt.next_due,
+            assignments=[
+                PipelineAssignment(
+                    id=a.pk,
+                    reviewer=a.reviewer.name,
+                    reviewer_email=a.reviewer.email,
+                    seat=a.seat.position,
+                    seat_title=a.seat.title,
+                    due_at=a.due_at,
+                    overdue=a.due_at <= now,
+                )
+                for a in attempt.open_assignments
+            ],
+        )
+        if row.seats_waiting:
+            waiting.append(row)
+        elif row.overdue:
+            overdue.append(row)
+        else:
+            in_review.append(row)
+    decisions = (
+        scoped(Decision.objects.all(), "attempt__submission__credential__issuer_id", ids)
+        .select_related("attempt__submission__credential")
+        .defer("attempt__responses", "attempt__self_evaluation", "attempt__evidence_manifest", "results", "inputs")
+        .order_by("-decided_at", "-id")[:decided_limit]
+    )
+    decided = [
+        DecidedRow(
+            decision_id=d.pk,
+            attempt_id=d.attempt_id,
+            candidate=f"C-{d.attempt.submission_id}",
+            submission_id=d.attempt.submission_id,
+            attempt_number=d.attempt.number,
+            credential=d.attempt.submission.credential.title,
+            credential_slug=d.attempt.submission.credential.slug,
+            outcome=d.outcome,
+            decided_at=d.decided_at,
+            overridden=d.overridden_at is not None,
+        )
+        for d in decisions
+    ]
+    return Pipeline(waiting=waiting, overdue=overdue, in_review=in_review, decided=decided)
+
+
+def assignment_get_for_admin(*, user: Viewer | None, assignment_id: int) -> Assignment:
+    ids = admin_issuer_ids(user)
+    assignment = (
+        scoped(Assignment.objects.all(), "attempt__submission__credential__issuer_id", ids)
+        .select_related("seat", "reviewer", "attempt__version")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        raise Http404("no such assignment")
+    return assignment
+
+
+def decision_get_for_admin(*, user: Viewer | None, decision_id: int) -> Decision:
+    """A decision with its inputs (the scores), for the issuer's admins only."""
+    ids = admin_issuer_ids(user)
+    decision = (
+        scoped(Decision.objects.all(), "attempt__submission__credential__issuer_id", ids)
+        .select_related("attempt__submission__credential", "version")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is None:
+        raise Http404("no such decision")
+    return decision
+
+
+def submission_get_for_admin(*, user: Viewer | None, submission_id: int) -> Submission:
+    ids = admin_issuer_ids(user)
+    submission = (
+        scoped(Submission.objects.all(), "credential__issuer_id", ids)
+        .select_related("credential__current_version", "version", "educator")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None:
+        raise Http404("no such submission")
+    return submission
+
+
+def attempt_get_for_admin(*, user: Viewer | None, attempt_id: int) -> Attempt:
+    ids = admin_issuer_ids(user)
+    attempt = (
+        scoped(Attempt.objects.all(), "submission__credential__issuer_id", ids)
+        .select_related("submission__credential", "version")
+        .filter(pk=attempt_id)
+        .first()
+    )
+    if attempt is None:
+        raise Http404("no such attempt")
+    return attempt
+
+
+def reassign_choices(*, user: Viewer | None, assignment: Assignment) -> list[ReviewerProfile]:
+    """The active reviewers of the assignment's issuer other than its holder, for an admin choosing who takes it
+    over (whether one is eligible for this seat is the service's check). 404 for anyone but the issuer's admins."""
+    assignment = assignment_get_for_admin(user=user, assignment_id=assignment.pk)
+    return list(
+        ReviewerProfile.objects.filter(
+            issuers__credentials=assignment.attempt.version.credential_id,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(user_id=assignment.reviewer_id)
+        .select_related("user")
+        .distinct()
+        .order_by("user__name", "user__email")
+    )

@@ -1,0 +1,54 @@
+"""A reviewer's queue and the assignments in it: their own live assignments only (open, or submitted)."""
+
+from __future__ import annotations
+
+from django.db.models import F, QuerySet
+from django.http import Http404
+
+from reviews.models import LIVE_STATES, Assignment, AssignmentState, Review
+from reviews.selectors.access import Viewer, active_user_id
+
+
+def assignments_for_reviewer(*, user: Viewer | None, include_submitted: bool = False) -> QuerySet[Assignment]:
+    """The reviewer's queue, soonest due first: one query however long it is.
+
+    Each row carries `credential_title`, `issuer_name`, `attempt_number` and `review_state` (None until
+    the first autosave); nothing about the candidate."""
+    uid = active_user_id(user)
+    if uid is None:
+        return Assignment.objects.none()
+    states = LIVE_STATES if include_submitted else (AssignmentState.OPEN,)
+    return (
+        Assignment.objects.filter(reviewer_id=uid, state__in=states)
+        .select_related("seat")
+        .annotate(
+            credential_title=F("attempt__submission__credential__title"),
+            credential_slug=F("attempt__submission__credential__slug"),
+            issuer_name=F("attempt__submission__credential__issuer__name"),
+            attempt_number=F("attempt__number"),
+            review_state=F("review__state"),
+        )
+        .order_by("state", "due_at", "id")
+    )
+
+
+def assignment_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> Assignment:
+    """One of the reviewer's live assignments; 404 for anyone else and for ended ones."""
+    uid = active_user_id(user)
+    assignment = (
+        Assignment.objects.select_related("seat", "attempt__version", "attempt__submission__educator")
+        .filter(pk=assignment_id, reviewer_id=uid, state__in=LIVE_STATES)
+        .first()
+        if uid is not None
+        else None
+    )
+    if assignment is None:
+        raise Http404("no such assignment")
+    return assignment
+
+
+def review_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> tuple[Assignment, Review | None]:
+    """One of the reviewer's live assignments with their own review of it (None before the first save), its scores
+    prefetched; 404 for anyone else."""
+    assignment = assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
+    return assignment, Review.objects.filter(assignment=assignment).prefetch_related("scores").first()

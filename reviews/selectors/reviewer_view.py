@@ -1,0 +1,331 @@
+"""The frozen attempt as a reviewer sees it, through one of their live assignments: anonymised (no name,
+email, school or file name of the candidate; see reviews.anonymise), with only their own scores - never
+another reviewer's, before or after the decision - and, for a resubmission, what changed since the last
+attempt and the feedback it got."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404
+from django.urls import reverse
+
+from catalog.schema import FILE_TYPES, CredentialDefinition, ListField
+from reviews import policy
+from reviews.anonymise import Redactor
+from reviews.models import Review, SeatRole
+from reviews.selectors.access import Viewer
+from reviews.selectors.decisions import decision_inputs
+from reviews.selectors.feedback import Feedback, feedback_from_decision
+from reviews.selectors.queue import assignment_get_for_reviewer
+from submissions.models import Attempt, CopyFinding, Evidence
+
+
+@dataclass(frozen=True)
+class FieldView:
+    ref: str
+    label: str
+    kind: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class PartView:
+    id: str
+    title: str
+    fields: list[FieldView]
+    criteria: list[str]
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    id: int
+    field: str
+    label: str  # "Evidence of collaboration, file 2 (PDF document)": never the original file name
+    type: str
+    size: int
+    download_path: str
+
+
+@dataclass(frozen=True)
+class CopyFindingView:
+    field: str
+    field_label: str
+    overlap: float
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    ref: str
+    label: str
+    changed: bool
+    previous: Any
+    current: Any
+
+
+@dataclass(frozen=True)
+class Resubmission:
+    previous_number: int
+    changes: list[FieldChange]
+    self_evaluation_changes: list[FieldChange]
+    evidence_added: list[EvidenceView]
+    evidence_removed: list[str]  # labels of files the previous attempt had and this one has not
+    feedback: Feedback
+
+
+@dataclass(frozen=True)
+class ReviewerAttemptView:
+    """The frozen attempt as a reviewer sees it: anonymised, with only their own scores."""
+
+    assignment_id: int
+    assignment_state: str
+    due_at: datetime
+    seat_title: str
+    adjudicator: bool
+    credential: str
+    issuer: str
+    attempt_number: int
+    version: int
+    submitted_at: datetime
+    grade_band: str
+    parts: list[PartView]
+    self_evaluation: list[dict[str, Any]]
+    evidence: list[EvidenceView]
+    copy_findings: list[CopyFindingView]
+    rubric: dict[str, Any]
+    my_review_state: str | None
+    my_scores: dict[str, dict[str, str]]
+    resubmission: Resubmission | None = None
+    disputed: list[str] = field(default_factory=list)  # for the lead: the criteria the assessors split on
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _field_label(definition: CredentialDefinition, ref: str) -> str:
+    try:
+        return definition.field_at(ref).label
+    except ValueError:
+        return ref
+
+
+def _strip_ids(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_strip_ids(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strip_ids(v) for k, v in value.items() if k != "id"}
+    return value
+
+
+def parts_view(definition: CredentialDefinition, responses: dict[str, Any], redact: Redactor) -> list[PartView]:
+    """The non-file answers part by part, each passed through `redact`."""
+    out = []
+    for part in definition.parts:
+        answers = responses.get(part.id, {})
+        fields = [
+            FieldView(
+                ref=f"{part.id}.{spec.id}",
+                label=spec.label,
+                kind=spec.kind,
+                value=redact.value(
+                    _strip_ids(answers.get(spec.id)) if isinstance(spec, ListField) else answers.get(spec.id)
+                ),
+            )
+            for spec in part.fields
+            if spec.kind != "file"
+        ]
+        out.append(PartView(part.id, part.title, fields, [c.id for c in definition.part_criteria(part.id)]))
+    return out
+
+
+def _evidence(
+    definition: CredentialDefinition, manifest: list[dict[str, Any]], assignment_id: int
+) -> list[EvidenceView]:
+    counters: dict[str, int] = {}
+    out = []
+    for item in manifest:
+        ref = str(item.get("field", ""))
+        counters[ref] = counters.get(ref, 0) + 1
+        kind = str(item.get("type", ""))
+        out.append(
+            EvidenceView(
+                id=int(item["id"]),
+                field=ref,
+                label=f"{_field_label(definition, ref)}, file {counters[ref]} ({FILE_TYPES.get(kind, kind)})",
+                type=kind,
+                size=int(item.get("size", 0)),
+                download_path=reverse(
+                    "api-v1:reviews_evidence", kwargs={"assignment_id": assignment_id, "evidence_id": int(item["id"])}
+                ),
+            )
+        )
+    return out
+
+
+def rubric_view(definition: CredentialDefinition) -> dict[str, Any]:
+    """The rubric as the scoring and calibration forms show it: levels, passing level, descriptors."""
+    rubric = definition.rubric
+    return {
+        "levels": [{"id": level.id, "label": level.label} for level in rubric.levels],
+        "passing_level": rubric.passing_level,
+        "passing_levels": rubric.passing_levels(),
+        "note": rubric.note or "",
+        "criteria": [
+            {
+                "id": c.id,
+                "part": c.part,
+                "title": c.title,
+                "description": c.description or "",
+                "descriptors": [
+                    {"level": level.id, "label": level.label, "text": c.descriptors[level.id]}
+                    for level in rubric.levels
+                ],
+            }
+            for c in rubric.criteria
+        ],
+    }
+
+
+def _self_evaluation(
+    definition: CredentialDefinition, ratings: dict[str, Any], redact: Redactor
+) -> list[dict[str, Any]]:
+    labels = {level.id: level.label for level in definition.rubric.levels}
+    out = []
+    for criterion in definition.rubric.criteria:
+        rating = ratings.get(criterion.id)
+        if not isinstance(rating, dict):
+            continue
+        level = rating.get("level")
+        out.append(
+            {
+                "criterion": criterion.id,
+                "title": criterion.title,
+                "level": level,
+                "level_label": labels.get(str(level), ""),
+                "justification": redact.value(rating.get("justification") or ""),
+            }
+        )
+    return out
+
+
+def _diff(
+    previous: Attempt, current: Attempt, definition: CredentialDefinition, redact: Redactor
+) -> tuple[list[FieldChange], list[FieldChange]]:
+    changes = []
+    for part in definition.parts:
+        for spec in part.fields:
+            if spec.kind == "file":
+                continue
+            ref = f"{part.id}.{spec.id}"
+            before = _strip_ids(previous.responses.get(part.id, {}).get(spec.id))
+            after = _strip_ids(current.responses.get(part.id, {}).get(spec.id))
+            changes.append(FieldChange(ref, spec.label, before != after, redact.value(before), redact.value(after)))
+    ratings = []
+    for criterion in definition.rubric.criteria:
+        before = previous.self_evaluation.get(criterion.id)
+        after = current.self_evaluation.get(criterion.id)
+        if before is None and after is None:
+            continue
+        ratings.append(
+            FieldChange(criterion.id, criterion.title, before != after, redact.value(before), redact.value(after))
+        )
+    return changes, ratings
+
+
+def attempt_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> ReviewerAttemptView:
+    """The attempt behind one of the reviewer's assignments, anonymised (see reviews.anonymise), with the
+    rubric, the evidence (by field, never by file name), the self-evaluation, any copy finding, the
+    reviewer's own scores and, for a resubmission, the field-by-field changes and the earlier feedback."""
+    assignment = assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
+    attempt = assignment.attempt
+    definition = attempt.version.spec
+    redact = Redactor(attempt.submission.educator)
+    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    my_scores = (
+        {
+            s.criterion: {"level": s.level, "reasoning": s.reasoning, "suggestion": s.suggestion}
+            for s in review.scores.all()
+        }
+        if review is not None
+        else {}
+    )
+    findings = [
+        CopyFindingView(f.field_ref, _field_label(definition, f.field_ref), round(f.overlap, 3))
+        for f in CopyFinding.objects.filter(attempt=attempt).order_by("-overlap")
+    ]
+    resubmission = None
+    previous = (
+        Attempt.objects.filter(submission_id=attempt.submission_id, number__lt=attempt.number, decision__isnull=False)
+        .select_related("decision", "version")
+        .order_by("-number")
+        .first()
+    )
+    if previous is not None:
+        changes, ratings = _diff(previous, attempt, definition, redact)
+        before = {item.get("sha256") for item in previous.evidence_manifest}
+        after = {item.get("sha256") for item in attempt.evidence_manifest}
+        previous_views = _evidence(definition, previous.evidence_manifest, assignment.pk)
+        resubmission = Resubmission(
+            previous_number=previous.number,
+            changes=changes,
+            self_evaluation_changes=ratings,
+            evidence_added=[
+                view
+                for view, item in zip(
+                    _evidence(definition, attempt.evidence_manifest, assignment.pk),
+                    attempt.evidence_manifest,
+                    strict=True,
+                )
+                if item.get("sha256") not in before
+            ],
+            evidence_removed=[
+                view.label
+                for view, item in zip(previous_views, previous.evidence_manifest, strict=True)
+                if item.get("sha256") not in after
+            ],
+            feedback=feedback_from_decision(previous, previous.decision, redact=redact),
+        )
+    disputed: list[str] = []
+    if assignment.seat.role == SeatRole.ADJUDICATOR:
+        # The lead is told which criteria are in dispute, never how anyone scored them.
+        disputed = _disputed(attempt)
+    return ReviewerAttemptView(
+        assignment_id=assignment.pk,
+        assignment_state=assignment.state,
+        due_at=assignment.due_at,
+        seat_title=assignment.seat.title,
+        adjudicator=assignment.seat.role == SeatRole.ADJUDICATOR,
+        credential=definition.title,
+        issuer=definition.issuer.name,
+        attempt_number=attempt.number,
+        version=attempt.version.number,
+        submitted_at=attempt.submitted_at,
+        grade_band=attempt.grade_band,
+        parts=parts_view(definition, attempt.responses, redact),
+        self_evaluation=_self_evaluation(definition, attempt.self_evaluation, redact),
+        evidence=_evidence(definition, attempt.evidence_manifest, assignment.pk),
+        copy_findings=findings,
+        rubric=rubric_view(definition),
+        my_review_state=review.state if review is not None else None,
+        my_scores=my_scores,
+        resubmission=resubmission,
+        disputed=disputed,
+    )
+
+
+def _disputed(attempt: Attempt) -> list[str]:
+    definition = attempt.version.spec
+    inputs, _ = decision_inputs(attempt=attempt)
+    panel = [i for i in inputs if i.role == "panel"]
+    return list(policy.decide(definition.review_policy, definition.rubric, panel).disputed)
+
+
+def evidence_get_for_reviewer(*, user: Viewer | None, assignment_id: int, evidence_id: int) -> Evidence:
+    """A file of the attempt behind one of the reviewer's live assignments; 404 otherwise."""
+    assignment = assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
+    item = Evidence.objects.filter(pk=evidence_id, attempts=assignment.attempt_id).first()
+    if item is None:
+        raise Http404("no such file")
+    return item

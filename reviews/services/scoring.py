@@ -1,0 +1,137 @@
+"""Scoring: a reviewer's autosaved scores against the attempt's frozen rubric, what stands between a review
+and submitting it, and the final submit. The decision that may follow is workflow.review_submit's call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from core.audit import audit_record
+from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
+from reviews.models import Assignment, AssignmentState, Review, ReviewState, Score
+from reviews.scores import scores_parse
+from reviews.services._shared import issuer_id_of, lock_assignment
+from reviews.services.panels import seats_fill_waiting_after_commit
+
+# Below the passing level a score needs a reasoning and a suggestion of at least this many words each:
+# enough to rule out "no" or "see above", short enough never to stand in a careful reviewer's way.
+MIN_COMMENT_WORDS = 4
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _open_assignment(assignment: Assignment, reviewer: User) -> Assignment:
+    if assignment.reviewer_id != reviewer.pk:
+        raise NotAllowed("only the assigned reviewer can score this attempt")
+    if assignment.state != AssignmentState.OPEN:
+        raise InvalidState(
+            f"this assignment is {assignment.get_state_display().lower()}; its scores can no longer change"
+        )
+    return assignment
+
+
+def review_save(*, assignment: Assignment, reviewer: User, scores: Mapping[str, Any]) -> Review:
+    """Autosave: merge the criteria sent into the reviewer's draft review; anything not sent is kept.
+
+    `scores` maps criterion ids of the attempt's frozen rubric to {"level", "reasoning", "suggestion"}
+    (any of them; a null or empty level clears it), checked by reviews.scores. Whether the comments are
+    complete is checked on submit, so a half-written comment is never refused or lost."""
+    cleaned = scores_parse(scores, rubric=assignment.attempt.version.spec.rubric)
+    now = timezone.now()
+    with transaction.atomic():
+        # Autosaves of one review queue on its assignment row; nothing else is locked, so scoring never
+        # waits on the attempt (lock step 3 alone is a prefix-free subset of the order).
+        locked = (
+            Assignment.objects.select_for_update(of=("self",)).select_related("attempt__version").get(pk=assignment.pk)
+        )
+        _open_assignment(locked, reviewer)
+        review, _ = Review.objects.get_or_create(
+            assignment=locked,
+            defaults={"attempt_id": locked.attempt_id, "reviewer": reviewer, "created_at": now, "updated_at": now},
+        )
+        existing = {s.criterion: s for s in review.scores.all()}
+        for cid, entry in cleaned.items():
+            score = existing.get(cid) or Score(review=review, criterion=cid, updated_at=now)
+            for key, value in entry.items():
+                setattr(score, key, value)
+            score.updated_at = now
+            score.save()
+        review.updated_at = now
+        review.save(update_fields=["updated_at"])
+    return review
+
+
+def review_problems(*, review: Review | None, assignment: Assignment) -> list[FieldError]:
+    """What stands between this review and submitting it (empty: it can be submitted)."""
+    rubric = assignment.attempt.version.spec.rubric
+    passing = set(rubric.passing_levels())
+    labels = {level.id: level.label for level in rubric.levels}
+    passing_label = labels[rubric.passing_level]
+    scores = {s.criterion: s for s in review.scores.all()} if review is not None else {}
+    problems = []
+    for criterion in rubric.criteria:
+        score = scores.get(criterion.id)
+        if score is None or not score.level:
+            problems.append(FieldError(f"scores.{criterion.id}.level", f"choose a level for {criterion.title}"))
+            continue
+        if score.level in passing:
+            continue
+        for key, what in (("reasoning", "explain your reasoning"), ("suggestion", "suggest how to improve it")):
+            if _words(getattr(score, key)) < MIN_COMMENT_WORDS:
+                problems.append(
+                    FieldError(
+                        f"scores.{criterion.id}.{key}",
+                        f"{criterion.title} is rated {labels[score.level]}, below {passing_label}: {what} "
+                        f"in at least {MIN_COMMENT_WORDS} words",
+                    )
+                )
+    return problems
+
+
+def review_submit(*, assignment: Assignment, reviewer: User, scores: Mapping[str, Any] | None = None) -> Review:
+    """Submit the review (final). `scores`, when sent, are saved first (as by review_save, so they are kept
+    even if the submit is refused). Refused with every missing level and comment named.
+
+    workflow.review_submit calls this and then decision_make in one transaction, so the transaction that
+    records the last required review is the one that decides."""
+    if scores:
+        review_save(assignment=assignment, reviewer=reviewer, scores=scores)
+    now = timezone.now()
+    with transaction.atomic():
+        attempt, locked = lock_assignment(assignment)
+        _open_assignment(locked, reviewer)
+        review = Review.objects.filter(assignment=locked).prefetch_related("scores").first()
+        problems = review_problems(review=review, assignment=locked)
+        if problems:
+            raise InvalidInput(
+                problems,
+                message=f"{len(problems)} thing(s) to complete before submitting: "
+                + "; ".join(p.message for p in problems),
+            )
+        assert review is not None  # no problems means every criterion has a score
+        review.state = ReviewState.SUBMITTED
+        review.submitted_at = now
+        review.updated_at = now
+        review.save(update_fields=["state", "submitted_at", "updated_at"])
+        locked.state = AssignmentState.SUBMITTED
+        locked.ended_at = now
+        locked.save(update_fields=["state", "ended_at"])
+        audit_record(
+            action="review.submitted",
+            subject=locked,
+            actor=reviewer,
+            old=AssignmentState.OPEN,
+            new=AssignmentState.SUBMITTED,
+            data={"attempt": attempt.pk, "review": review.pk},
+            issuer_id=issuer_id_of(attempt),
+            at=now,
+        )
+        seats_fill_waiting_after_commit()  # the reviewer has capacity again
+    assignment.state = locked.state
+    return review

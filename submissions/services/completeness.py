@@ -1,0 +1,25 @@
+"""The completeness check run on the draft as it is saved: on request, and by attempt_freeze on submit."""
+
+from __future__ import annotations
+
+from submissions.checks import DraftState, Finding, findings_for
+from submissions.models import Draft, Evidence, Submission
+
+
+def draft_state(submission: Submission, draft: Draft) -> DraftState:
+    """What the checks read of a draft: its values, and how many files each file field holds now."""
+    counts: dict[str, int] = {}
+    for ref in Evidence.objects.filter(submission=submission, in_draft=True).values_list("field_ref", flat=True):
+        counts[ref] = counts.get(ref, 0) + 1
+    return DraftState(
+        responses=draft.responses,
+        self_evaluation=draft.self_evaluation,
+        evidence_counts=counts,
+        first_written_at=draft.first_written_at,
+    )
+
+
+def completeness_check(*, submission: Submission) -> list[Finding]:
+    """The findings for the draft as it is saved now (a read: it changes nothing)."""
+    draft = Draft.objects.get(pk=submission.pk)
+    return findings_for(submission.version.spec, draft_state(submission, draft))

@@ -1,0 +1,169 @@
+"""Starting a submission and saving its draft: field-level merges, and conflicts between two tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.models import Credential
+from catalog.schema import TextField
+from core.errors import Conflict, FieldConflict, FieldError, InvalidInput, InvalidState
+from submissions.models import Draft, EventKind, Status, Submission
+from submissions.services._common import event_record, lock_for_update, require_editable, require_owner
+from submissions.values import clean_change, clean_self_evaluation, is_filled
+
+SELF_EVALUATION_KEY = "self_evaluation:"  # prefix of self-evaluation keys in Draft.field_revisions
+
+
+def submission_start(*, educator: User, credential: Credential) -> tuple[Submission, bool]:
+    """The educator's open submission for the credential, created (with its draft) when there is none.
+    Returns (submission, created)."""
+    existing = Submission.objects.filter(educator=educator, credential=credential, is_open=True).first()
+    if existing is not None:
+        return existing, False
+    if not credential.is_published or credential.current_version_id is None:
+        raise InvalidState("this credential is not open for submissions")
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                educator=educator, credential=credential, version_id=credential.current_version_id
+            )
+            Draft.objects.create(submission=submission, updated_by=educator)
+            event_record(
+                submission=submission,
+                kind=EventKind.STARTED,
+                actor=educator,
+                old_status="",
+                new_status=Status.STARTED,
+                data={"version": submission.version_id},
+            )
+    except IntegrityError:
+        # Two starts raced (a double click); the partial unique constraint let one through: use it.
+        return Submission.objects.get(educator=educator, credential=credential, is_open=True), False
+    return submission, True
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, ignoring the ids of list entries (a client re-sending entries without ids changes nothing)."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "id"}
+        return value
+
+    return bool(strip(a) == strip(b))
+
+
+def _set_value(responses: dict[str, dict[str, Any]], ref: str, value: Any) -> None:
+    part_id, _, field_id = ref.partition(".")
+    part = responses.setdefault(part_id, {})
+    if value is None:
+        part.pop(field_id, None)
+        if not part:
+            responses.pop(part_id, None)
+    else:
+        part[field_id] = value
+
+
+def draft_save(
+    *,
+    submission: Submission,
+    actor: User,
+    base_revision: int,
+    changes: Mapping[str, Any] | None = None,
+    self_evaluation: Mapping[str, Any] | None = None,
+) -> Draft:
+    """Merge field-level changes into the draft.
+
+    `changes` maps field references ("part.field") to new values (None clears; a list field is sent
+    whole). `self_evaluation` maps rubric criterion ids to {"level", "justification"} (None clears).
+    `base_revision` is the draft revision the client's values were based on: a field someone else
+    changed after it, to a different value, is a conflict and nothing is saved; changes to other
+    fields merge. Every value is checked first, and a bad one refuses the whole save, so the stored
+    draft is never half-updated. A text longer than its max_words is saved (work is never lost) and
+    flagged by the completeness check instead."""
+    changes = dict(changes or {})
+    ratings = dict(self_evaluation or {})
+    definition = submission.version.spec
+    errors: list[FieldError] = []
+    if not isinstance(base_revision, int) or isinstance(base_revision, bool) or base_revision < 0:
+        errors.append(FieldError("base_revision", "send the revision number the draft was loaded at"))
+    # Every value is cleaned before any is refused, so one answer lists every field to fix.
+    cleaned: dict[str, Any] = {}
+    for ref, raw in changes.items():
+        try:
+            cleaned[ref] = clean_change(definition, ref, raw)
+        except InvalidInput as problem:
+            errors.extend(problem.errors)
+    cleaned_ratings: dict[str, Any] = {}
+    for criterion_id, raw in ratings.items():
+        try:
+            cleaned_ratings[criterion_id] = clean_self_evaluation(definition, criterion_id, raw)
+        except InvalidInput as problem:
+            errors.extend(problem.errors)
+    if errors:
+        raise InvalidInput(errors)
+
+    with transaction.atomic():
+        locked = lock_for_update(submission)
+        require_owner(locked, actor)
+        require_editable(locked)
+        draft = Draft.objects.select_for_update().get(pk=locked.pk)
+        if base_revision > draft.revision:
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "base_revision",
+                        f"revision {base_revision} does not exist yet; the draft is at {draft.revision}: reload it",
+                    )
+                ]
+            )
+        conflicts: list[FieldConflict] = []
+        for ref, new in cleaned.items():
+            current = draft.value(ref)
+            if draft.field_revisions.get(ref, 0) > base_revision and not _same(current, new):
+                conflicts.append(FieldConflict("responses", ref, yours=new, theirs=current))
+        for criterion_id, new in cleaned_ratings.items():
+            current = draft.self_evaluation.get(criterion_id)
+            key = SELF_EVALUATION_KEY + criterion_id
+            if draft.field_revisions.get(key, 0) > base_revision and not _same(current, new):
+                conflicts.append(FieldConflict("self_evaluation", criterion_id, yours=new, theirs=current))
+        if conflicts:
+            raise Conflict(revision=draft.revision, conflicts=conflicts)
+
+        changed = [ref for ref, new in cleaned.items() if not _same(draft.value(ref), new)]
+        changed_ratings = [c for c, new in cleaned_ratings.items() if not _same(draft.self_evaluation.get(c), new)]
+        if not changed and not changed_ratings:
+            return draft
+        now = timezone.now()
+        revision = draft.revision + 1
+        for ref in changed:
+            _set_value(draft.responses, ref, cleaned[ref])
+            draft.field_revisions[ref] = revision
+            spec = definition.field_at(ref)
+            if isinstance(spec, TextField) and is_filled(cleaned[ref]) and ref not in draft.first_written_at:
+                draft.first_written_at[ref] = now.isoformat()
+        for criterion_id in changed_ratings:
+            if cleaned_ratings[criterion_id] is None:
+                draft.self_evaluation.pop(criterion_id, None)
+            else:
+                draft.self_evaluation[criterion_id] = cleaned_ratings[criterion_id]
+            draft.field_revisions[SELF_EVALUATION_KEY + criterion_id] = revision
+        draft.revision = revision
+        draft.updated_at = now
+        draft.updated_by = actor
+        draft.save()
+        # Only the first save is an event: later autosaves would drown the timeline, and the draft's
+        # revision and updated_at already record them.
+        if locked.status == Status.STARTED:
+            event_record(submission=locked, kind=EventKind.SAVED, actor=actor, new_status=Status.IN_PROGRESS)
+        locked.updated_at = now
+        locked.save(update_fields=["status", "updated_at"])
+    submission.status, submission.updated_at = locked.status, locked.updated_at
+    return draft
