@@ -23,4 +23,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from accounts.backends import sign_in_failure_count
+        from accounts.sessions import session_started
+
         post_migrate.connect(_sync_issuer_admin_group, sender=self, dispatch_uid="accounts.issuer_admin_group")
+        user_login_failed.connect(sign_in_failure_count, dispatch_uid="accounts.sign_in_failure_count")
+        user_logged_in.connect(session_started, dispatch_uid="accounts.session_started")

@@ -124,3 +124,23 @@ class ReviewerProfile(models.Model):
                 f"unknown grade band(s): {', '.join(unknown)}; choose from: {', '.join(GRADE_BANDS)}",
             )
         self.grade_bands = "|" + "".join(f"{band}|" for band in bands)
+
+
+class Throttle(models.Model):
+    """A fixed-window counter of one kind of request (`scope`) for one key: an address or a network.
+
+    The key is stored as a keyed digest, so the table holds no email or IP address. Counting is done with
+    conditional UPDATEs (accounts/throttle.py), which keeps it exact across processes and servers.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="throttle_scope_key_unique")]
+        indexes = [models.Index(fields=["window_start"], name="throttle_window_start")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.hits} since {self.window_start:%Y-%m-%d %H:%M}"

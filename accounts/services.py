@@ -15,16 +15,18 @@ from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.throttle import throttle_take
 from catalog.models import Issuer
 from core.audit import audit_record
 from core.errors import InvalidInput, InvalidState, TooSoon
@@ -56,18 +58,40 @@ ISSUER_ADMIN_PERMISSIONS = (
 # --- sign up and email verification -------------------------------------------------------------
 
 
-def user_signup(*, email: str, name: str, password: str, organisation: str = "") -> User:
-    """Create an educator's account and send the link that verifies their email address.
+def user_signup(*, email: str, name: str, password: str, organisation: str = "") -> None:
+    """Make an educator's account, or tell the holder of an existing one; the caller cannot tell which.
 
-    The caller has validated the password; the account can sign in at once (see accounts.views.signup
-    for why) and shows a reminder until the address is verified.
+    Both ways hash the password and queue one email, so neither the answer nor its timing says whether
+    an address has an account here. A new account is sent the link that verifies its address (the
+    caller has validated the password); the holder of an existing account is told that someone tried
+    to sign up with the address, and how to sign in or reset the password, at most a few times an hour.
     """
-    with transaction.atomic():
-        user = User.objects.create_user(
-            email=email, password=password, name=name.strip(), organisation=organisation.strip()
-        )
-        email_verification_send(user=user)
-    return user
+    email = email.strip().lower()
+    may_email = throttle_take(rule="signup_address", key=email)
+    if not User.objects.filter(email=email).exists():
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email, password=password, name=name.strip(), organisation=organisation.strip()
+                )
+                email_verification_send(user=user)
+        except IntegrityError:
+            pass  # made a moment ago by a request racing this one: answered as an existing account
+        else:
+            return
+    make_password(password)  # the cost the new account's hash would have had
+    existing = User.objects.filter(email=email, is_active=True).first()
+    if existing is not None and may_email:
+        with transaction.atomic():
+            email_queue(name="account_exists", to=existing.email, context=_account_links(existing))
+
+
+def _account_links(user: User) -> dict[str, Any]:
+    return {
+        "name": user.name,
+        "login_url": settings.SITE_URL + reverse("accounts:login"),
+        "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+    }
 
 
 def _address_digest(email: str) -> str:
@@ -164,6 +188,29 @@ def profile_update(*, user: User, name: str, organisation: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["name", "organisation"])
     return user
+
+
+def password_reset_request(*, email: str) -> None:
+    """Email the address a reset link if an account uses it, and otherwise a note that none does.
+
+    Either way one email is queued and delivered, so neither the answer nor the time it takes tells
+    whether the address has an account here (a stand-in that only pretended to send would still answer
+    faster wherever delivery runs in the request). Past a few requests an hour for one address nothing
+    is sent, for a known and an unknown address alike.
+    """
+    email = email.strip().lower()
+    if not throttle_take(rule="reset_address", key=email):
+        return
+    users = [user for user in User.objects.filter(email=email, is_active=True) if user.has_usable_password()]
+    with transaction.atomic():
+        for user in users:
+            password_reset_send(user=user)
+        if not users:
+            links = {
+                "signup_url": settings.SITE_URL + reverse("accounts:signup"),
+                "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+            }
+            email_queue(name="password_reset_no_account", to=email, context=links)
 
 
 def password_reset_send(*, user: User, token_generator: PasswordResetTokenGenerator = default_token_generator) -> None:

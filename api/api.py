@@ -7,9 +7,12 @@ a stale revision) is a 4xx answer of that shape and never a 500.
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse
+from django.core.signals import got_request_exception
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.log import log_response
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
@@ -30,6 +33,9 @@ api = NinjaAPI(
     "session (CSRF token required for changes) or with `Authorization: Bearer <personal access token>`.",
     urls_namespace="api-v1",
     parser=StrictJSONParser(),
+    # Swagger UI's stylesheet draws its icons as data: SVG images; the site's policy allows images from
+    # itself only, so the docs page (and only it) also allows data: images. Scripts and styles stay 'self'.
+    docs_decorator=csp_update({"img-src": ["data:"]}),
 )
 api.add_router("/credentials", catalog_router, tags=["credentials"])
 api.add_router("/submissions", submissions_router, tags=["submissions"])
@@ -57,7 +63,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if isinstance(cause, BodyError):
         errors = [{"field": cause.field or "body", "message": cause.message}]
-        return api.create_response(request, {"detail": cause.message, "errors": errors}, status=400)
+        return api.create_response(request, {"detail": cause.detail, "errors": errors}, status=cause.status)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
@@ -74,6 +80,14 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(MultiPartParserError)
 def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    if "header size" in str(exc):
+        # Django refuses a part whose headers pass 1 KB, which in practice is a very long file name. The name
+        # is in those headers, so the parser stops before any field is known; every upload here is the part
+        # `file`, and what the sender can do is rename it (only 200 characters of a name are kept anyway).
+        message = "the file name is too long to read; rename the file to under 200 characters and upload it again"
+        return api.create_response(
+            request, {"detail": f"file: {message}", "errors": [{"field": "file", "message": message}]}, status=422
+        )
     message = "the upload is not well-formed multipart/form-data"
     return api.create_response(
         request, {"detail": message, "errors": [{"field": "body", "message": message}]}, status=400
@@ -108,3 +122,21 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug, not a refusal: still JSON, whatever DEBUG says (ninja would answer a traceback as text with
+    DEBUG on and leave Django to draw its HTML page with it off). Logged and signalled as Django does for
+    any unhandled exception, so error reporting, and the test client, still see it."""
+    got_request_exception.send(sender=None, request=request)
+    response = api.create_response(
+        request, {"detail": "something went wrong on our side; it has been logged, please try again later"}, status=500
+    )
+    log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exc)
+    return response
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any path under /api/ that no operation matches: JSON like the rest of the API, in every mode."""
+    return JsonResponse({"detail": f"no such API path: {request.path}; see /api/v1/docs"}, status=404)

@@ -3,7 +3,8 @@
 `Authorization: Bearer <token>` is tried first and, when present, decides alone (a bad token is
 refused even if a session cookie came along). Without it, the signed-in session is accepted, with
 Django's CSRF check on every unsafe method: a browser sends the session cookie on its own, so a
-forged cross-site request must not ride on it, whereas a token is only ever sent on purpose.
+forged cross-site request must not ride on it, whereas a token is only ever sent on purpose. A token
+of the read scope is refused with 403 on every unsafe method, before the endpoint runs.
 
 Endpoints about one object (a submission, an attempt, a file) use `object_auth`, which answers an
 unauthenticated request with 404 rather than 401, as it answers anyone who may not see the object:
@@ -18,7 +19,7 @@ from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
 from accounts.models import User
-from api.services import token_authenticate
+from api.services import token_find
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -51,10 +52,15 @@ class SessionOrToken(HttpBearer):
         return user
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = token_authenticate(token=token)
-        if user is not None:
-            request.user = user
-        return user
+        row = token_find(token=token)
+        if row is None:
+            return None
+        if request.method not in SAFE_METHODS and not row.may_write:
+            raise HttpError(
+                403, "this token may only read (its scope is read): make a token with the write scope to change things"
+            )
+        request.user = row.user
+        return row.user
 
 
 session_or_token = SessionOrToken()

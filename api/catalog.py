@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
+from api.common import Slug, errors
 from catalog.schema import SLUG, GradeBand
 from catalog.selectors import (
     MAX_QUERY_LENGTH,
@@ -17,6 +18,7 @@ from catalog.selectors import (
     credential_get_published,
     credential_list_published,
 )
+from core.errors import NotFound
 
 router = Router()
 
@@ -92,10 +94,6 @@ class CredentialDetailOut(Schema):
     definition: dict[str, Any] = Field(description="The whole credential definition, as its YAML file says it")
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 def _urls(slug: str) -> UrlsOut:
     # Absolute from SITE_URL, never from the request's Host header, as everything the platform publishes.
     return UrlsOut(
@@ -105,7 +103,12 @@ def _urls(slug: str) -> UrlsOut:
     )
 
 
-@router.get("", response=list[CredentialSummaryOut], url_name="credential_list", summary="List published credentials")
+@router.get(
+    "",
+    response={200: list[CredentialSummaryOut], **errors(422)},
+    url_name="credential_list",
+    summary="List published credentials",
+)
 def credential_list(request: HttpRequest, filters: Query[CatalogQuery]) -> list[CredentialSummaryOut]:
     """Every published credential matching all the filters given, in title order."""
     return [
@@ -132,24 +135,21 @@ def credential_list(request: HttpRequest, filters: Query[CatalogQuery]) -> list[
 
 @router.get(
     "/{slug}",
-    response={200: CredentialDetailOut, 404: ErrorOut},
+    response={200: CredentialDetailOut, **errors(404, 422)},
     url_name="credential_detail",
     summary="One published credential with its whole definition",
 )
-def credential_detail(request: HttpRequest, slug: str) -> Status[CredentialDetailOut | ErrorOut]:
+def credential_detail(request: HttpRequest, slug: Slug) -> CredentialDetailOut:
     try:
         published = credential_get_published(slug=slug)
     except Http404:
-        return Status(404, ErrorOut(detail=f"No published credential has the slug {slug!r}."))
+        raise NotFound(f"No published credential has the slug {slug!r}.") from None
     credential, version = published.credential, published.version
-    return Status(
-        200,
-        CredentialDetailOut(
-            slug=credential.slug,
-            title=published.spec.title,
-            issuer=IssuerOut(slug=credential.issuer.slug, name=credential.issuer.name, url=credential.issuer.url),
-            version=VersionOut(number=version.number, content_hash=version.content_hash),
-            urls=_urls(credential.slug),
-            definition=published.spec.model_dump(mode="json"),
-        ),
+    return CredentialDetailOut(
+        slug=credential.slug,
+        title=published.spec.title,
+        issuer=IssuerOut(slug=credential.issuer.slug, name=credential.issuer.name, url=credential.issuer.url),
+        version=VersionOut(number=version.number, content_hash=version.content_hash),
+        urls=_urls(credential.slug),
+        definition=published.spec.model_dump(mode="json"),
     )

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from pydantic import ConfigDict
 
 from api.auth import request_user, session_or_token
+from api.common import StrictId, errors
 from notifications.models import Notification
 from notifications.selectors import notifications_for_user, notifications_unread_count
 from notifications.services import notifications_mark_read
@@ -37,10 +38,10 @@ class NotificationsOut(Schema):
 
 class ReadIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] | None = None  # omitted: mark every notification read
+    ids: list[StrictId] | None = None  # omitted: mark every notification read
 
 
-@router.get("", response=NotificationsOut, url_name="notifications")
+@router.get("", response={200: NotificationsOut, **errors(401, 422)}, url_name="notifications")
 def my_notifications(request: HttpRequest, unread_only: bool = False) -> dict[str, Any]:
     """My latest notifications, newest first (at most 50), and how many are unread."""
     user = request_user(request)
@@ -50,6 +51,11 @@ def my_notifications(request: HttpRequest, unread_only: bool = False) -> dict[st
     }
 
 
-@router.post("/read", response=dict[str, int], url_name="notifications_read")
+class MarkedOut(Schema):
+    marked: int
+
+
+@router.post("/read", response={200: MarkedOut, **errors(400, 401, 403, 413, 422)}, url_name="notifications_read")
 def mark_read(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
+    """Mark the notifications with these ids read (all of them when `ids` is omitted); answers how many changed."""
     return {"marked": notifications_mark_read(user=request_user(request), ids=payload.ids)}

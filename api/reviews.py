@@ -15,11 +15,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from accounts.models import User
 from api.auth import object_auth, request_user, session_or_token
+from api.common import FILE_DOC, Id, Pagination, Slug, errors
 from core.errors import FieldError, InvalidInput
 from reviews import selectors, services
 from reviews.models import Assignment, Decision, Review
@@ -148,11 +149,6 @@ class DecisionOut(Schema):
     inputs: list[dict[str, Any]]
 
 
-class ReviewErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
-
-
 def _review_out(assignment: Assignment, review: Review | None) -> dict[str, Any]:
     scores = (
         {
@@ -191,31 +187,42 @@ def _decision_out(decision: Decision) -> dict[str, Any]:
 # ----- reviewers -------------------------------------------------------------------------------------------
 
 
-@router.get("/assignments", response=list[AssignmentRow], url_name="reviews_assignments", auth=session_or_token)
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/assignments",
+    response={200: list[AssignmentRow], **errors(401, 422)},
+    url_name="reviews_assignments",
+    auth=session_or_token,
+)
+@paginate(Pagination)
 def my_assignments(request: HttpRequest, include_submitted: bool = False) -> QuerySet[Assignment]:
     """My review queue, soonest due first (open assignments; add include_submitted=true for those done)."""
     return selectors.assignments_for_reviewer(user=request_user(request), include_submitted=include_submitted)
 
 
-@router.get("/assignments/{assignment_id}", response=ReviewerAttemptView, url_name="reviews_assignment")
-def assignment_detail(request: HttpRequest, assignment_id: int) -> ReviewerAttemptView:
+@router.get(
+    "/assignments/{assignment_id}",
+    response={200: ReviewerAttemptView, **errors(404, 422)},
+    url_name="reviews_assignment",
+)
+def assignment_detail(request: HttpRequest, assignment_id: Id) -> ReviewerAttemptView:
     """The attempt behind one of my assignments, anonymised, with the rubric and my own scores only."""
     return selectors.attempt_get_for_reviewer(user=request_user(request), assignment_id=assignment_id)
 
 
-@router.get("/assignments/{assignment_id}/review", response=ReviewOut, url_name="reviews_review")
-def review_detail(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+@router.get(
+    "/assignments/{assignment_id}/review", response={200: ReviewOut, **errors(404, 422)}, url_name="reviews_review"
+)
+def review_detail(request: HttpRequest, assignment_id: Id) -> dict[str, Any]:
     assignment = selectors.assignment_get_for_reviewer(user=request_user(request), assignment_id=assignment_id)
     return _review_out(assignment, Review.objects.filter(assignment=assignment).first())
 
 
 @router.patch(
     "/assignments/{assignment_id}/review",
-    response={200: ReviewOut, 409: ReviewErrorOut, 422: ReviewErrorOut},
+    response={200: ReviewOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="reviews_save",
 )
-def save_scores(request: HttpRequest, assignment_id: int, payload: ScoresIn) -> dict[str, Any]:
+def save_scores(request: HttpRequest, assignment_id: Id, payload: ScoresIn) -> dict[str, Any]:
     """Autosave: the criteria sent are merged into my draft review; the rest is kept."""
     user = request_user(request)
     assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
@@ -225,10 +232,10 @@ def save_scores(request: HttpRequest, assignment_id: int, payload: ScoresIn) -> 
 
 @router.post(
     "/assignments/{assignment_id}/review/submit",
-    response={200: ReviewOut, 409: ReviewErrorOut, 422: ReviewErrorOut},
+    response={200: ReviewOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="reviews_submit",
 )
-def submit_review(request: HttpRequest, assignment_id: int, payload: SubmitIn) -> dict[str, Any]:
+def submit_review(request: HttpRequest, assignment_id: Id, payload: SubmitIn) -> dict[str, Any]:
     """Submit my review (final); 422 naming every missing level and comment."""
     user = request_user(request)
     assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
@@ -239,10 +246,10 @@ def submit_review(request: HttpRequest, assignment_id: int, payload: SubmitIn) -
 
 @router.post(
     "/assignments/{assignment_id}/decline",
-    response={200: DeclineOut, 409: ReviewErrorOut, 422: ReviewErrorOut},
+    response={200: DeclineOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="reviews_decline",
 )
-def decline(request: HttpRequest, assignment_id: int, payload: ReasonIn) -> dict[str, Any]:
+def decline(request: HttpRequest, assignment_id: Id, payload: ReasonIn) -> dict[str, Any]:
     """Hand the review back, with a reason; the seat goes to someone else."""
     user = request_user(request)
     assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
@@ -251,26 +258,31 @@ def decline(request: HttpRequest, assignment_id: int, payload: ReasonIn) -> dict
     return {"assignment": assignment.pk, "state": assignment.state}
 
 
-@router.get("/assignments/{assignment_id}/evidence/{evidence_id}", url_name="reviews_evidence")
-def evidence_file(request: HttpRequest, assignment_id: int, evidence_id: int) -> FileResponse:
+@router.get(
+    "/assignments/{assignment_id}/evidence/{evidence_id}",
+    response={200: None, **errors(404, 422)},
+    openapi_extra=FILE_DOC,
+    url_name="reviews_evidence",
+)
+def evidence_file(request: HttpRequest, assignment_id: Id, evidence_id: Id) -> FileResponse:
     """One evidence file of the attempt, as an attachment named by its field, never by its original name."""
     viewer = request_user(request)
     item = selectors.evidence_get_for_reviewer(user=viewer, assignment_id=assignment_id, evidence_id=evidence_id)
     return evidence_file_response(item=item, viewer=viewer)
 
 
-@router.get("/calibration/{slug}", response=CalibrationView, url_name="reviews_calibration")
-def calibration(request: HttpRequest, slug: str) -> CalibrationView:
+@router.get("/calibration/{slug}", response={200: CalibrationView, **errors(404, 422)}, url_name="reviews_calibration")
+def calibration(request: HttpRequest, slug: Slug) -> CalibrationView:
     """The calibration samples for a credential I review, with my results and whether I am calibrated."""
     return selectors.calibration_for_reviewer(user=request_user(request), slug=slug)
 
 
 @router.post(
     "/calibration/{slug}/samples/{sample_id}",
-    response={200: CalibrationResultOut, 409: ReviewErrorOut, 422: ReviewErrorOut},
+    response={200: CalibrationResultOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="reviews_calibration_submit",
 )
-def calibration_submit(request: HttpRequest, slug: str, sample_id: int, payload: CalibrationIn) -> dict[str, Any]:
+def calibration_submit(request: HttpRequest, slug: Slug, sample_id: Id, payload: CalibrationIn) -> dict[str, Any]:
     """Score one sample; answers my agreement with the agreed levels (shown now, to learn from)."""
     user = request_user(request)
     credential, sample = selectors.calibration_sample_get(user=user, slug=slug, sample_id=sample_id)
@@ -291,8 +303,10 @@ def calibration_submit(request: HttpRequest, slug: str, sample_id: int, payload:
 # ----- educators -------------------------------------------------------------------------------------------
 
 
-@router.get("/feedback/{submission_id}/{number}", response=Feedback, url_name="reviews_feedback")
-def feedback(request: HttpRequest, submission_id: int, number: int) -> Feedback:
+@router.get(
+    "/feedback/{submission_id}/{number}", response={200: Feedback, **errors(404, 422)}, url_name="reviews_feedback"
+)
+def feedback(request: HttpRequest, submission_id: Id, number: Id) -> Feedback:
     """The decision and feedback on one of my attempts (404 until it is decided)."""
     user = request_user(request)
     attempt = attempt_get_for_educator(user=user, submission_id=submission_id, number=number)
@@ -302,7 +316,10 @@ def feedback(request: HttpRequest, submission_id: int, number: int) -> Feedback:
 # ----- issuer admins ---------------------------------------------------------------------------------------
 
 
-@router.get("/admin/pipeline", response=Pipeline, url_name="reviews_pipeline")
+# A collection, so anonymous is 401 like the other lists (api.auth); signed in but no issuer's admin is 404.
+@router.get(
+    "/admin/pipeline", response={200: Pipeline, **errors(401, 404)}, url_name="reviews_pipeline", auth=session_or_token
+)
 def pipeline(request: HttpRequest) -> Pipeline:
     """My issuers' attempts: waiting for reviewers, overdue, in review, and the latest decisions."""
     return selectors.pipeline_for_admin(user=request_user(request))
@@ -310,10 +327,10 @@ def pipeline(request: HttpRequest) -> Pipeline:
 
 @router.post(
     "/admin/assignments/{assignment_id}/reassign",
-    response={200: ReassignOut, 409: ReviewErrorOut, 422: ReviewErrorOut},
+    response={200: ReassignOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="reviews_reassign",
 )
-def reassign(request: HttpRequest, assignment_id: int, payload: ReassignIn) -> dict[str, Any]:
+def reassign(request: HttpRequest, assignment_id: Id, payload: ReassignIn) -> dict[str, Any]:
     """Move an open review to another reviewer (by email), or to whoever the rules pick."""
     admin = request_user(request)
     assignment = selectors.assignment_get_for_admin(user=admin, assignment_id=assignment_id)
@@ -332,18 +349,20 @@ def reassign(request: HttpRequest, assignment_id: int, payload: ReassignIn) -> d
     }
 
 
-@router.get("/admin/decisions/{decision_id}", response=DecisionOut, url_name="reviews_decision")
-def decision_detail(request: HttpRequest, decision_id: int) -> dict[str, Any]:
+@router.get(
+    "/admin/decisions/{decision_id}", response={200: DecisionOut, **errors(404, 422)}, url_name="reviews_decision"
+)
+def decision_detail(request: HttpRequest, decision_id: Id) -> dict[str, Any]:
     """A decision with everything it was made from: the scores, the version and the policy's hash."""
     return _decision_out(selectors.decision_get_for_admin(user=request_user(request), decision_id=decision_id))
 
 
 @router.post(
     "/admin/decisions/{decision_id}/override",
-    response={200: DecisionOut, 409: ReviewErrorOut, 422: ReviewErrorOut},
+    response={200: DecisionOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="reviews_override",
 )
-def override(request: HttpRequest, decision_id: int, payload: OverrideIn) -> dict[str, Any]:
+def override(request: HttpRequest, decision_id: Id, payload: OverrideIn) -> dict[str, Any]:
     admin = request_user(request)
     decision = selectors.decision_get_for_admin(user=admin, decision_id=decision_id)
     workflow.decision_override(admin=admin, decision=decision, outcome=payload.outcome, reason=payload.reason)
@@ -352,10 +371,10 @@ def override(request: HttpRequest, decision_id: int, payload: OverrideIn) -> dic
 
 @router.post(
     "/admin/submissions/{submission_id}/extra-attempt",
-    response={201: dict[str, Any], 409: ReviewErrorOut, 422: ReviewErrorOut},
+    response={201: dict[str, Any], **errors(400, 403, 404, 409, 413, 422)},
     url_name="reviews_extra_attempt",
 )
-def extra_attempt(request: HttpRequest, submission_id: int, payload: ReasonIn) -> Status[dict[str, Any]]:
+def extra_attempt(request: HttpRequest, submission_id: Id, payload: ReasonIn) -> Status[dict[str, Any]]:
     admin = request_user(request)
     submission = selectors.submission_get_for_admin(user=admin, submission_id=submission_id)
     grant = services.attempt_grant_extra(admin=admin, submission=submission, reason=payload.reason)
@@ -364,10 +383,10 @@ def extra_attempt(request: HttpRequest, submission_id: int, payload: ReasonIn) -
 
 @router.post(
     "/admin/attempts/{attempt_id}/return",
-    response={200: dict[str, Any], 409: ReviewErrorOut, 422: ReviewErrorOut},
+    response={200: dict[str, Any], **errors(400, 403, 404, 409, 413, 422)},
     url_name="reviews_return_incomplete",
 )
-def return_incomplete(request: HttpRequest, attempt_id: int, payload: ReasonIn) -> dict[str, Any]:
+def return_incomplete(request: HttpRequest, attempt_id: Id, payload: ReasonIn) -> dict[str, Any]:
     """Send an attempt back to its educator as incomplete, saying what is missing."""
     admin = request_user(request)
     attempt = selectors.attempt_get_for_admin(user=admin, attempt_id=attempt_id)

@@ -15,10 +15,11 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from api.auth import object_auth, request_user, session_or_token
+from api.common import FILE_DOC, FindingOut, Id, Pagination, StrictCount, errors
 from catalog.models import Credential
 from catalog.schema import FileField
 from core.errors import FieldError, FileTooLarge, InvalidInput
@@ -45,7 +46,7 @@ class CreateIn(Strict):
 
 
 class ResponsesIn(Strict):
-    base_revision: int
+    base_revision: StrictCount
     responses: dict[str, Any] = {}
     self_evaluation: dict[str, Any] = {}
 
@@ -131,15 +132,6 @@ class SubmissionRow(Schema):
         return selectors.next_step(obj)
 
 
-class FindingOut(Schema):
-    check: str
-    severity: str
-    message: str
-    field: str | None
-    entry: int | None
-    criterion: str | None
-
-
 class CheckOut(Schema):
     ready: bool
     findings: list[FindingOut]
@@ -152,14 +144,6 @@ class EventOut(Schema):
     old_status: str
     new_status: str
     attempt: int | None
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
-    conflicts: list[dict[str, Any]] = []
-    revision: int | None = None
 
 
 def _file_url(evidence_id: int) -> str:
@@ -221,8 +205,10 @@ def _mine(request: HttpRequest, submission_id: int) -> Submission:
     return selectors.submission_get_for_educator(user=request_user(request), submission_id=submission_id)
 
 
-@router.get("", response=list[SubmissionRow], url_name="submission_list", auth=session_or_token)
-@paginate(LimitOffsetPagination)
+@router.get(
+    "", response={200: list[SubmissionRow], **errors(401, 422)}, url_name="submission_list", auth=session_or_token
+)
+@paginate(Pagination)
 def list_submissions(request: HttpRequest) -> QuerySet[Submission]:
     """My submissions, most recently changed first (paginated with limit and offset)."""
     return selectors.submissions_list_for_educator(user=request_user(request))
@@ -230,7 +216,7 @@ def list_submissions(request: HttpRequest) -> QuerySet[Submission]:
 
 @router.post(
     "",
-    response={200: SubmissionOut, 201: SubmissionOut, 404: ErrorOut},
+    response={200: SubmissionOut, 201: SubmissionOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     url_name="submission_create",
     auth=session_or_token,
 )
@@ -241,17 +227,17 @@ def create_submission(request: HttpRequest, payload: CreateIn) -> Status[dict[st
     return Status(201 if created else 200, _submission_out(_mine(request, submission.pk)))
 
 
-@router.get("/{submission_id}", response=SubmissionOut, url_name="submission_detail")
-def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+@router.get("/{submission_id}", response={200: SubmissionOut, **errors(404, 422)}, url_name="submission_detail")
+def get_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
     return _submission_out(_mine(request, submission_id))
 
 
 @router.patch(
     "/{submission_id}/responses",
-    response={200: SubmissionOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: SubmissionOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="submission_responses",
 )
-def save_responses(request: HttpRequest, submission_id: int, payload: ResponsesIn) -> dict[str, Any]:
+def save_responses(request: HttpRequest, submission_id: Id, payload: ResponsesIn) -> dict[str, Any]:
     """Save changed fields. 409 with both versions of each field changed elsewhere since base_revision."""
     submission = _mine(request, submission_id)
     services.draft_save(
@@ -264,15 +250,15 @@ def save_responses(request: HttpRequest, submission_id: int, payload: ResponsesI
     return _submission_out(_mine(request, submission_id))
 
 
-@router.get("/{submission_id}/check", response=CheckOut, url_name="submission_check")
-def check_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+@router.get("/{submission_id}/check", response={200: CheckOut, **errors(404, 422)}, url_name="submission_check")
+def check_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
     findings = services.completeness_check(submission=_mine(request, submission_id))
     return {"ready": not any(f.severity == "blocking" for f in findings), "findings": [f.as_dict() for f in findings]}
 
 
 @router.post(
     "/{submission_id}/evidence",
-    response={201: EvidenceOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    response={201: EvidenceOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="submission_evidence_add",
     openapi_extra={
         "parameters": [{"in": "query", "name": "field", "required": True, "schema": {"type": "string"}}],
@@ -290,7 +276,7 @@ def check_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]
         },
     },
 )
-def add_evidence(request: HttpRequest, submission_id: int) -> Status[dict[str, Any]]:
+def add_evidence(request: HttpRequest, submission_id: Id) -> Status[dict[str, Any]]:
     """Upload one file (multipart, part "file") to the file field named by the `field` query parameter."""
     submission = _mine(request, submission_id)
     field_ref = request.GET.get("field", "")
@@ -324,10 +310,10 @@ def add_evidence(request: HttpRequest, submission_id: int) -> Status[dict[str, A
 
 @router.delete(
     "/{submission_id}/evidence/{evidence_id}",
-    response={204: None, 409: ErrorOut},
+    response={204: None, **errors(403, 404, 409, 422)},
     url_name="submission_evidence_remove",
 )
-def remove_evidence(request: HttpRequest, submission_id: int, evidence_id: int) -> Status[None]:
+def remove_evidence(request: HttpRequest, submission_id: Id, evidence_id: Id) -> Status[None]:
     submission = _mine(request, submission_id)
     item = selectors.evidence_get_for_owner(user=request_user(request), evidence_id=evidence_id)
     if item.submission_id != submission.pk or not item.in_draft:
@@ -336,8 +322,13 @@ def remove_evidence(request: HttpRequest, submission_id: int, evidence_id: int) 
     return Status(204, None)
 
 
-@router.get("/evidence/{evidence_id}/file", url_name="submission_evidence_file")
-def download_evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
+@router.get(
+    "/evidence/{evidence_id}/file",
+    response={200: None, **errors(404, 422)},
+    openapi_extra=FILE_DOC,
+    url_name="submission_evidence_file",
+)
+def download_evidence(request: HttpRequest, evidence_id: Id) -> FileResponse:
     """The file itself, always as an attachment with the type found by content, never rendered inline."""
     viewer = request_user(request)
     item = workflow_selectors.evidence_get_for_user(user=viewer, evidence_id=evidence_id)
@@ -345,16 +336,20 @@ def download_evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
 
 
 @router.post(
-    "/{submission_id}/submit", response={201: AttemptOut, 409: ErrorOut, 422: ErrorOut}, url_name="submission_submit"
+    "/{submission_id}/submit",
+    response={201: AttemptOut, **errors(403, 404, 409, 422)},
+    url_name="submission_submit",
 )
-def submit(request: HttpRequest, submission_id: int) -> Status[dict[str, Any]]:
+def submit(request: HttpRequest, submission_id: Id) -> Status[dict[str, Any]]:
     """Freeze the draft into an attempt; 422 with the findings while any blocking one stands."""
     attempt = workflow.attempt_submit(submission=_mine(request, submission_id), actor=request_user(request))
     return Status(201, _attempt_out(attempt))
 
 
-@router.get("/{submission_id}/attempts/{number}", response=AttemptOut, url_name="submission_attempt")
-def get_attempt(request: HttpRequest, submission_id: int, number: int) -> dict[str, Any]:
+@router.get(
+    "/{submission_id}/attempts/{number}", response={200: AttemptOut, **errors(404, 422)}, url_name="submission_attempt"
+)
+def get_attempt(request: HttpRequest, submission_id: Id, number: Id) -> dict[str, Any]:
     return _attempt_out(
         selectors.attempt_get_for_educator(user=request_user(request), submission_id=submission_id, number=number)
     )
@@ -362,17 +357,17 @@ def get_attempt(request: HttpRequest, submission_id: int, number: int) -> dict[s
 
 @router.post(
     "/{submission_id}/attempts/{number}/withdraw",
-    response={200: AttemptOut, 409: ErrorOut},
+    response={200: AttemptOut, **errors(403, 404, 409, 422)},
     url_name="submission_attempt_withdraw",
 )
-def withdraw(request: HttpRequest, submission_id: int, number: int) -> dict[str, Any]:
+def withdraw(request: HttpRequest, submission_id: Id, number: Id) -> dict[str, Any]:
     """Take back a submitted attempt before its review starts (409 afterwards)."""
     attempt = selectors.attempt_get_for_educator(user=request_user(request), submission_id=submission_id, number=number)
     return _attempt_out(services.attempt_withdraw(attempt=attempt, actor=request_user(request)))
 
 
-@router.get("/{submission_id}/events", response=list[EventOut], url_name="submission_events")
-def events(request: HttpRequest, submission_id: int) -> list[dict[str, Any]]:
+@router.get("/{submission_id}/events", response={200: list[EventOut], **errors(404, 422)}, url_name="submission_events")
+def events(request: HttpRequest, submission_id: Id) -> list[dict[str, Any]]:
     """The status timeline, oldest first."""
     submission = _mine(request, submission_id)
     return [

@@ -8,6 +8,7 @@ vouch for it - while its structure and terms are still judged.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from dataclasses import asdict, dataclass, field
@@ -29,6 +30,7 @@ from awards.multibase import MultibaseError, decode_base64url
 from awards.proof import ProofError, proof_of, proof_verify
 from awards.structure import structure_problems
 from awards.vcjwt import JwtError, claims_agree, jwt_header, jwt_payload_unverified, jwt_verify, looks_like_jwt
+from core import json_input
 
 MAX_INPUT = 2 * 1024 * 1024
 
@@ -84,8 +86,20 @@ class UnreadableInput(ValueError):
 # ----- reading the input -----------------------------------------------------------------------------------
 
 
+# A credential nests about ten levels; every check (and pyld, and the page that shows it) walks it recursively,
+# so anything far deeper is refused as unreadable rather than left to exhaust the stack.
+MAX_DEPTH = 32
+
+
 def _read(data: dict[str, Any] | str | bytes) -> tuple[str, dict[str, Any], str | None]:
     """(form, credential, token): the credential found in the input, and its JWT when it came as one."""
+    form, credential, token = _read_any(data)
+    if json_input.value_depth_exceeds(credential, MAX_DEPTH):
+        raise UnreadableInput(f"the credential is nested more than {MAX_DEPTH} levels deep")
+    return form, credential, token
+
+
+def _read_any(data: dict[str, Any] | str | bytes) -> tuple[str, dict[str, Any], str | None]:
     if isinstance(data, dict):
         return "json", data, None
     container = ""
@@ -111,19 +125,35 @@ def _read(data: dict[str, Any] | str | bytes) -> tuple[str, dict[str, Any], str 
             raise UnreadableInput(str(error)) from None
     if text.startswith("{"):
         try:
-            credential = json.loads(text)
+            credential = json_input.loads(text, limit=MAX_DEPTH)
         except json.JSONDecodeError as error:
             raise UnreadableInput(f"the JSON cannot be read: {error.msg} (line {error.lineno})") from None
+        except json_input.TooDeep as error:
+            raise UnreadableInput(f"the JSON cannot be read: {error}") from None
         if not isinstance(credential, dict):
             raise UnreadableInput("the JSON is not an object")
         return (f"{container} (json)" if container else "json"), credential, None
     if looks_like_jwt(text):
+        if _jwt_too_deep(text):
+            raise UnreadableInput(f"the JWT cannot be read: its JSON is nested more than {MAX_DEPTH} levels deep")
         try:
             payload = jwt_payload_unverified(text)
         except JwtError as error:
             raise UnreadableInput(str(error)) from None
         return (f"{container} (jwt)" if container else "jwt"), payload, text
     raise UnreadableInput("paste a credential as JSON (starting with {) or as a JWT (three dot-separated parts)")
+
+
+def _jwt_too_deep(token: str) -> bool:
+    """Whether the JWT's header or payload nests deeper than MAX_DEPTH, judged before PyJWT parses them."""
+    for segment in token.strip().split(".")[:2]:
+        try:
+            text = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)).decode("utf-8", "replace")
+        except ValueError:
+            continue  # not base64url: PyJWT says so in its own words
+        if json_input.text_depth_exceeds(text, MAX_DEPTH):
+            return True
+    return False
 
 
 # ----- resolving keys --------------------------------------------------------------------------------------

@@ -93,6 +93,20 @@ def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None
     return items
 
 
+def env_hosts(
+    name: str, default: list[str], *, allow_wildcard: bool, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """Host names as ALLOWED_HOSTS takes them. Without allow_wildcard a bare "*" is refused: it turns off Django's
+    Host header check, the guard against poisoned caches and against requests meant for some other site."""
+    hosts = env_list(name, default, environ=environ)
+    if not allow_wildcard and "*" in hosts:
+        raise ImproperlyConfigured(
+            f"{name}=* accepts any Host header, which production refuses: name the public host(s), as in "
+            f"{name}=microcred.example.org (a leading dot, .example.org, allows that domain and its subdomains)"
+        )
+    return hosts
+
+
 def env_database(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     import dj_database_url
 
@@ -108,13 +122,26 @@ def env_database(name: str, default: str, *, environ: Mapping[str, str] | None =
         raise ImproperlyConfigured(f"{name}={value!r} is not a database URL: {error}") from None
     if scheme == "sqlite":
         config["CONN_MAX_AGE"] = 0
-        # WAL lets the dev server read while a request writes; busy timeout rides out short locks.
         # The test database is a file too: in-memory SQLite's shared cache answers "table is locked" at
         # once instead of waiting, which the live server used by the browser tests runs into. The pid keeps
         # two test runs on one checkout (xdist workers get their own suffix as well) out of each other's way.
         db_file = Path(config["NAME"])
         config["TEST"] = {"NAME": str(db_file.with_name(f"test-{os.getpid()}-{db_file.name}"))}
-        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+        config["OPTIONS"] = {
+            # WAL: readers never wait for the writer, nor the writer for readers. synchronous=NORMAL is the
+            # setting SQLite advises with WAL: a commit no longer waits for an fsync of its own (only
+            # checkpoints do), the file stays consistent whatever happens, and a crash of the server process
+            # loses nothing; only a power cut or OS crash can drop the last few commits. That is the right
+            # trade for the embedded default; PostgreSQL, the production database, keeps full durability.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # Every transaction takes the write lock when it begins, so a transaction that reads and then
+            # writes cannot fail on the upgrade with "database is locked"; it waits in line instead. This is
+            # what serialises writers on SQLite, which has no row locks (see submissions/services/_common.py).
+            "transaction_mode": "IMMEDIATE",
+            # Seconds a statement waits for the write lock before giving up: longer than any burst of
+            # concurrent autosaves queues for, short enough that a stuck writer shows up as an error.
+            "timeout": 20,
+        }
     return config
 
 

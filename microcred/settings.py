@@ -9,7 +9,9 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor  # type: ignore[import-untyped]
 
 from microcred.env import (
     env_bool,
@@ -17,6 +19,7 @@ from microcred.env import (
     env_database,
     env_email,
     env_fernet_keys,
+    env_hosts,
     env_int,
     env_list,
     env_required,
@@ -73,7 +76,16 @@ else:
     )
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG must be off in production (unset it or set DEBUG=0): its error pages show settings, code and data "
+        "to whoever causes an error"
+    )
+ALLOWED_HOSTS = env_hosts(
+    "ALLOWED_HOSTS",
+    [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"],
+    allow_wildcard=not PRODUCTION,
+)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production, as in ALLOWED_HOSTS=microcred.example.org")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -108,15 +120,20 @@ INSTALLED_APPS = [
     "workflow",
     "api",
     "pages",
+    "dbbackup",
+    "ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.sessions.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,6 +168,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the network-wide throttle that axes' per-account count cannot be (password spraying).
+    "accounts.backends.NetworkThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -208,6 +227,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Source maps are fetched only by a developer's browser tools. Compressing them (Brotli at its slowest, for the
+# plain and the hashed name alike) took most of collectstatic's time in a production setup.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 _email = env_email("EMAIL_URL", "console://")
 EMAIL_BACKEND = _email.backend
@@ -244,6 +266,62 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- sign-in hardening: sessions, throttles, tokens, Content-Security-Policy, Permissions-Policy ---------
+
+# A session ends after this long without a request (accounts.sessions keeps a used one alive), and after
+# SESSION_ABSOLUTE_AGE however busy it was.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
+SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 60 * 60
+
+# Throttles and django-axes count by client address. Behind a load balancer REMOTE_ADDR is the balancer's
+# own, which would make every visitor one; set this to the number of proxies that append to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+
+# accounts/throttle.py: at most `limit` in `window` seconds. A school's staff may share one address, so the
+# per-network limits leave room for a workshop signing up together; per-address limits cap the email one
+# inbox can be sent.
+ACCOUNT_THROTTLES: dict[str, dict[str, int]] = {
+    # Different accounts failing to sign in from one network (password spraying); then all sign-in pauses.
+    "signin_network": {"limit": env_int("THROTTLE_SIGNIN_ACCOUNTS", 10, minimum=1), "window": 15 * 60},
+    "signup_network": {"limit": env_int("THROTTLE_SIGNUPS_PER_HOUR", 30, minimum=1), "window": 60 * 60},
+    "signup_address": {"limit": 3, "window": 60 * 60},
+    "reset_network": {"limit": env_int("THROTTLE_RESETS_PER_HOUR", 20, minimum=1), "window": 60 * 60},
+    "reset_address": {"limit": 3, "window": 60 * 60},
+}
+
+# Personal access tokens (api/services.py): a token lives at most this long; without an expiry it gets the default.
+API_TOKEN_MAX_DAYS = 365
+API_TOKEN_DEFAULT_DAYS = 90
+
+# django-csp: nothing inline and nothing from elsewhere, on every response. htmx is set up for it
+# (templates/submissions/_htmx_head.html) and the admin site runs under it unchanged; only the API's Swagger
+# page adds data: images, for its stylesheet's icons (api/api.py). tests/browser checks every page against it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# django-permissions-policy: no page here needs a device or sensor, so none may ask for one.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture",
+        "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone",
+        "midi", "payment", "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -267,3 +345,20 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- backups: manage.py backup and restore (ops/), through django-dbbackup ----------------------------------
+# Each backup is a folder under BACKUP_DIR holding the database, the evidence files and a manifest. The issuer
+# key encryption key is never written into it: keep that apart, and a restore checks it opens every issuer key.
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or VAR_DIR / "backups")
+# dbbackup's own commands (listbackups, and dbbackup run by hand) use the same folder.
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(BACKUP_DIR)},
+}
+# dbbackup restores SQLite by writing over the file, which corrupts a WAL database whose -wal file remains;
+# ops.sqlite restores through SQLite's backup API instead.
+DBBACKUP_CONNECTOR_MAPPING = {"django.db.backends.sqlite3": "ops.sqlite.SqliteOnlineBackupConnector"}
+# A restore lands on another instance, whose database role may have another name than the one that made the dump.
+DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-privileges"}}
+# Failures surface as the command's own error and exit status, for the scheduler that runs it to report.
+DBBACKUP_SEND_EMAIL = False

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from api.api import api
+from api.api import not_found as api_not_found
 from microcred import views
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", include("pages.awards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Last: any other path under /api/ answers a JSON 404, as the API's own do, even with DEBUG on.
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
 ]
 
 handler404 = "microcred.views.not_found"

@@ -22,4 +22,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # An API client reads JSON: this is reached only by a failure outside the API's own handlers.
+        return JsonResponse({"detail": "something went wrong on our side; it has been logged"}, status=500)
     return render(request, "500.html", status=500)

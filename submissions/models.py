@@ -102,10 +102,15 @@ class Draft(models.Model):
         return self.responses.get(part_id, {}).get(field_id)
 
 
+# Every evidence file is stored under this folder of the media storage, and nothing else is
+# (submissions.services.evidence_orphans_sweep deletes what no row references there).
+EVIDENCE_FOLDER = "evidence"
+
+
 def _evidence_path(instance: Evidence, filename: str) -> str:
     # The stored name carries nothing of the original (kept in original_name) and 256 random bits, so
     # a path that leaks into a log cannot be guessed or walked to a neighbour's file.
-    return f"evidence/{timezone.now():%Y/%m}/{secrets.token_urlsafe(32)}"
+    return f"{EVIDENCE_FOLDER}/{timezone.now():%Y/%m}/{secrets.token_urlsafe(32)}"
 
 
 class Evidence(models.Model):

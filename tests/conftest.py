@@ -16,8 +16,9 @@ from django.conf import settings
 
 from accounts.models import IssuerMembership, ReviewerProfile, User
 from accounts.services import membership_grant
-from catalog.loader import credentials_load_dir
+from catalog.loader import credential_load, definition_read
 from catalog.models import Credential, Issuer
+from catalog.schema import CredentialDefinition
 
 PASSWORD = "correct horse battery staple"
 
@@ -31,6 +32,23 @@ def pytest_configure(config: pytest.Config) -> None:
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database, as pytest-django makes it; on PostgreSQL without waiting for each commit's flush.
+
+    A test database is thrown away at the end, so durability buys nothing there, while the transactional
+    tests commit thousands of times. Set on the database, it reaches every connection: the live server's
+    and the race tests' threads included."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit TO off")
+        cursor.execute("SET synchronous_commit TO off")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness (about half a second a hash here) is its point in production and
@@ -38,11 +56,23 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def parsed_definitions() -> list[tuple[CredentialDefinition, str]]:
+    """Every definition under credentials/, read and validated once per test session.
+
+    Parsing the YAML and validating it against the schema is the costly half of loading; the rows are
+    still written per test (each test runs in its own transaction), by the same loader `make run` uses."""
+    paths = sorted(Path(settings.CREDENTIALS_DIR).glob("*.yaml"))
+    assert paths
+    return [(definition_read(path), path.name) for path in paths]
+
+
 @pytest.fixture
-def credentials(db: Any) -> dict[str, Credential]:
+def credentials(db: Any, parsed_definitions: list[tuple[CredentialDefinition, str]]) -> dict[str, Credential]:
     """Every definition under credentials/, loaded as `make run` loads them."""
-    _results, errors = credentials_load_dir(settings.CREDENTIALS_DIR)
-    assert not errors, [str(e) for e in errors]
+    for definition, source_name in parsed_definitions:
+        # A copy, so a test that changes a definition in memory cannot leak into the next test.
+        credential_load(definition=definition.model_copy(deep=True), source_name=source_name)
     return {c.slug: c for c in Credential.objects.select_related("issuer", "current_version")}
 
 

@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from microcred.env import env_bool, env_choice, env_database, env_email, env_int, env_list, env_required
+from microcred.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_email,
+    env_hosts,
+    env_int,
+    env_list,
+    env_required,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -68,6 +77,16 @@ def test_it_rejects_an_unknown_choice_listing_the_valid_ones() -> None:
 def test_it_rejects_a_list_with_an_empty_item() -> None:
     with pytest.raises(ImproperlyConfigured, match="ALLOWED_HOSTS='a,,b' has an empty item"):
         env_list("ALLOWED_HOSTS", [], environ={"ALLOWED_HOSTS": "a,,b"})
+
+
+def test_it_refuses_a_wildcard_host_where_asked_to() -> None:
+    assert env_hosts("ALLOWED_HOSTS", [], allow_wildcard=False, environ={"ALLOWED_HOSTS": ".x.org,y.org"}) == [
+        ".x.org",
+        "y.org",
+    ]
+    assert env_hosts("ALLOWED_HOSTS", [], allow_wildcard=True, environ={"ALLOWED_HOSTS": "*"}) == ["*"]
+    with pytest.raises(ImproperlyConfigured, match=r"ALLOWED_HOSTS=\* accepts any Host header"):
+        env_hosts("ALLOWED_HOSTS", [], allow_wildcard=False, environ={"ALLOWED_HOSTS": "x.org,*"})
 
 
 def test_it_requires_what_production_needs() -> None:
@@ -144,7 +163,9 @@ def test_development_generates_a_secret_key_kept_out_of_git(tmp_path: Path) -> N
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
 
 
-def test_check_deploy_reports_nothing_with_production_settings(tmp_path: Path) -> None:
+def test_check_deploy_reports_only_the_static_files_before_they_are_collected(tmp_path: Path) -> None:
+    # Once `make production-setup` has collected them it reports nothing: tests/ops/test_production.py.
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV, tmp_path=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert result.returncode != 0
+    assert "(ops.E001) The static files have not been collected" in result.stderr
+    assert "System check identified 1 issue (0 silenced)." in result.stderr

@@ -13,11 +13,10 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from accounts.services import password_reset_complete, password_reset_send
+from accounts.services import password_reset_complete, password_reset_request
 
 PASSWORD_HINT = (
     "At least 10 characters. Avoid common passwords, passwords made only of numbers, "
@@ -77,13 +76,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise ValidationError(
-                "An account already uses this email address. Sign in, or reset your password if you forgot it.",
-                code="duplicate",
-            )
-        return email
+        # No "already in use" here: that would tell anyone who has an account (accounts.services.user_signup).
+        return str(self.cleaned_data["email"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -142,9 +136,7 @@ class ResetRequestForm(PasswordResetForm):
     )
 
     def save(self, **kwargs: Any) -> None:  # type: ignore[override]
-        token_generator = kwargs.get("token_generator", default_token_generator)
-        for user in self.get_users(self.cleaned_data["email"]):
-            password_reset_send(user=user, token_generator=token_generator)
+        password_reset_request(email=self.cleaned_data["email"])
 
 
 class ResetSetPasswordForm(SetPasswordForm):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.backends import RULE as SIGN_IN_RULE
+from accounts.backends import sign_in_throttled
 from accounts.models import User
 from accounts.selectors import user_roles_get
 from accounts.services import (
@@ -24,6 +24,7 @@ from accounts.services import (
     profile_update,
     user_signup,
 )
+from accounts.throttle import client_network, throttle_guard, throttle_retry_after, try_again_in
 from core.errors import InvalidState, TooSoon
 from pages.accounts.forms import (
     ChangePasswordForm,
@@ -34,8 +35,6 @@ from pages.accounts.forms import (
     SignupForm,
 )
 
-_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
 
 def _signed_in_user(request: HttpRequest) -> User:
     # login_required has run: the user is a real account, not AnonymousUser.
@@ -43,37 +42,45 @@ def _signed_in_user(request: HttpRequest) -> User:
     return request.user
 
 
+# The address a sign-up was made with, for the "check your email" page that follows it.
+_SIGNUP_EMAIL = "signup_email"
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account and sign the person in straight away.
+    """Make an account and send the link that confirms its address; then the person signs in.
 
-    An educator who has just signed up expects to look around and start a draft at once; a school's mail
-    filter can hold the verification email for minutes or hours. So the account works before the address
-    is verified and a banner asks for it; what depends on the address (submitting evidence, receiving a
-    credential issued to it) is where verification is required.
+    The answer is the same whether or not the address already has an account (accounts.services.user_signup
+    emails its holder instead), so sign-up cannot be used to learn who has an account here. Nor does it sign
+    the person in: that would show which of the two happened. An unconfirmed account may sign
+    in straight away; what depends on the address (submitting evidence, receiving a credential issued to
+    it) is where confirmation is required.
     """
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        throttle_guard(
+            rule="signup_network",
+            key=client_network(request),
+            message="Many accounts have been made from your network in the last hour, so we have paused "
+            "sign-up from it for a while.",
+        )
         data = form.cleaned_data
-        try:
-            user = user_signup(
-                email=data["email"], name=data["name"], password=data["password1"], organisation=data["organisation"]
-            )
-        except IntegrityError:
-            # Two sign-ups with one address at the same moment: the second gets the same message as a duplicate.
-            form.add_error("email", "An account already uses this email address. Sign in, or reset your password.")
-        else:
-            login(request, user, backend=_MODEL_BACKEND)
-            return redirect("accounts:verify_sent")
+        user_signup(
+            email=data["email"], name=data["name"], password=data["password1"], organisation=data["organisation"]
+        )
+        request.session[_SIGNUP_EMAIL] = data["email"]
+        return redirect("accounts:verify_sent")
     return render(request, "accounts/signup.html", {"form": form})
 
 
 @require_GET
-@login_required
 def verify_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/verify_sent.html", {"valid_days": EMAIL_VERIFICATION_MAX_AGE.days})
+    """After sign-up (signed out: the same page whether or not the address was new), or after asking for a
+    new link (signed in)."""
+    context = {"valid_days": EMAIL_VERIFICATION_MAX_AGE.days, "signup_email": request.session.get(_SIGNUP_EMAIL, "")}
+    return render(request, "accounts/verify_sent.html", context)
 
 
 @require_GET
@@ -108,6 +115,16 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if sign_in_throttled(self.request):
+            wait = throttle_retry_after(rule=SIGN_IN_RULE, key=client_network(self.request))
+            raise TooSoon(
+                "There have been unsuccessful attempts to sign in to many different accounts from your network, "
+                "so we have paused signing in from it, even with the right password. "
+                f"{try_again_in(wait)} Signing in from another network (a phone's mobile data, say) works now."
+            )
+        return super().form_invalid(form)
+
 
 class SignOutView(auth_views.LogoutView):
     pass
@@ -117,6 +134,16 @@ class ResetRequestView(auth_views.PasswordResetView):
     form_class = ResetRequestForm
     template_name = "accounts/password_reset_form.html"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Per network here; per address (and the same answer past it) in accounts.services.password_reset_request.
+        throttle_guard(
+            rule="reset_network",
+            key=client_network(self.request),
+            message="Many password resets have been asked for from your network in the last hour, so we have "
+            "paused them for a while.",
+        )
+        return super().form_valid(form)
 
 
 class ResetSentView(auth_views.PasswordResetDoneView):

@@ -32,13 +32,13 @@ urlpatterns = [
     path("awards/<uuid:uuid>/apply/", views.apply, name="apply"),
     # Partner universities' staff
     path("awards/partner/", views.partner_list, name="partner_list"),
-    path("awards/partner/applications/<int:application_id>/", views.partner_application, name="partner_application"),
+    path("awards/partner/applications/<pk:application_id>/", views.partner_application, name="partner_application"),
     # Verification
     path("verify/", views.verify_page, name="verify"),
     # Published documents (stable URLs: they are written into signed credentials)
     path("issuers/<slug:slug>/did.json", views.did_json, name="did"),
-    path("awards/status/<slug:slug>/<int:number>", views.status_list, name="status_list"),
-    path("awards/achievements/<slug:slug>/v<int:number>", views.achievement, name="achievement"),
+    path("awards/status/<slug:slug>/<pk:number>", views.status_list, name="status_list"),
+    path("awards/achievements/<slug:slug>/v<pk:number>", views.achievement, name="achievement"),
     path("awards/badges/<slug:slug>.<image_ext:ext>", views.badge_image, name="badge_image"),
     path("ob2/issuers/<slug:slug>", views.ob2_issuer, name="ob2_issuer"),
     path("ob2/badges/<slug:slug>", views.ob2_badge, name="ob2_badge"),

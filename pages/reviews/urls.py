@@ -7,14 +7,14 @@ from pages.reviews import views
 app_name = "reviews"
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("assignments/<int:assignment_id>/", views.score, name="score"),
-    path("assignments/<int:assignment_id>/submit/", views.submit, name="submit"),
-    path("assignments/<int:assignment_id>/decline/", views.decline, name="decline"),
+    path("assignments/<pk:assignment_id>/", views.score, name="score"),
+    path("assignments/<pk:assignment_id>/submit/", views.submit, name="submit"),
+    path("assignments/<pk:assignment_id>/decline/", views.decline, name="decline"),
     path("calibration/<slug:slug>/", views.calibration, name="calibration"),
-    path("calibration/<slug:slug>/samples/<int:sample_id>/", views.calibration_sample, name="calibration_sample"),
+    path("calibration/<slug:slug>/samples/<pk:sample_id>/", views.calibration_sample, name="calibration_sample"),
     path("admin/", views.pipeline, name="pipeline"),
-    path("admin/attempts/<int:attempt_id>/", views.attempt_record, name="attempt_record"),
-    path("admin/assignments/<int:assignment_id>/reassign/", views.reassign, name="reassign"),
-    path("admin/submissions/<int:submission_id>/extra-attempt/", views.extra_attempt, name="extra_attempt"),
-    path("admin/decisions/<int:decision_id>/override/", views.override, name="override"),
+    path("admin/attempts/<pk:attempt_id>/", views.attempt_record, name="attempt_record"),
+    path("admin/assignments/<pk:assignment_id>/reassign/", views.reassign, name="reassign"),
+    path("admin/submissions/<pk:submission_id>/extra-attempt/", views.extra_attempt, name="extra_attempt"),
+    path("admin/decisions/<pk:decision_id>/override/", views.override, name="override"),
 ]

@@ -2,7 +2,8 @@
 withdraw it, and the status transitions reviews drive. One module per concern:
 
   drafts        submission_start, draft_save (field-level merges and conflicts)
-  evidence      evidence_add, evidence_remove (file kinds by content, room in the field)
+  evidence      evidence_add, evidence_remove (file kinds by content, room in the field),
+                evidence_orphans_sweep (files no row references, left by a crash)
   completeness  completeness_check
   attempts      submission_lock, attempt_freeze, TRANSITIONS, attempt_transition, attempt_withdraw,
                 status_replay
@@ -24,7 +25,7 @@ from submissions.services.attempts import (
 )
 from submissions.services.completeness import completeness_check
 from submissions.services.drafts import SELF_EVALUATION_KEY, draft_save, submission_start
-from submissions.services.evidence import evidence_add, evidence_remove
+from submissions.services.evidence import evidence_add, evidence_orphans_sweep, evidence_remove
 
 __all__ = [
     "OVERRIDE_TRANSITIONS",
@@ -37,6 +38,7 @@ __all__ = [
     "completeness_check",
     "draft_save",
     "evidence_add",
+    "evidence_orphans_sweep",
     "evidence_remove",
     "status_replay",
     "submission_lock",

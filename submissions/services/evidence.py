@@ -7,9 +7,13 @@ takes that kind, whether the field has room, and where the file is stored.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from datetime import timedelta
+from itertools import islice
 from pathlib import PurePath
 
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +21,7 @@ from accounts.models import User
 from catalog.schema import FILE_TYPES, FileField
 from core.errors import FieldError, FileTooLarge, InvalidInput
 from submissions import evidence as sniffing
-from submissions.models import AttemptEvidence, EventKind, Evidence, Status, Submission
+from submissions.models import EVIDENCE_FOLDER, AttemptEvidence, EventKind, Evidence, Status, Submission
 from submissions.services._common import event_record, lock_for_update, require_editable, require_owner
 
 
@@ -175,3 +179,49 @@ def evidence_remove(*, evidence: Evidence, actor: User) -> None:
             transaction.on_commit(lambda: storage.delete(stored))
         locked.updated_at = timezone.now()
         locked.save(update_fields=["updated_at"])
+
+
+# Longer than any upload takes between its file reaching storage and its row being committed.
+ORPHAN_GRACE = timedelta(hours=1)
+_SWEEP_BATCH = 500
+
+
+def _stored_names(storage: Storage, folder: str) -> Iterator[str]:
+    try:
+        folders, names = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_names(storage, f"{folder}/{sub}")
+
+
+def evidence_orphans_sweep(*, grace: timedelta = ORPHAN_GRACE, dry_run: bool = False) -> list[str]:
+    """Delete evidence files that no Evidence row references and that are older than `grace`; returns their names.
+
+    evidence_add stores the file before the transaction that records it, so that a slow upload never holds
+    the draft's lock, and deletes it again if that transaction fails; a server killed in between leaves the
+    file behind, as does one killed after evidence_remove commits but before its file is deleted. Nothing
+    but this sweep can find such a file. The grace keeps it off uploads still on their way to a commit."""
+    storage = Evidence._meta.get_field("file").storage
+    cutoff = timezone.now() - grace
+    removed: list[str] = []
+    names = _stored_names(storage, EVIDENCE_FOLDER)
+    while batch := list(islice(names, _SWEEP_BATCH)):
+        referenced = set(Evidence.objects.filter(file__in=batch).values_list("file", flat=True))
+        for name in batch:
+            if name in referenced:
+                continue
+            try:
+                if storage.get_modified_time(name) >= cutoff:
+                    continue
+            except FileNotFoundError:
+                continue  # deleted meanwhile
+            # Looked at again just before deleting: a row committed since the batch was read keeps its file.
+            if Evidence.objects.filter(file=name).exists():
+                continue
+            if not dry_run:
+                storage.delete(name)
+            removed.append(name)
+    return removed

@@ -83,12 +83,18 @@ def test_a_reset_lifts_a_sign_in_lockout(client, educator, committed, outbox):
 
 
 @pytest.mark.django_db
-def test_an_unknown_address_gets_the_same_answer_and_no_email(client, committed, outbox):
+def test_an_unknown_address_gets_the_same_answer_and_a_note_that_no_account_uses_it(client, committed, outbox):
     with committed():
-        response = client.post(RESET, {"email": "nobody@example.org"})
+        response = client.post(RESET, {"email": "Nobody@example.org"})
 
     assert response.url == reverse("accounts:password_reset_done")
-    assert outbox == []
+    [message] = outbox
+    assert message.to == ["nobody@example.org"]
+    assert message.subject == "Your microcred password reset request"
+    assert "No account that signs in with a password uses this address" in message.body
+    # A link to ask again (perhaps for another address), not a reset link with a token.
+    assert link_in(message, "/accounts/password/reset/").endswith(RESET)
+    assert link_in(message, "/accounts/signup/").endswith(reverse("accounts:signup"))
 
 
 @pytest.mark.django_db

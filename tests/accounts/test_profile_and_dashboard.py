@@ -12,7 +12,7 @@ DASHBOARD = reverse("accounts:dashboard")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", [PROFILE, DASHBOARD, reverse("accounts:verify_sent")])
+@pytest.mark.parametrize("url", [PROFILE, DASHBOARD])
 def test_an_anonymous_visitor_is_sent_to_sign_in(client, url):
     response = client.get(url)
 

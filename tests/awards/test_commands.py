@@ -82,6 +82,7 @@ def test_verify_credential_explains_unreadable_input(db, tmp_path):
         run("verify_credential", str(path))
 
 
+@pytest.mark.once
 def test_the_benchmark_runs_and_reports_each_rate():
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "bench_awards.py"), "--n", "5"],

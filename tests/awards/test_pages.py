@@ -245,7 +245,7 @@ def test_the_verify_api_answers_bad_input_with_400_and_a_reason(client, db):
     assert "paste a credential as JSON" in response.json()["error"]
     response = client.post("/api/v1/verify", "{oops", content_type="application/json")
     assert response.status_code == 400
-    assert "not valid JSON" in response.json()["detail"]
+    assert "not valid JSON" in response.json()["error"]
     response = client.post("/api/v1/verify", [1, 2], content_type="application/json")
     assert response.status_code == 400
     assert "/api/v1/verify" in json.dumps(client.get("/api/v1/openapi.json").json()["paths"])

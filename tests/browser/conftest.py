@@ -1,5 +1,9 @@
 """Browser tests: Debian's Chromium driven by Playwright, axe-core run on every page load.
 
+Every page also runs under the site's real Content-Security-Policy (never bypassed): each page load
+must carry the CSP and Permissions-Policy headers, and any violation the browser reports (a
+`securitypolicyviolation` event, or the console's "Refused to ..." error) fails the test.
+
 Without Chromium these tests skip with the reason; with REQUIRE_BROWSER=1 (as .ci/run sets)
 a missing browser fails them instead, so CI can never pass without having run them.
 """
@@ -43,6 +47,34 @@ class AxeViolation(AssertionError):
     pass
 
 
+# Runs in every document before its own scripts: reports each CSP violation to the test through a binding.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation({
+    page: document.location.href,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile + ":" + event.lineNumber,
+    sample: event.sample,
+  });
+});
+"""
+REQUIRED_CSP = ("default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'")
+
+
+def security_headers_problem(url: str, headers: dict[str, str] | None) -> str | None:
+    """What is missing from the headers of the page at `url` (None when nothing is)."""
+    if headers is None:
+        return f"no response was seen for {url}, so its Content-Security-Policy could not be checked"
+    policy = headers.get("content-security-policy", "")
+    missing = [directive for directive in REQUIRED_CSP if directive not in policy]
+    if missing or "unsafe-inline" in policy:
+        return f"{url} has no strict Content-Security-Policy (lacks {missing}): {policy!r}"
+    if "camera=()" not in headers.get("permissions-policy", ""):
+        return f"{url} has no Permissions-Policy header denying the camera"
+    return None
+
+
 def axe_check(page: Any) -> None:
     """Run axe-core on the page as it is now; raise listing every WCAG 2.2 A/AA violation."""
     result = page.evaluate(
@@ -73,9 +105,52 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+class PolicyWatch:
+    """The CSP hooks on one browser context: every violation any of its pages reports, and a check that a
+    loaded page came with the CSP and Permissions-Policy headers."""
+
+    def __init__(self, context: Any) -> None:
+        self.violations: list[str] = []
+        self.header_problems: list[str] = []
+        self._documents: dict[str, Any] = {}
+        context.expose_binding("__cspViolation", self._on_violation)
+        context.add_init_script(script=CSP_LISTENER)
+        context.on("console", self._on_console)
+        context.on("response", self._on_response)
+
+    def _on_violation(self, _source: Any, report: dict[str, Any]) -> None:
+        self.violations.append(f"CSP violation on {report['page']}: {json.dumps(report)}")
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.violations.append(f"CSP violation reported in the console: {message.text}")
+        if "Permissions-Policy" in message.text:
+            # Chromium warns of a feature it does not know, which it then ignores: keep the header clean.
+            self.violations.append(f"the browser refused part of the Permissions-Policy header: {message.text}")
+
+    def _on_response(self, response: Any) -> None:
+        # Kept, not read, here: a call to the browser inside this handler would let the page's load event
+        # be handled before the headers are stored.
+        if response.request.resource_type == "document":
+            self._documents[response.url.split("#")[0]] = response
+
+    def check_headers(self, url: str) -> None:
+        """For a page's load handler: the document just loaded must carry both headers."""
+        if not url.startswith("http"):
+            return
+        response = self._documents.get(url.split("#")[0])
+        problem = security_headers_problem(url, response.all_headers() if response else None)
+        if problem:
+            self.header_problems.append(problem)
+
+    @property
+    def failures(self) -> list[str]:
+        return self.header_problems + self.violations
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A fresh browser context whose every page load is checked by axe.
+    """A fresh browser context whose every page load is checked by axe and runs under the CSP hooks.
 
     Playwright runs the load handler concurrently with the test's next steps, so `page.axe_settle()`
     waits for pending checks; the fixture settles and checks the final page before it closes.
@@ -83,6 +158,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.set_default_timeout(10_000)
     context.add_init_script(script=_axe_source())
+    watch = PolicyWatch(context)
     tab = context.new_page()
     failures: list[str] = []
     checked: list[str] = []
@@ -91,6 +167,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     def on_load(loaded: Any) -> None:
         pending.append(loaded.url)
         try:
+            watch.check_headers(loaded.url)
             axe_check(loaded)
             checked.append(loaded.url)
         except AxeViolation as violation:
@@ -112,6 +189,8 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     tab.on("load", on_load)
     tab.axe_checked = checked
     tab.axe_settle = settle
+    # Tests of the hook itself read and clear these.
+    tab.csp_violations = watch.violations
     yield tab
     if not tab.is_closed():
         settle()
@@ -121,8 +200,24 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
             except AxeViolation as violation:
                 failures.append(str(violation))
     context.close()
+    failures.extend(watch.failures)
     if failures:
         pytest.fail("\n\n".join(dict.fromkeys(failures)), pytrace=False)
+
+
+@pytest.fixture
+def library_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """For screens a library draws (Django's admin site, ninja's Swagger UI): the CSP hooks without axe,
+    whose findings there are the library's to fix, while the policy they run under is ours."""
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(10_000)
+    watch = PolicyWatch(context)
+    tab = context.new_page()
+    tab.on("load", lambda loaded: watch.check_headers(loaded.url))
+    yield tab
+    context.close()
+    if watch.failures:
+        pytest.fail("\n\n".join(dict.fromkeys(watch.failures)), pytrace=False)
 
 
 def _navigated_away(error: Exception) -> bool:

@@ -11,6 +11,10 @@ from playwright.sync_api import expect
 from catalog.loader import credentials_load_dir
 from tests.catalog.catalog_helpers import load_fixture_credentials
 
+# WeasyPrint lays out the whole guide before the first byte is sent; on a busy 2-core CI machine that has
+# taken longer than Playwright's default 30 s wait, so the download gets a wait of its own.
+PDF_TIMEOUT_MS = 120_000
+
 
 def results(page) -> list[str]:
     # Each card's link names its issuer too (visually hidden), so two credentials of one title stay distinct.
@@ -52,7 +56,7 @@ def test_a_visitor_finds_a_credential_and_downloads_its_guide(page):
     expect(page.get_by_role("table", name="Rubric for Part 2. Evidence of feedback")).to_be_visible()
     expect(page.get_by_role("columnheader", name="Proficient (passes)").first).to_be_visible()
 
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=PDF_TIMEOUT_MS) as download_info:
         page.get_by_role("link", name="Download the requirements and scoring guide (PDF)").click()
     download = download_info.value
     assert download.suggested_filename == "riverbend-formative-feedback-requirements.pdf"
@@ -101,7 +105,7 @@ def test_a_visitor_finds_each_real_program_and_its_guide(page):
     page.get_by_role("link", name="Collaboration by Classkick").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Collaboration")
     expect(page.get_by_role("table", name="The review panel: 4 reviewers score each submission")).to_be_visible()
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=PDF_TIMEOUT_MS) as download_info:
         page.get_by_role("link", name="Download the requirements and scoring guide (PDF)").click()
     assert download_info.value.suggested_filename == "classkick-collaboration-requirements.pdf"
 
@@ -111,7 +115,7 @@ def test_a_visitor_finds_each_real_program_and_its_guide(page):
     page.get_by_role("link", name="Collaboration by Educators Rising").click()
     expect(page.get_by_role("table", name="Rubric for Part 2. Artifacts")).to_be_visible()
     expect(page.get_by_role("table", name="University partners for graduate credit")).to_be_visible()
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=PDF_TIMEOUT_MS) as download_info:
         page.get_by_role("link", name="Download the requirements and scoring guide (PDF)").click()
     download = download_info.value
     assert download.suggested_filename == "educators-rising-collaboration-requirements.pdf"

@@ -227,10 +227,13 @@ def test_the_pipeline_groups_the_admins_attempts_and_hides_other_issuers(
     assert attempt.pk in {r["attempt_id"] for r in everything["in_review"] + everything["waiting"]}
 
 
-@pytest.mark.parametrize("who", ["educator", "unassigned", "other_staff", None])
+@pytest.mark.parametrize("who", ["educator", "unassigned", "other_staff"])
 def test_the_pipeline_is_for_admins_only(attempt, who, request):
-    user = request.getfixturevalue(who) if who else None
-    assert as_session(user).get(f"{API}/admin/pipeline").status_code == 404
+    assert as_session(request.getfixturevalue(who)).get(f"{API}/admin/pipeline").status_code == 404
+
+
+def test_the_pipeline_asks_anonymous_callers_to_sign_in_as_every_list_does(attempt):
+    assert as_session(None).get(f"{API}/admin/pipeline").status_code == 401
 
 
 def test_the_pipeline_shows_overdue_and_decided_attempts(attempt, classkick, issuer_admin):

@@ -42,14 +42,18 @@ def at_once(*work: Callable[[], Any]) -> list[str]:
     return start_at_once(*work)()
 
 
-def start_at_once(*work: Callable[[], Any]) -> Callable[[], list[str]]:
+def start_at_once(*work: Callable[[], Any], pids: list[int] | None = None) -> Callable[[], list[str]]:
     """Start each callable in its own thread and connection, together; answers a function that waits for
-    them and gives their outcomes."""
+    them and gives their outcomes. Each thread's database backend pid is added to `pids` when given."""
     barrier = threading.Barrier(len(work))
     outcomes: list[str] = []
 
     def run(job: Callable[[], Any]) -> None:
         try:
+            if pids is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    pids.append(int(cursor.fetchone()[0]))
             barrier.wait()
             job()
             outcomes.append("ok")
@@ -70,22 +74,31 @@ def start_at_once(*work: Callable[[], Any]) -> Callable[[], list[str]]:
     return finish
 
 
-def waiting_on_locks() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return int(cursor.fetchone()[0])
+def one_waited_for_another(pids: list[int], *, within: float = 15.0) -> bool:
+    """Whether, at some moment, one of these backends was blocked by a lock another of them held.
+
+    pg_blocking_pids names who holds what a waiting backend needs; a backend blocked only by a third
+    party (the row holder below) does not count. This is the proof that the race was real and that the
+    application's own lock made one transaction wait for the other."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if len(pids) == 2:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pid, pg_blocking_pids(pid) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
+                for pid, blockers in cursor.fetchall():
+                    if set(blockers) & (set(pids) - {pid}):
+                        return True
+        time.sleep(0.02)
+    return False
 
 
 @contextmanager
-def rows_held(assignment_ids: list[int], *, until_waiting: int) -> Iterator[None]:
-    """Hold these assignment rows locked from a third connection until `until_waiting` other connections are
-    blocked on a lock, then let them all go at the same instant.
+def rows_held(assignment_ids: list[int]) -> Iterator[None]:
+    """Hold these assignment rows locked from a third connection while the body runs, then let go.
 
     Without it the second thread often starts after the first has committed (each transaction is short);
-    with it both are inside their transactions, blocked, when they are let go together: the moment at which
-    a missing lock would let each count only its own review."""
+    with it both are inside their transactions when the rows are let go: the moment at which a missing
+    lock would let each count only its own review."""
     locked, release = threading.Event(), threading.Event()
 
     def locker() -> None:
@@ -103,9 +116,6 @@ def rows_held(assignment_ids: list[int], *, until_waiting: int) -> Iterator[None
     try:
         yield
     finally:
-        deadline = time.monotonic() + 15
-        while waiting_on_locks() < until_waiting and time.monotonic() < deadline:
-            time.sleep(0.05)
         release.set()
         thread.join(timeout=30)
 
@@ -119,12 +129,17 @@ def test_the_last_two_reviews_submitted_at_once_make_exactly_one_decision(ck_att
         review_save(assignment=assignment, reviewer=assignment.reviewer, scores=scores(classkick))
     mail.outbox.clear()
 
-    with rows_held([a.pk for a in last_two], until_waiting=2):
-        outcomes_holder = start_at_once(
-            *[lambda a=a: review_submit(assignment=a, reviewer=a.reviewer) for a in last_two]
+    pids: list[int] = []
+    with rows_held([a.pk for a in last_two]):
+        finish = start_at_once(
+            *[lambda a=a: review_submit(assignment=a, reviewer=a.reviewer) for a in last_two], pids=pids
         )
-    outcomes = outcomes_holder()
+        # The first thread to take the attempt's submission lock waits on the held rows; the second must be
+        # seen queued behind the first, not merely behind the row holder.
+        waited = one_waited_for_another(pids)
+    outcomes = finish()
 
+    assert waited, "neither review's transaction ever waited for the other's lock: the race did not happen"
     assert outcomes == ["ok", "ok"]
     assert Assignment.objects.filter(attempt=ck_attempt, state=AssignmentState.SUBMITTED).count() == 4
     assert Decision.objects.filter(attempt=ck_attempt).count() == 1

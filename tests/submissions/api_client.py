@@ -58,5 +58,5 @@ def as_session(user: User | None) -> ApiClient:
 
 
 def as_token(user: User) -> ApiClient:
-    _, secret = token_create(user=user, name="tests")
+    _, secret = token_create(user=user, name="tests", scope="write")
     return ApiClient(Client(), HTTP_AUTHORIZATION=f"Bearer {secret}")

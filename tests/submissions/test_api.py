@@ -414,6 +414,7 @@ def _submissions_for(educator, portfolio: Credential, count: int) -> None:
     )
 
 
+@pytest.mark.scale
 @pytest.mark.parametrize("count", [5, 500])
 def test_the_list_keeps_the_same_query_count_as_submissions_grow(educator, portfolio, count, django_assert_num_queries):
     _submissions_for(educator, portfolio, count)

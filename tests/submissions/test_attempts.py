@@ -301,14 +301,10 @@ def test_the_timeline_reads_the_events_back_with_their_attempt_numbers(ready, ed
     ]
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="in-memory SQLite's shared cache refuses a second writer outright instead of waiting; "
-    "the PostgreSQL run exercises the row lock",
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submits_freeze_exactly_one_attempt(educator, portfolio):
-    """Two threads (two tabs) submit the same draft at once; the row lock lets exactly one through."""
+    """Two threads (two tabs) submit the same draft at once; the row lock (on SQLite, the write lock every
+    transaction takes as it begins) lets exactly one through."""
     import threading
 
     submission, _ = submission_start(educator=educator, credential=portfolio)

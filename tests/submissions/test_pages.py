@@ -729,6 +729,7 @@ def _dashboard_queries(client: Client) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
+@pytest.mark.scale
 def test_the_dashboard_keeps_a_flat_query_count_as_submissions_grow(
     signed_in, educator, classkick, django_assert_num_queries
 ):

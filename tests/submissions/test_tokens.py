@@ -35,7 +35,7 @@ def test_a_token_is_shown_once_and_stored_only_as_its_hash(educator):
 
 
 def test_a_token_authenticates_until_it_is_revoked(educator):
-    _, secret = token_create(user=educator, name="script")
+    _, secret = token_create(user=educator, name="script", scope="write")
     client = ApiClient(Client(), HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert client.get("").status_code == 200
     (token,) = client.get(TOKENS).json()

@@ -1,0 +1,48 @@
+"""Password spraying: one network trying a password or two on each of many accounts.
+
+django-axes counts failures per account and network, so an attacker who stays under its limit on each
+account is never paused. Here every failed sign-in counts the account it named (once per window)
+against the network it came from; past the limit, the backend refuses every sign-in from that network,
+the right password included, until the window ends. It sits in AUTHENTICATION_BACKENDS, so the admin's
+sign-in is covered as well as ours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from accounts.throttle import client_network, throttle_reached, throttle_take_distinct
+
+RULE = "signin_network"
+# Set on a request refused here, so that the sign-in page answers 429 with its reason rather than
+# "the email address or password is not right".
+THROTTLED_FLAG = "microcred_signin_throttled"
+
+
+class NetworkThrottleBackend:
+    """Only refuses; never a user's backend. It has no get_user() on purpose: without one, Django (and the
+    test client's force_login) never records it as the backend a session signed in with."""
+
+    def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        if request is not None and throttle_reached(rule=RULE, key=client_network(request)):
+            setattr(request, THROTTLED_FLAG, True)
+            # Stops authenticate() here: no later backend checks the password.
+            raise PermissionDenied("too many accounts tried from this network")
+        return None
+
+
+def sign_in_failure_count(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
+) -> None:
+    """Receives user_login_failed: count the account a failed sign-in named against its network."""
+    if request is None:
+        return
+    username = str(credentials.get("username") or "").strip().lower()
+    throttle_take_distinct(rule=RULE, key=client_network(request), member=username)
+
+
+def sign_in_throttled(request: HttpRequest) -> bool:
+    return bool(getattr(request, THROTTLED_FLAG, False))

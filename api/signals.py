@@ -1,0 +1,27 @@
+"""A changed password revokes the person's personal access tokens, whichever way it was changed.
+
+Resetting a password is what someone does who fears another has it; a token made by that other person
+must stop working with it. The reset and change pages, the admin's password form and `changepassword`
+all end in `set_password()` and `save()`, and the API sits above accounts in the layers, so this listens
+for the save rather than being called by each of them. It runs inside the save's transaction: if the
+new password rolls back, the tokens stay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import User
+from api.services import tokens_revoke_all
+
+
+def tokens_revoke_on_password_change(
+    sender: type[User], instance: User, created: bool = False, raw: bool = False, **kwargs: Any
+) -> None:
+    update_fields = kwargs.get("update_fields")
+    # AbstractBaseUser keeps the new raw password in `_password` from set_password() until the save
+    # that stores it has finished: post_save still sees it, and only a real change sets it.
+    changed = getattr(instance, "_password", None) is not None
+    if created or raw or not changed or (update_fields is not None and "password" not in update_fields):
+        return
+    tokens_revoke_all(user=instance, reason="the password was changed")

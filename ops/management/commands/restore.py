@@ -1,0 +1,35 @@
+"""manage.py restore [PATH]: a backup into this instance's (empty) database and media storage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from ops.backups import backup_latest, backup_restore
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a backup made by `manage.py backup` into the database DATABASE_URL names and the media storage. "
+        "Refused, with nothing changed, if ISSUER_KEY_ENCRYPTION_KEY does not decrypt every issuer key in it, if "
+        "a file is damaged, or if the database already holds data (unless --force)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "path", nargs="?", type=Path, help="the backup's folder (default: the latest in BACKUP_DIR)"
+        )
+        parser.add_argument("--force", action="store_true", help="replace what the database holds instead of refusing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["path"] or backup_latest(settings.BACKUP_DIR)
+        restored = backup_restore(path, force=options["force"], quiet=options["verbosity"] < 2)
+        self.stdout.write(
+            self.style.SUCCESS(f"Restored {path}")
+            + f": {restored.issuer_keys} issuer key(s), each opened with ISSUER_KEY_ENCRYPTION_KEY; "
+            + f"{restored.evidence_files} evidence file(s), each matching its checksum."
+        )
+        self.stdout.write("Next: `make production-setup` (migrations of a newer checkout, static files), then serve.")

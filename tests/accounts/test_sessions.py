@@ -1,0 +1,93 @@
+"""A signed-in session ends after half an hour without use, and after SESSION_ABSOLUTE_AGE in any case."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.sessions import SEEN_KEY, STARTED_KEY
+from tests.conftest import PASSWORD
+
+DASHBOARD = reverse("accounts:dashboard")
+
+
+def _row(client) -> Session:
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def _set(client, **values) -> None:
+    session = client.session
+    session.update(values)
+    session.save()
+
+
+@pytest.mark.django_db
+def test_signing_in_gives_a_session_of_half_an_hour(client, educator):
+    response = client.post(reverse("accounts:login"), {"username": educator.email, "password": PASSWORD})
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert response.cookies["sessionid"]["max-age"] == 30 * 60
+    remaining = _row(client).expire_date - timezone.now()
+    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+
+
+@pytest.mark.django_db
+def test_a_session_in_use_is_kept_alive_with_at_most_one_write_a_minute(client, educator):
+    client.force_login(educator)
+    assert client.get(DASHBOARD).status_code == 200
+    first = _row(client).expire_date
+
+    # Within the minute: nothing written, so no new cookie either.
+    response = client.get(DASHBOARD)
+    assert "sessionid" not in response.cookies
+    assert _row(client).expire_date == first
+
+    # Two minutes later (as the session remembers it): the expiry moves on and the cookie is renewed.
+    _set(client, **{SEEN_KEY: int(time.time()) - 120})
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=first - timedelta(minutes=2))
+    response = client.get(DASHBOARD)
+    assert response.cookies["sessionid"]["max-age"] == 30 * 60
+    assert _row(client).expire_date > first - timedelta(minutes=2)
+    assert _row(client).expire_date - timezone.now() > timedelta(minutes=29)
+
+
+@pytest.mark.django_db
+def test_a_session_left_alone_for_half_an_hour_is_over(client, educator):
+    client.force_login(educator)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    response = client.get(DASHBOARD)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_a_busy_session_still_ends_at_its_absolute_age(client, educator):
+    client.force_login(educator)
+    _set(client, **{STARTED_KEY: int(time.time()) - settings.SESSION_ABSOLUTE_AGE - 1})
+
+    response = client.get(DASHBOARD)
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_session_from_before_the_limits_counts_from_its_next_request(client, educator):
+    client.force_login(educator)
+    session = client.session
+    del session[STARTED_KEY]
+    del session[SEEN_KEY]
+    session.save()
+
+    assert client.get(DASHBOARD).status_code == 200
+    assert isinstance(client.session[STARTED_KEY], int)

@@ -1,0 +1,59 @@
+"""SQLite as the embedded default holds concurrent requests: WAL, a busy timeout, writers in line.
+
+These look at real connections to the test database (a file, as the default database is), because a
+setting that never reaches the connection protects nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import OperationalError, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from accounts.models import User
+
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite settings of the embedded default")
+
+
+@pytest.fixture
+def fresh(db: None) -> Iterator[BaseDatabaseWrapper]:
+    """A second connection to the same database, opened the way every request's connection is."""
+    other = connection.copy()
+    other.ensure_connection()
+    yield other
+    other.close()
+
+
+def _pragma(wrapper: BaseDatabaseWrapper, name: str) -> object:
+    with wrapper.cursor() as cursor:
+        cursor.execute(f"PRAGMA {name}")
+        return cursor.fetchone()[0]
+
+
+def test_a_fresh_connection_is_in_wal_mode_with_a_busy_timeout(fresh):
+    assert _pragma(fresh, "journal_mode") == "wal"
+    assert _pragma(fresh, "busy_timeout") == 20_000
+    assert _pragma(fresh, "synchronous") == 1  # NORMAL
+
+
+def test_a_transaction_takes_the_write_lock_when_it_begins(fresh):
+    # Only a read inside the transaction: with SQLite's default (DEFERRED) another writer could still go
+    # first and this transaction's later write would fail at once with "database is locked".
+    with transaction.atomic():
+        User.objects.exists()
+        with fresh.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 50")
+            with pytest.raises(OperationalError, match="locked"):
+                cursor.execute("BEGIN IMMEDIATE")
+
+
+def test_a_reader_is_not_held_up_by_a_writer(fresh, make_user):
+    with transaction.atomic():
+        make_user("wanda@example.org")
+        with fresh.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 50")
+            cursor.execute("SELECT count(*) FROM accounts_user WHERE email = 'wanda@example.org'")
+            # The writer has not committed: the reader sees the database as it was, without waiting.
+            assert cursor.fetchone()[0] == 0
