@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from accounts.models import User
 from awards.services import badge_issue, issuer_keys_create
 from catalog.models import Credential
 from tests.awards.conftest import earn
+from tests.ops.databases import fresh_postgres_database
 from tests.ops.snapshot import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,19 +55,8 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored' / 'microcred.sqlite3'}"
         return
-    params = connection.settings_dict
-    name = f"restore_{uuid.uuid4().hex[:12]}"
-    server = {"host": params["HOST"], "port": params["PORT"] or 5432, "user": params["USER"]}
-    if params["PASSWORD"]:
-        server["password"] = params["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    auth = f"{params['USER']}:{params['PASSWORD']}" if params["PASSWORD"] else params["USER"]
-    try:
-        yield f"postgres://{auth}@{server['host']}:{server['port']}/{name}"
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database("restore") as url:
+        yield url
 
 
 def _other_instance(database_url: str, media_root: Path, key: str, tmp_path: Path) -> dict[str, str]:

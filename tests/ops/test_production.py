@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from http.client import HTTPConnection
 from pathlib import Path
 
-import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
+
+from tests.ops.databases import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "microcred.example.org"
@@ -81,19 +82,8 @@ def database_url(tmp_path: Path) -> Iterator[str | None]:
     if connection.vendor == "sqlite":
         yield None
         return
-    params = connection.settings_dict
-    name = f"production_{uuid.uuid4().hex[:12]}"
-    server = {"host": params["HOST"], "port": params["PORT"] or 5432, "user": params["USER"]}
-    if params["PASSWORD"]:
-        server["password"] = params["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    auth = f"{params['USER']}:{params['PASSWORD']}" if params["PASSWORD"] else params["USER"]
-    try:
-        yield f"postgres://{auth}@{server['host']}:{server['port']}/{name}"
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database("production") as url:
+        yield url
 
 
 @dataclass
