@@ -96,34 +96,59 @@ class IssuerMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} of {self.issuer}"
 
 
+def grade_bands_store(bands: list[str]) -> str:
+    """Grade bands as a role stores them ("|primary|college|"), refused naming the field when one is unknown."""
+    unknown = [band for band in bands if band not in GRADE_BANDS]
+    if unknown:
+        raise InvalidInput.on(
+            "grade_bands",
+            f"unknown grade band(s): {', '.join(unknown)}; choose from: {', '.join(GRADE_BANDS)}",
+        )
+    return "|" + "".join(f"{band}|" for band in dict.fromkeys(bands))
+
+
 class ReviewerProfile(models.Model):
-    class Kind(models.TextChoices):
-        ISSUER_STAFF = "issuer_staff", "Issuer staff"
-        MENTOR = "mentor", "Mentor"
+    """What is true of a reviewer wherever they review: how much they take on, whom they must not judge, and
+    whether they take new work at all. What they review as, and for whom, are their roles (ReviewerRole)."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reviewer_profile")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    issuers = models.ManyToManyField(Issuer, related_name="reviewers")
-    # Stored as "|primary|college|" so a grade-band match is one indexed `contains` on any database.
-    grade_bands = models.CharField(max_length=200, default="|", blank=True)
     capacity = models.PositiveSmallIntegerField(default=5, help_text="Most open assignments at once.")
     conflicts = models.TextField(blank=True, help_text="Other schools or organisations to avoid, one per line.")
     is_active = models.BooleanField(default=True)
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.get_kind_display()})"
+        return f"{self.user} (reviewer)"
+
+
+class ReviewerRole(models.Model):
+    """A role an issuer has given a person on its review panels: a seat of that kind at that issuer may take
+    them, and a seat matching grade bands only when this role holds the submission's band."""
+
+    class Kind(models.TextChoices):
+        ISSUER_STAFF = "issuer_staff", "Issuer staff"
+        MENTOR = "mentor", "Mentor"
+        LEAD_ASSESSOR = "lead_assessor", "Lead assessor"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reviewer_roles")
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="reviewer_roles")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Stored as "|primary|college|" so a grade-band match is one indexed `contains` on any database.
+    grade_bands = models.CharField(max_length=200, default="|", blank=True)
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "issuer", "kind"], name="reviewer_role_unique")]
+        indexes = [models.Index(fields=["issuer", "kind"], name="reviewer_role_issuer_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} at {self.issuer}"
 
     def grade_band_list(self) -> list[str]:
         return [band for band in self.grade_bands.split("|") if band in GRADE_BANDS]
 
     def set_grade_bands(self, bands: list[str]) -> None:
-        unknown = [band for band in bands if band not in GRADE_BANDS]
-        if unknown:
-            raise InvalidInput.on(
-                "grade_bands",
-                f"unknown grade band(s): {', '.join(unknown)}; choose from: {', '.join(GRADE_BANDS)}",
-            )
-        self.grade_bands = "|" + "".join(f"{band}|" for band in bands)
+        self.grade_bands = grade_bands_store(bands)
 
 
 class Throttle(models.Model):

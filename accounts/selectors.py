@@ -6,9 +6,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.models import IssuerMembership, ReviewerProfile, ReviewerRole, User
 from catalog.models import Issuer
 from catalog.schema import GRADE_BANDS
+
+
+@dataclass(frozen=True)
+class RoleHeld:
+    """A reviewer role as the person reads it: at which issuer, as what, for which grade bands (labels)."""
+
+    issuer: Issuer
+    kind: str
+    grade_bands: list[str]
 
 
 @dataclass(frozen=True)
@@ -18,14 +27,12 @@ class UserRoles:
     is_platform_admin: bool = False
     admin_of: list[Issuer] = field(default_factory=list)
     staff_of: list[Issuer] = field(default_factory=list)
-    reviewer_kind: str = ""
     reviewer_active: bool = False
-    reviewer_grade_bands: list[str] = field(default_factory=list)
-    reviewer_issuers: list[Issuer] = field(default_factory=list)
+    reviewer_roles: list[RoleHeld] = field(default_factory=list)
 
     @property
     def is_reviewer(self) -> bool:
-        return bool(self.reviewer_kind)
+        return bool(self.reviewer_roles)
 
     @property
     def is_issuer_admin(self) -> bool:
@@ -44,17 +51,21 @@ def user_roles_get(*, user: User) -> UserRoles:
     staff_of: list[Issuer] = []
     for membership in IssuerMembership.objects.filter(user=user).select_related("issuer").order_by("issuer__name"):
         (admin_of if membership.role == IssuerMembership.Role.ADMIN else staff_of).append(membership.issuer)
-    profile = ReviewerProfile.objects.filter(user=user).prefetch_related("issuers").first()
-    if profile is None:
-        return UserRoles(is_platform_admin=user.is_superuser, admin_of=admin_of, staff_of=staff_of)
+    roles = [
+        RoleHeld(
+            issuer=role.issuer,
+            kind=role.get_kind_display(),
+            grade_bands=[GRADE_BANDS[band] for band in role.grade_band_list()],
+        )
+        for role in ReviewerRole.objects.filter(user=user).select_related("issuer").order_by("issuer__name", "kind")
+    ]
+    profile = ReviewerProfile.objects.filter(user=user).first() if roles else None
     return UserRoles(
         is_platform_admin=user.is_superuser,
         admin_of=admin_of,
         staff_of=staff_of,
-        reviewer_kind=profile.get_kind_display(),
-        reviewer_active=profile.is_active,
-        reviewer_grade_bands=[GRADE_BANDS[band] for band in profile.grade_band_list()],
-        reviewer_issuers=sorted(profile.issuers.all(), key=lambda issuer: issuer.name),
+        reviewer_active=profile is not None and profile.is_active,
+        reviewer_roles=roles,
     )
 
 

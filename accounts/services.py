@@ -1,4 +1,5 @@
-"""Every change to accounts, roles and reviewer profiles goes through these functions.
+"""Every change to accounts, roles and reviewer profiles goes through these functions (reviewer profiles and
+roles are written in accounts.reviewer_roles and re-exported here).
 
 Views, the admin and seed_demo all call them, so what "granting issuer admin" or "verifying an
 email" means is written once. Every role change (a membership, a reviewer profile) takes the `actor`
@@ -8,7 +9,7 @@ who made it and writes its row of the one audit log (core.audit) in the same tra
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,7 +26,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.models import IssuerMembership, ReviewerRole, User
+from accounts.reviewer_roles import reviewer_profile_save, reviewer_role_grant, reviewer_role_revoke
 from accounts.throttle import throttle_take
 from catalog.models import Issuer
 from core.audit import audit_record
@@ -48,9 +50,7 @@ ISSUER_ADMIN_PERMISSIONS = (
     ("accounts", "add_issuermembership"),
     ("accounts", "delete_issuermembership"),
     ("accounts", "view_reviewerprofile"),
-    ("accounts", "add_reviewerprofile"),
     ("accounts", "change_reviewerprofile"),
-    ("accounts", "delete_reviewerprofile"),
     ("core", "view_auditevent"),
 )
 
@@ -213,13 +213,25 @@ def password_reset_request(*, email: str) -> None:
             email_queue(name="password_reset_no_account", to=email, context=links)
 
 
-def password_reset_send(*, user: User, token_generator: PasswordResetTokenGenerator = default_token_generator) -> None:
-    """Email the link that lets the person choose a new password (Django's token: one use, and it expires)."""
+def password_reset_url(*, user: User, token_generator: PasswordResetTokenGenerator = default_token_generator) -> str:
+    """The link that lets the person choose a new password (Django's token: one use, and it expires)."""
     uid = urlsafe_base64_encode(str(user.pk).encode())
-    path = reverse("accounts:password_reset_confirm", args=[uid, token_generator.make_token(user)])
-    email_queue(
-        name="password_reset", to=user.email, context={"name": user.name, "reset_url": settings.SITE_URL + path}
-    )
+    return settings.SITE_URL + reverse("accounts:password_reset_confirm", args=[uid, token_generator.make_token(user)])
+
+
+def password_reset_send(*, user: User, token_generator: PasswordResetTokenGenerator = default_token_generator) -> None:
+    """Email the link that lets the person choose a new password."""
+    link = password_reset_url(user=user, token_generator=token_generator)
+    email_queue(name="password_reset", to=user.email, context={"name": user.name, "reset_url": link})
+
+
+def user_invited_create(*, email: str, name: str) -> User:
+    """An account made for someone by another person (an issuer admin adding partner staff), who then sets
+    its password through a reset link emailed to them; following that link verifies the address.
+
+    The password is random rather than unusable: an unusable one would make "Forgot your password?" answer
+    as if the address had no account, leaving nobody a way in once the invitation's link expires."""
+    return User.objects.create_user(email=email.strip().lower(), password=secrets.token_urlsafe(32), name=name.strip())
 
 
 def password_reset_complete(*, user: User, password: str) -> User:
@@ -315,66 +327,68 @@ def membership_revoke(*, actor: User | None, membership: IssuerMembership) -> No
                 user.save(update_fields=["is_staff"])
 
 
-def _profile_state(profile: ReviewerProfile | None) -> dict[str, Any]:
-    if profile is None:
-        return {}
-    return {
-        "kind": profile.kind,
-        "is_active": profile.is_active,
-        "issuers": sorted(profile.issuers.values_list("pk", flat=True)),
-        "grade_bands": profile.grade_band_list(),
-        "capacity": profile.capacity,
-        "conflicts": profile.conflicts,
-    }
+@dataclass(frozen=True)
+class RoleInvitation:
+    role: ReviewerRole
+    new_account: bool  # an account was made, and its holder emailed a link to choose its password
 
 
-def _profile_summary(state: dict[str, Any]) -> str:
-    if not state:
-        return ""
-    return f"{state['kind']}, {'active' if state['is_active'] else 'inactive'}, capacity {state['capacity']}"
+def reviewer_role_invite(
+    *, actor: User, issuer: Issuer, email: str, name: str, kind: str, grade_bands: list[str]
+) -> RoleInvitation:
+    """Give the person with this address a reviewer role at the issuer, making their account if there is none.
 
-
-def reviewer_profile_save(
-    *,
-    actor: User | None,
-    user: User,
-    kind: str,
-    issuers: Iterable[Issuer],
-    grade_bands: list[str],
-    capacity: int = 5,
-    conflicts: str = "",
-    is_active: bool = True,
-) -> ReviewerProfile:
-    """Create or update the one reviewer profile a person has.
-
-    Being a reviewer is a role, so a change is audited: one row for each issuer the profile reviews for,
-    before or after, so that each issuer's admins read it in their own history."""
-    if kind not in ReviewerProfile.Kind.values:
-        choices = ", ".join(ReviewerProfile.Kind.values)
-        raise InvalidInput.on("kind", f"{kind!r} is not a kind of reviewer; choose one of: {choices}")
+    The grant is reviewer_role_grant's (its checks and audit). A new account is made as partner staff's are
+    (user_invited_create) and its holder is emailed a link to choose a password, which also verifies the
+    address; someone who already has an account is not emailed (the role shows on their profile)."""
+    email = (email or "").strip().lower()
+    name = (name or "").strip()
     with transaction.atomic():
-        existing = ReviewerProfile.objects.select_for_update().filter(user=user).first()
-        before = _profile_state(existing)
-        profile = existing or ReviewerProfile(user=user)
-        profile.kind = kind
-        profile.set_grade_bands(grade_bands)
-        profile.capacity = capacity
-        profile.conflicts = conflicts.strip()
-        profile.is_active = is_active
-        profile.full_clean(exclude=["issuers"])
-        profile.save()
-        profile.issuers.set(list(issuers))
-        after = _profile_state(profile)
-        if after != before:
-            changed = sorted(name for name in after if before.get(name) != after[name])
-            for issuer_id in sorted(set(before.get("issuers", [])) | set(after["issuers"])) or [None]:
-                audit_record(
-                    action="reviewer_profile.created" if existing is None else "reviewer_profile.changed",
-                    subject=profile,
-                    actor=actor,
-                    old=_profile_summary(before),
-                    new=_profile_summary(after),
-                    issuer_id=issuer_id,
-                    data={"user_id": user.pk, "changed": changed, "before": before, "after": after},
-                )
-    return profile
+        user = User.objects.select_for_update().filter(email=email).first()
+        if user is not None:
+            role = reviewer_role_grant(actor=actor, user=user, issuer=issuer, kind=kind, grade_bands=grade_bands)
+            return RoleInvitation(role=role, new_account=False)
+        if not name:
+            raise InvalidInput.on("name", "enter the person's name: they have no account yet, so one is made")
+        if len(name) > 150:
+            raise InvalidInput.on("name", "keep the name to 150 characters or fewer")
+        user = user_invited_create(email=email, name=name)
+        role = reviewer_role_grant(actor=actor, user=user, issuer=issuer, kind=kind, grade_bands=grade_bands)
+        email_queue(
+            name="reviewer_role_invited",
+            to=user.email,
+            context={
+                "name": user.name,
+                "issuer": issuer.name,
+                "role": role.get_kind_display().lower(),
+                "invited_by": actor.name or actor.email,
+                "set_password_url": password_reset_url(user=user),
+                "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+            },
+        )
+    return RoleInvitation(role=role, new_account=True)
+
+
+__all__ = [
+    "ISSUER_ADMINS_GROUP",
+    "ISSUER_ADMIN_PERMISSIONS",
+    "RoleInvitation",
+    "VerificationOutcome",
+    "VerificationResult",
+    "email_verification_resend",
+    "email_verification_send",
+    "email_verification_token",
+    "email_verify",
+    "issuer_admin_group_sync",
+    "membership_grant",
+    "membership_revoke",
+    "password_reset_complete",
+    "password_reset_request",
+    "password_reset_send",
+    "profile_update",
+    "reviewer_profile_save",
+    "reviewer_role_grant",
+    "reviewer_role_invite",
+    "reviewer_role_revoke",
+    "user_signup",
+]

@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from api.common import Slug, errors
+from catalog.models import CredentialVersion
+from catalog.offline_form import DOCX_TYPE, form_filename
+from catalog.offline_form_docx import form_page_url, submission_form_docx_for
+from catalog.offline_form_pdf import submission_form_pdf
 from catalog.schema import SLUG, GradeBand
 from catalog.selectors import (
     MAX_QUERY_LENGTH,
@@ -153,3 +158,59 @@ def credential_detail(request: HttpRequest, slug: Slug) -> CredentialDetailOut:
         urls=_urls(credential.slug),
         definition=published.spec.model_dump(mode="json"),
     )
+
+
+_FORM_DOC: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "The submission form to fill offline, always as an attachment",
+            "content": {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    }
+}
+
+
+def _published_version(slug: str) -> CredentialVersion:
+    try:
+        return credential_get_published(slug=slug).version
+    except Http404:
+        raise NotFound(f"No published credential has the slug {slug!r}.") from None
+
+
+@router.get(
+    "/{slug}/submission-form.docx",
+    response={200: None, **errors(404, 422)},
+    openapi_extra=_FORM_DOC,
+    url_name="credential_form_docx",
+    summary="The submission form as a Word document, to fill offline and upload on a draft's page",
+)
+def credential_form_docx(request: HttpRequest, slug: Slug) -> HttpResponse:
+    version = _published_version(slug)
+    response = HttpResponse(submission_form_docx_for(version), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=form_filename(version.spec.slug, "docx")
+    )
+    return response
+
+
+@router.get(
+    "/{slug}/submission-form.pdf",
+    response={200: None, **errors(404, 422)},
+    openapi_extra=_FORM_DOC,
+    url_name="credential_form_pdf",
+    summary="The submission form as a printable PDF",
+)
+def credential_form_pdf(request: HttpRequest, slug: Slug) -> HttpResponse:
+    version = _published_version(slug)
+    response = HttpResponse(
+        submission_form_pdf(version=version, page_url=form_page_url(version)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=form_filename(version.spec.slug, "pdf")
+    )
+    return response

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from api.auth import object_auth, request_user, session_or_token
 from api.common import FILE_DOC, FindingOut, Id, Pagination, StrictCount, errors
@@ -68,6 +68,16 @@ class EvidenceOut(Schema):
     sha256: str
     uploaded_at: datetime | None = None
     download_url: str
+    # Said of a draft's files; an attempt's frozen list leaves them empty.
+    reviewer_copy: str = Field(
+        "",
+        description="what reviewers get: `cleaned` (a copy without the details that name you), `same` (the file "
+        "itself: text has none), `withheld` (it could not be cleaned, so they cannot open it), `pending`",
+    )
+    reviewer_copy_removed: list[str] = Field(
+        default_factory=list, description="what the reviewers' copy leaves out, in words"
+    )
+    notice: str = Field("", description="for a withheld file, what to do about it; empty otherwise")
 
 
 class AttemptSummary(Schema):
@@ -151,7 +161,14 @@ def _file_url(evidence_id: int) -> str:
 
 
 def _evidence_out(item: Evidence) -> dict[str, Any]:
-    return {**item.manifest(), "uploaded_at": item.uploaded_at, "download_url": _file_url(item.pk)}
+    return {
+        **item.manifest(),
+        "uploaded_at": item.uploaded_at,
+        "download_url": _file_url(item.pk),
+        "reviewer_copy": item.reviewer_copy,
+        "reviewer_copy_removed": item.reviewer_copy_removed,
+        "notice": item.owner_notice(),
+    }
 
 
 def _credential(submission: Submission) -> dict[str, str]:
@@ -216,15 +233,17 @@ def list_submissions(request: HttpRequest) -> QuerySet[Submission]:
 
 @router.post(
     "",
-    response={200: SubmissionOut, 201: SubmissionOut, **errors(400, 401, 403, 404, 409, 413, 422)},
+    response={201: SubmissionOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     url_name="submission_create",
     auth=session_or_token,
 )
 def create_submission(request: HttpRequest, payload: CreateIn) -> Status[dict[str, Any]]:
-    """Start a draft for a credential (by slug); an open one is returned as it is (200) rather than doubled."""
+    """Start a draft for a credential (by slug). One submission per credential at a time: 409, naming the
+    submission to continue, while one is open or once the credential is earned (unless its definition allows
+    a renewal and the time for it has come)."""
     credential = get_object_or_404(Credential, slug=payload.credential, is_published=True)
-    submission, created = services.submission_start(educator=request_user(request), credential=credential)
-    return Status(201 if created else 200, _submission_out(_mine(request, submission.pk)))
+    submission, _ = services.submission_start(educator=request_user(request), credential=credential)
+    return Status(201, _submission_out(_mine(request, submission.pk)))
 
 
 @router.get("/{submission_id}", response={200: SubmissionOut, **errors(404, 422)}, url_name="submission_detail")

@@ -1,4 +1,4 @@
-"""Badge images and Open Badges 3.0 baking.
+"""Open Badges 3.0 baking: the credential placed inside a badge image (awards.images draws or keeps the image).
 
 PNG: an iTXt chunk with the keyword "openbadgecredential" whose text is the credential (JSON or a
 VC-JWT), uncompressed, placed before IEND. SVG: an <openbadges:credential> element (namespace
@@ -8,81 +8,20 @@ a JWT in its `verify` attribute.
 
 from __future__ import annotations
 
-import io
 import re
 import struct
-import textwrap
 import zlib
-from functools import lru_cache
-from pathlib import Path
 from xml.etree import ElementTree
 
 from django.utils.html import escape
-from PIL import Image, ImageDraw, ImageFont
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadgecredential"
 OB3_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
-_FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
-
-BRAND = (8, 68, 130)
-RING = (255, 191, 71)
 
 
 class BakingError(ValueError):
     pass
-
-
-# ----- badge art ------------------------------------------------------------------------------------------
-
-
-def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in _FONT_DIRS:
-        if (folder / name).exists():
-            return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size=size)
-
-
-@lru_cache(maxsize=32)
-def badge_png(title: str, issuer: str, kind: str) -> bytes:
-    """A round badge naming the credential and its issuer, drawn the same for every earner."""
-    size = 512
-    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((8, 8, size - 8, size - 8), fill=RING)
-    draw.ellipse((32, 32, size - 32, size - 32), fill=BRAND)
-    y = 120
-    for line, font, colour in (
-        (kind.upper(), _font(26, bold=True), RING),
-        *[(text, _font(44, bold=True), (255, 255, 255)) for text in textwrap.wrap(title, 16)[:3]],
-        (issuer, _font(28), (255, 255, 255)),
-    ):
-        width = draw.textlength(line, font=font)
-        draw.text(((size - width) / 2, y), line, font=font, fill=colour)
-        y += int(getattr(font, "size", 30) * 1.35)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-def badge_svg(title: str, issuer: str, kind: str) -> str:
-    lines = textwrap.wrap(title, 16)[:3]
-    texts = "".join(
-        f'<text x="256" y="{200 + 56 * i}" font-size="44" font-weight="700" fill="#ffffff" '
-        f'text-anchor="middle">{escape(line)}</text>'
-        for i, line in enumerate(lines)
-    )
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512" viewBox="0 0 512 512" role="img" '
-        f'aria-labelledby="badge-title"><title id="badge-title">{escape(title)} badge from {escape(issuer)}</title>'
-        '<circle cx="256" cy="256" r="248" fill="#ffbf47"/><circle cx="256" cy="256" r="224" fill="#084482"/>'
-        f'<text x="256" y="140" font-size="26" font-weight="700" fill="#ffbf47" text-anchor="middle" '
-        f'font-family="DejaVu Sans, sans-serif">{escape(kind.upper())}</text>'
-        f'<g font-family="DejaVu Sans, sans-serif">{texts}</g>'
-        f'<text x="256" y="{220 + 56 * len(lines)}" font-size="28" fill="#ffffff" text-anchor="middle" '
-        f'font-family="DejaVu Sans, sans-serif">{escape(issuer)}</text></svg>'
-    )
 
 
 # ----- PNG --------------------------------------------------------------------------------------------------

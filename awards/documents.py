@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from awards.jsonld import OB_V3, VC_V2
 from awards.keys import did_for_issuer
@@ -46,6 +47,14 @@ def badge_image_url(slug: str, *, kind: str = "png") -> str:
     return absolute(reverse("awards:badge_image", kwargs={"slug": slug, "ext": kind}))
 
 
+def _seat_words(count: int, title: str) -> str:
+    """ "1 mentor", "2 Educators Rising assessors": a seat's title is the definition's own singular noun, so the
+    plural adds the English "s" (ngettext cannot translate a title it has never seen)."""
+    if count == 1 or title.endswith("s"):
+        return f"{count} {title}"
+    return f"{count} {title}s"
+
+
 def criteria_narrative(spec: CredentialDefinition) -> str:
     """The criteria in words: who reviews, what passes, and each rubric criterion."""
     rubric = spec.rubric
@@ -53,10 +62,11 @@ def criteria_narrative(spec: CredentialDefinition) -> str:
     passing = [labels[level] for level in rubric.passing_levels()]
     levels = " or ".join(f'"{label}"' for label in passing)
     policy = spec.review_policy
-    seats = ", ".join(f"{seat.count} {seat.title or seat.kind.replace('_', ' ')}" for seat in policy.seats)
+    seats = ", ".join(_seat_words(seat.count, seat.title or seat.kind.replace("_", " ")) for seat in policy.seats)
+    reviewers = ngettext("%(n)d reviewer", "%(n)d reviewers", policy.panel_size) % {"n": policy.panel_size}
     lines = [
         f"Earned by submitting evidence of practice, reviewed {'blind ' if policy.blind else ''}and "
-        f"independently by {policy.panel_size} reviewers ({seats}). The credential is awarded when "
+        f"independently by {reviewers} ({seats}). The credential is awarded when "
         + PASS_RULES[policy.pass_rule].format(levels=levels)
         + ".",
         "",
@@ -80,7 +90,9 @@ def achievement(version: CredentialVersion) -> dict[str, Any]:
         "type": ["Achievement"],
         "achievementType": "MicroCredential",
         "name": spec.title,
-        "description": spec.summary,
+        # The program's competency statement says what the earner can do; the summary (often the platform's
+        # wording) stands in only where the program has no statement of its own.
+        "description": spec.badge_description(),
         "criteria": {"id": f"{catalog_page}#rubric", "narrative": criteria_narrative(spec)},
         "image": {
             "id": badge_image_url(version.credential.slug),
@@ -146,7 +158,7 @@ def ob3_credential(
         "id": f"urn:uuid:{uuid}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": version.spec.title,
-        "description": f"{version.spec.kind_label} awarded by {issuer.name}: {version.spec.summary}",
+        "description": f"{version.spec.kind_label} awarded by {issuer.name}: {version.spec.badge_description()}",
         "issuer": issuer_profile(issuer),
         "validFrom": iso_seconds(issued_at),
         "credentialSubject": {
@@ -231,7 +243,7 @@ def ob2_badgeclass(version: CredentialVersion) -> dict[str, Any]:
         "type": "BadgeClass",
         "id": absolute(reverse("awards:ob2_badge", kwargs={"slug": version.credential.slug})),
         "name": spec.title,
-        "description": spec.summary,
+        "description": spec.badge_description(),
         "image": badge_image_url(version.credential.slug),
         "criteria": {"id": f"{catalog_page}#rubric", "narrative": criteria_narrative(spec)},
         "issuer": absolute(reverse("awards:ob2_issuer", kwargs={"slug": version.credential.issuer.slug})),

@@ -20,7 +20,7 @@ from awards.models import (
     StatusList,
     Visibility,
 )
-from catalog.models import Credential, Issuer
+from catalog.models import BadgeImage, Credential, Issuer
 
 # Whoever is asking: a signed-in user, the anonymous visitor of a request, or nobody (a public document).
 Viewer: TypeAlias = User | AnonymousUser | None
@@ -161,3 +161,52 @@ def credential_by_slug(*, slug: str) -> Credential:
     if credential is None or credential.current_version is None:
         raise Http404("no such credential")
     return credential
+
+
+def issuer_get_for_admin(*, user: Viewer, slug: str) -> Issuer:
+    """An issuer for a page only its admins (and platform admins) may open; 404 for anyone else."""
+    issuer = Issuer.objects.filter(slug=slug).first()
+    if issuer is None or not _administers(user, issuer.pk):
+        raise Http404("no such issuer")
+    return issuer
+
+
+def partners_for_issuer(*, issuer: Issuer) -> list[Partner]:
+    """The universities currently offering credit for the issuer's credentials, each with `issuer_offers` (what
+    it grants for which of them) and `staff` (its members, by name), in a fixed number of queries."""
+    offers = PartnerOffer.objects.filter(credential__issuer=issuer, is_current=True).select_related("credential")
+    partners: list[Partner] = list(
+        Partner.objects.filter(offers__in=offers)
+        .distinct()
+        .prefetch_related(
+            Prefetch("offers", queryset=offers.order_by("credential__title"), to_attr="issuer_offers"),
+            Prefetch(
+                "memberships",
+                queryset=PartnerMembership.objects.select_related("user").order_by("user__name", "user__email"),
+                to_attr="staff",
+            ),
+        )
+        .order_by("name")
+    )
+    return partners
+
+
+def credentials_for_issuer_admin(*, user: Viewer, slug: str) -> tuple[Issuer, list[Credential]]:
+    """An issuer's credentials, for a page only its admins (and platform admins) may open; 404 for anyone else."""
+    issuer = issuer_get_for_admin(user=user, slug=slug)
+    credentials = list(Credential.objects.filter(issuer=issuer).select_related("issuer", "current_version"))
+    return issuer, credentials
+
+
+def credential_get_for_issuer_admin(*, user: Viewer, issuer_slug: str, slug: str) -> Credential:
+    """One credential of an issuer, for its admins only: 404 for anyone else, an other issuer's admin included."""
+    issuer = issuer_get_for_admin(user=user, slug=issuer_slug)
+    credential = Credential.objects.filter(issuer=issuer, slug=slug).select_related("issuer", "current_version").first()
+    if credential is None:
+        raise Http404("no such credential")
+    return credential
+
+
+def badge_images_of(*, credentials: list[Credential]) -> QuerySet[BadgeImage]:
+    """Which of these credentials have an uploaded badge image, without reading the images themselves."""
+    return BadgeImage.objects.filter(credential__in=credentials).defer("content", "png")

@@ -258,6 +258,8 @@ def credential_load(*, definition: CredentialDefinition, source_name: str) -> Lo
                 "url": str(definition.issuer.url),
                 "description": definition.issuer.description,
                 "email": definition.issuer.email or "",
+                "colour": definition.issuer.colour,
+                "accent_colour": definition.issuer.accent_colour,
             },
         )
         credential, _ = Credential.objects.select_for_update().get_or_create(

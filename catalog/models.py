@@ -13,6 +13,9 @@ class Issuer(models.Model):
     url = models.URLField()
     description = models.TextField()
     email = models.EmailField(blank=True)
+    # From the definition's issuer block: what the generated badge image is drawn in.
+    colour = models.CharField(max_length=7, default="#084482")
+    accent_colour = models.CharField(max_length=7, default="#ffbf47")
 
     class Meta:
         ordering = ["name"]
@@ -38,6 +41,8 @@ class Credential(models.Model):
         "CredentialVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_published = models.BooleanField(default=True)
+    # When the badge image last changed (see BadgeImage); pages put it in the image's URL so a new one shows.
+    badge_image_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["title", "issuer__name"]
@@ -50,6 +55,21 @@ class Credential(models.Model):
 
     def standard_code_list(self) -> list[str]:
         return [code for code in self.standard_codes.split("|") if code]
+
+
+class BadgeImage(models.Model):
+    """The badge image an issuer admin uploaded for a credential (checked, an SVG sanitised, by
+    awards.image_checks); without one the generated default is drawn. Kept in the database so every app server
+    serves the same bytes, and in its own table so listing credentials never reads the images."""
+
+    credential = models.OneToOneField(Credential, on_delete=models.CASCADE, related_name="badge_image")
+    content = models.BinaryField()  # the PNG as re-encoded, or the SVG as sanitised
+    content_type = models.CharField(max_length=40)  # "image/png" or "image/svg+xml"
+    png = models.BinaryField()  # the PNG form: the same bytes for a PNG, drawn at upload for an SVG
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.credential.slug} badge image ({self.content_type})"
 
 
 class CredentialVersion(models.Model):

@@ -19,6 +19,7 @@ from catalog.schema import (
     ChoiceField,
     CredentialDefinition,
     Criterion,
+    DateField,
     FileField,
     ItemField,
     LinkField,
@@ -173,6 +174,8 @@ def field_limits(field: SubmissionField | ItemField) -> list[str]:
             limits.append(f"Format: {field.pattern_hint}")
         elif field.pattern:
             limits.append(f"Format: must match the pattern {field.pattern}")
+    elif isinstance(field, DateField) and field.not_after == "today":
+        limits.append("A date that has passed: today or earlier")
     elif isinstance(field, ListField):
         if field.min_items:
             limits.append(f"At least {field.min_items}, at most {field.max_items} entries")
@@ -185,7 +188,8 @@ def seat_who(seat: Seat, issuer_name: str) -> str:
     who = {
         "issuer_staff": f"A member of the {issuer_name} team",
         "mentor": "A trained mentor",
-        "any": "A trained reviewer (a staff member or a mentor)",
+        "lead_assessor": f"A lead assessor named by {issuer_name}",
+        "any": f"A trained reviewer named by {issuer_name}",
     }[seat.kind]
     if seat.match_grade_band:
         who += " who works with the grade band you choose for your submission"
@@ -195,7 +199,12 @@ def seat_who(seat: Seat, issuer_name: str) -> str:
 def seat_title(seat: Seat) -> str:
     if seat.title:
         return seat.title
-    return {"issuer_staff": "Issuer staff reviewer", "mentor": "Mentor", "any": "Reviewer"}[seat.kind]
+    return {
+        "issuer_staff": "Issuer staff reviewer",
+        "mentor": "Mentor",
+        "lead_assessor": "Lead assessor",
+        "any": "Reviewer",
+    }[seat.kind]
 
 
 def pass_rule_words(policy: ReviewPolicy, rubric: Rubric, kind_label: str) -> str:
@@ -250,6 +259,22 @@ def attempt_words(policy: ReviewPolicy) -> str:
     )
 
 
+def policy_drafts(policy: ReviewPolicy) -> dict[str, bool]:
+    """Which statements of the review section the platform wrote, rule by rule (`draft_fields`), so each
+    carries the draft marker. A policy wholly the platform's (`draft: true`) is marked once, at its top."""
+    drafted = set(policy.draft_fields)
+    return {
+        "seats": "seats" in drafted,
+        "blind": "blind" in drafted,
+        "pass_rule": "pass_rule" in drafted,
+        "adjudication": "adjudication" in drafted and policy.adjudication is not None,
+        "timings": bool(drafted & {"due_days", "reminder_days_before", "grace_days"}),
+        "attempts": "attempt_limit" in drafted,
+        "calibration": "calibration" in drafted,
+        "feedback": "feedback" in drafted and policy.feedback is not None,
+    }
+
+
 def credential_page_context(published: PublishedCredential) -> dict[str, Any]:
     """Everything the detail page and the PDF show, computed once from the version's typed definition."""
     spec = published.spec
@@ -265,6 +290,7 @@ def credential_page_context(published: PublishedCredential) -> dict[str, Any]:
         "pass_rule_words": pass_rule_words(spec.review_policy, spec.rubric, spec.kind_label),
         "adjudication_words": adjudication_words(spec.review_policy, spec.issuer.name),
         "attempt_words": attempt_words(spec.review_policy),
+        "policy_drafts": policy_drafts(spec.review_policy),
         "grade_band_labels": grade_band_labels(list(spec.grade_bands)),
         "draft_note": DRAFT_NOTE,
         "page_url": settings.SITE_URL + reverse("catalog:detail", args=[slug]),

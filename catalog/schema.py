@@ -114,12 +114,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+# A colour as "#rrggbb": what the generated badge image is drawn in.
+HexColour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
 class Issuer(Strict):
     slug: Annotated[str, Field(pattern=SLUG, max_length=60)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
     url: HttpUrl
     description: Markdown
     email: str | None = None
+    # The default badge image's background and ring; its text is black or white, whichever reads better.
+    colour: HexColour = "#084482"
+    accent_colour: HexColour = "#ffbf47"
 
 
 class Section(Strict):
@@ -233,6 +240,9 @@ class LinkField(FieldBase):
 
 class DateField(FieldBase):
     kind: Literal["date"]
+    # "today": the date records something that has happened (a lesson delivered, a conversation held), so
+    # a date after today is refused when saved and blocks the completeness check.
+    not_after: Literal["today"] | None = None
 
 
 class ShortTextField(FieldBase):
@@ -306,6 +316,7 @@ class CheckBase(Strict):
     id: Ident
     message: Annotated[str, Field(min_length=1, max_length=500)]  # what to do, in the educator's terms
     severity: Literal["blocking", "advisory"] = "blocking"
+    draft: bool = False  # True where the platform wrote the rule (or its wording) for the issuer to revise
 
 
 class EachOfCheck(CheckBase):
@@ -433,7 +444,9 @@ class SelfEvaluation(Strict):
 
 
 class Seat(Strict):
-    kind: Literal["issuer_staff", "mentor", "any"]
+    # Who may sit: a reviewer to whom the credential's issuer has given this role (accounts.ReviewerRole);
+    # `any` takes a reviewer holding any role at that issuer.
+    kind: Literal["issuer_staff", "mentor", "lead_assessor", "any"]
     count: Annotated[int, Field(ge=1, le=10)]
     match_grade_band: bool = False
     title: str | None = None  # how the page names this seat, e.g. "Classkick Mentor"
@@ -450,6 +463,21 @@ class Calibration(Strict):
     agreement: Annotated[float, Field(gt=0, le=1)] = 0.8
 
 
+# The rules of a review policy that `draft_fields` may mark one by one as written by the platform.
+PolicyRule = Literal[
+    "seats",
+    "blind",
+    "pass_rule",
+    "adjudication",
+    "due_days",
+    "reminder_days_before",
+    "grace_days",
+    "attempt_limit",
+    "calibration",
+    "feedback",
+]
+
+
 class ReviewPolicy(Strict):
     description: Markdown | None = None
     seats: Annotated[list[Seat], Field(min_length=1)]
@@ -462,10 +490,14 @@ class ReviewPolicy(Strict):
     attempt_limit: Annotated[int, Field(ge=1, le=20)] = 3
     calibration: Calibration = Calibration()
     feedback: Markdown | None = None
-    draft: bool = False
+    draft: bool = False  # the whole policy is the platform's
+    # The rules the platform wrote where the rest of the policy is the program's own (e.g. timings the
+    # program never set); the page marks each of them as a draft.
+    draft_fields: list[PolicyRule] = []
 
     @model_validator(mode="after")
     def _adjudication_fits_rule(self) -> ReviewPolicy:
+        _require_unique(self.draft_fields, "draft_fields entry", at=("draft_fields",), key=None)
         if self.pass_rule == "all_criteria_adjudicated" and self.adjudication is None:
             raise SchemaProblem(
                 "pass_rule all_criteria_adjudicated needs an adjudication seat; add one or choose another pass_rule",
@@ -511,6 +543,15 @@ class GraduateCredit(Strict):
         return self
 
 
+class Renewal(Strict):
+    """Whether an educator who has earned the credential may start a new submission for it (to renew it),
+    and how long after earning. Not allowed unless a definition says so."""
+
+    allowed: bool = False
+    after_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    draft: bool = False
+
+
 class License(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     spdx: str | None = None
@@ -549,12 +590,18 @@ class CredentialDefinition(Strict):
     notes: list[Section] = []
     license: License | None = None
     validity_days: Annotated[int, Field(ge=1)] | None = None  # None: the credential does not expire
+    renewal: Renewal = Renewal()
+    # Top-level keys the platform wrote for the issuer to revise (where the key is text, not an object that
+    # can carry `draft: true`); the pages mark them, and a drafted competency statement is never put into
+    # a signed badge as the program's own.
+    draft_fields: list[Literal["summary", "competency_statement", "grade_bands"]] = []
 
     @model_validator(mode="after")
     def _cross_references(self) -> CredentialDefinition:
         _require_unique(self.page_order, "page_order entry", at=("page_order",), key=None)
         _require_unique([p.id for p in self.parts], "part id", at=("parts",))
         _require_unique([c.id for c in self.checks], "check id", at=("checks",))
+        _require_unique(self.draft_fields, "draft_fields entry", at=("draft_fields",), key=None)
         for key in ("submission", "rubric"):
             if key not in self.page_order:
                 raise SchemaProblem(f"page_order must include {key!r}: every credential shows it", at=("page_order",))
@@ -663,6 +710,13 @@ class CredentialDefinition(Strict):
 
     def part_criteria(self, part_id: str) -> list[Criterion]:
         return [c for c in self.rubric.criteria if c.part == part_id]
+
+    def badge_description(self) -> str:
+        """What a signed badge says the credential is: the program's competency statement, as one plain
+        paragraph, unless the platform wrote it; then the summary."""
+        if "competency_statement" in self.draft_fields:
+            return self.summary
+        return " ".join(self.competency_statement.split())
 
 
 def _check_refs(check: EachOfCheck | DatesBeforeCheck | OneOfCheck | RecentCheck) -> list[tuple[Loc, str]]:

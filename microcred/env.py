@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import ngettext
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -194,7 +195,9 @@ def env_email(name: str, default: str, *, environ: Mapping[str, str] | None = No
     unknown = set(query) - {"tls", "ssl"}
     if unknown:
         raise ImproperlyConfigured(
-            f"{name}={value!r}: unknown option(s) {', '.join(sorted(unknown))}; use tls=1 or ssl=1"
+            f"{name}={value!r}: "
+            + ngettext("unknown option", "unknown options", len(unknown))
+            + f" {', '.join(sorted(unknown))}; use tls=1 or ssl=1"
         )
     for key, flag in query.items():
         if flag not in _TRUE | _FALSE:

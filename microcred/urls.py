@@ -13,6 +13,7 @@ urlpatterns = [
     path("submissions/", include("pages.submissions.urls")),
     path("reviews/", include("pages.reviews.urls")),
     path("notifications/", include("pages.notifications.urls")),
+    path("issuers/", include("pages.issuers.urls")),
     path("", include("pages.awards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

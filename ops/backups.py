@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from awards.keys import IssuerKeyError, decrypt_private
 from awards.models import IssuerKey
@@ -290,7 +291,15 @@ def backup_restore(path: Path, *, force: bool = False, quiet: bool = True) -> Re
     problems = _evidence_problems() if manifest["media"] else []
     if problems:
         shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
-        raise CommandError(f"THE RESTORE IS INCOMPLETE: {len(problems)} evidence file(s) are not as recorded: {shown}")
+        raise CommandError(
+            "THE RESTORE IS INCOMPLETE: "
+            + ngettext(
+                "%(n)d evidence file is not as recorded: %(shown)s",
+                "%(n)d evidence files are not as recorded: %(shown)s",
+                len(problems),
+            )
+            % {"n": len(problems), "shown": shown}
+        )
     return Restored(
         path=path,
         engine=engine,

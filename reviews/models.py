@@ -29,7 +29,7 @@ class Seat(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="review_seats")
     position = models.PositiveSmallIntegerField()  # 1.. in the order the policy lists seats; names "Reviewer n"
     role = models.CharField(max_length=20, choices=SeatRole.choices, default=SeatRole.PANEL)
-    kind = models.CharField(max_length=20)  # catalog.schema.Seat.kind: issuer_staff, mentor or any
+    kind = models.CharField(max_length=20)  # catalog.schema.Seat.kind: issuer_staff, mentor, lead_assessor or any
     match_grade_band = models.BooleanField(default=False)
     title = models.CharField(max_length=200, blank=True)
     reviewer = models.ForeignKey(

@@ -5,6 +5,9 @@ know what the educator was told. It knows no program: the built-in rules follow 
 definitions (required, word limits, checklists, list sizes, evidence, self-evaluation) and the rest
 are the definition's declarative `checks`.
 
+A date field marked `not_after: today` records something that has happened: a date after today is
+refused when saved (submissions.values) and, should one be stored anyway, is a blocking finding here.
+
 A part marked `optional` is only checked once anything in it is filled in, and so is every rule that
 reads a field in it. `written_within` is always advisory: when a text was first written cannot be
 changed any more, so it must never be able to block a submission.
@@ -35,7 +38,7 @@ from catalog.schema import (
     SubmissionField,
     TextField,
 )
-from submissions.values import is_filled, word_count
+from submissions.values import future_date_message, is_filled, latest_today, word_count
 
 Severity = Literal["blocking", "advisory"]
 
@@ -101,7 +104,13 @@ def _missing_message(spec: SubmissionField | ItemField) -> str:
 
 
 def _simple_findings(
-    spec: SubmissionField | ItemField, value: Any, *, ref: str, entry: int | None, filled: bool
+    spec: SubmissionField | ItemField,
+    value: Any,
+    *,
+    ref: str,
+    entry: int | None,
+    filled: bool,
+    in_list: str | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
     if not filled:
@@ -109,6 +118,12 @@ def _simple_findings(
             out.append(Finding("required", "blocking", _missing_message(spec), ref, entry))
         return out
     where = f"{spec.label}" if entry is None else f"{spec.label} (entry {entry})"
+    if isinstance(spec, DateField) and spec.not_after == "today" and isinstance(value, str):
+        # Autosave refuses such a date; this catches one saved before the rule, or brought in another way.
+        day = date.fromisoformat(value)
+        if day > latest_today():
+            named = spec.label if in_list is None else f"{in_list}, entry {entry}: {spec.label}"
+            out.append(Finding("not_after", "blocking", future_date_message(spec, day, where=named) + ".", ref, entry))
     if isinstance(spec, TextField):
         count = word_count(value)
         if spec.max_words is not None and count > spec.max_words:
@@ -176,7 +191,12 @@ def _field_findings(spec: SubmissionField, state: DraftState, ref: str) -> list[
         for item in spec.item_fields:
             item_value = entry.get(item.id)
             out += _simple_findings(
-                item, item_value, ref=f"{ref}.{item.id}", entry=position, filled=is_filled(item_value)
+                item,
+                item_value,
+                ref=f"{ref}.{item.id}",
+                entry=position,
+                filled=is_filled(item_value),
+                in_list=spec.label,
             )
     return out
 
@@ -308,10 +328,13 @@ def _dates_before(definition: CredentialDefinition, state: DraftState, check: Da
     latest_allowed = before - timedelta(days=check.days)
     field_label = definition.field_at(check.field).label
     before_label = definition.field_at(check.before).label
+    bits = check.field.split(".")
+    list_label = definition.field_at(".".join(bits[:2])).label if len(bits) == 3 else None
     out = []
     for entry, value in dates:
         if value > latest_allowed:
-            where = f"{field_label}" + (f" (entry {entry})" if entry else "")
+            # Name the list as well as the item, so "Date" reads as "Planning log, entry 3: Date".
+            where = f"{list_label}, entry {entry}: {field_label}" if list_label and entry else field_label
             out.append(
                 Finding(
                     check.id,

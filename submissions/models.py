@@ -113,9 +113,22 @@ def _evidence_path(instance: Evidence, filename: str) -> str:
     return f"{EVIDENCE_FOLDER}/{timezone.now():%Y/%m}/{secrets.token_urlsafe(32)}"
 
 
+class ReviewerCopy(models.TextChoices):
+    """Whether reviewers can open an evidence file, and in what form (submissions.scrub makes the copy)."""
+
+    PENDING = "pending", "Not made yet"
+    CLEANED = "cleaned", "Cleaned of identifying details"
+    SAME = "same", "Nothing to clean (the original)"
+    WITHHELD = "withheld", "Could not be cleaned: withheld from reviewers"
+
+
 class Evidence(models.Model):
     """A file attached to a file field of a draft. Once an attempt references it, the row and its file are
-    never deleted (AttemptEvidence protects it); removing it from the draft only clears `in_draft`."""
+    never deleted (AttemptEvidence protects it); removing it from the draft only clears `in_draft`.
+
+    `file` is the upload exactly as it came; only its owner ever downloads it. Everyone else gets
+    `reviewer_file`, the copy without the details that name its maker (author, EXIF, tags): the same stored
+    name as `file` for text, which has none, and empty while `reviewer_copy` is pending or withheld."""
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="evidence")
     field_ref = models.CharField(max_length=130)
@@ -129,6 +142,11 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     in_draft = models.BooleanField(default=True)
+    reviewer_file = models.FileField(upload_to=_evidence_path, max_length=255, blank=True)
+    reviewer_copy = models.CharField(max_length=10, choices=ReviewerCopy.choices, default=ReviewerCopy.PENDING)
+    # What the copy left out, in the educator's words ("comment authors"), or why it could not be made.
+    reviewer_copy_removed = models.JSONField(default=list, blank=True)
+    reviewer_copy_problem = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -139,6 +157,21 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.detected_type}, {self.size} bytes)"
+
+    @property
+    def withheld(self) -> bool:
+        return self.reviewer_copy == ReviewerCopy.WITHHELD
+
+    def owner_notice(self) -> str:
+        """What the owner is told when reviewers cannot open this file; empty when they can."""
+        if not self.withheld:
+            return ""
+        return (
+            f"{self.original_name} could not be cleaned of the details that could identify you "
+            f"({self.reviewer_copy_problem}). Reviewers will not be able to open it: they will see a notice "
+            "that it was withheld. If they need it, save or export it again without a password and upload that "
+            "copy instead."
+        )
 
     def manifest(self) -> dict[str, Any]:
         """What an attempt's snapshot records of this file."""

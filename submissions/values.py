@@ -17,9 +17,12 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+
+from django.utils import timezone
+from django.utils.translation import ngettext
 
 from catalog.schema import (
     ChecklistField,
@@ -44,6 +47,9 @@ MAX_LINK_LENGTH = 2_000
 MAX_SHORT_VALUES = 50
 ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The furthest timezone ahead of UTC (Kiribati, UTC+14): a date after today there has not begun anywhere,
+# so `not_after: today` never refuses an educator's own today, wherever they are.
+_AHEAD_OF_UTC = timedelta(hours=14)
 
 # C0 and C1 control characters except tab and newline, DEL, and the two Unicode non-characters that
 # some editors leak; carriage returns are turned into newlines before this runs.
@@ -214,6 +220,19 @@ def _clean_checklist(spec: ChecklistField, raw: Any, *, field: str, entry: int |
     return [item for item in valid if item in items] or None
 
 
+def latest_today() -> date:
+    """The latest date that is today somewhere on Earth: what a `not_after: today` date may be at most."""
+    return (timezone.now() + _AHEAD_OF_UTC).date()
+
+
+def future_date_message(spec: DateField, value: date, *, where: str | None = None) -> str:
+    """What is said of a date after today in a field that records what has happened (`not_after: today`)."""
+    return (
+        f"{where or spec.label}: {value.isoformat()} is after today; enter the date it happened "
+        "(this form records what has already taken place)"
+    )
+
+
 def _clean_date(spec: DateField, raw: Any, *, field: str, entry: int | None) -> str | None:
     if raw is None or raw == "":
         return None
@@ -226,6 +245,8 @@ def _clean_date(spec: DateField, raw: Any, *, field: str, entry: int | None) -> 
         raise FieldErrors([FieldError(field, f"{spec.label}: {raw.strip()} is not a real date", entry)]) from None
     if not 1900 <= value.year <= 2100:
         raise FieldErrors([FieldError(field, f"{spec.label}: {value} is outside the years 1900 to 2100", entry)])
+    if spec.not_after == "today" and value > latest_today():
+        raise FieldErrors([FieldError(field, future_date_message(spec, value), entry)])
     return value.isoformat()
 
 
@@ -255,7 +276,18 @@ def _clean_link(spec: LinkField, raw: Any, *, field: str, entry: int | None) -> 
         out.append(url)
     if len(out) > spec.max_links:
         raise FieldErrors(
-            [FieldError(field, f"{spec.label}: at most {spec.max_links} link(s); you sent {len(out)}", entry)]
+            [
+                FieldError(
+                    field,
+                    ngettext(
+                        "%(label)s: at most %(n)d link; you sent %(sent)d",
+                        "%(label)s: at most %(n)d links; you sent %(sent)d",
+                        spec.max_links,
+                    )
+                    % {"label": spec.label, "n": spec.max_links, "sent": len(out)},
+                    entry,
+                )
+            ]
         )
     return out or None
 
@@ -315,7 +347,10 @@ def _clean_list(spec: ListField, raw: Any, *, field: str) -> list[dict[str, Any]
             try:
                 item_value = _clean_simple(items[key], value, field=f"{field}.{key}", entry=position)
             except FieldErrors as problem:
-                errors.extend(problem.errors)
+                # An item's label ("Date") is only clear beside its entry; a summary of errors needs the list too.
+                errors.extend(
+                    FieldError(e.field, f"{spec.label}, entry {position}: {e.message}", e.entry) for e in problem.errors
+                )
                 continue
             if item_value is not None:
                 cleaned[key] = item_value

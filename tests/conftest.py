@@ -3,6 +3,7 @@
 Personas (as in the style guide): Edna the educator, Eli a second educator, Sam and Sid the
 issuer-staff reviewers, Mia and Max the mentors, Ada the Classkick admin, Otto the Educators
 Rising admin (another issuer's admin from Classkick's point of view), and Pat the platform admin.
+A reviewer is made with `reviewer_role_give`: a role (kind and grade bands) held at one issuer.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.models import IssuerMembership, ReviewerProfile, ReviewerRole, User, grade_bands_store
 from accounts.services import membership_grant
 from catalog.loader import credential_load, definition_read
 from catalog.models import Credential, Issuer
@@ -112,14 +113,25 @@ def _issuer(slug: str) -> Issuer:
     return issuer
 
 
+def reviewer_role_give(
+    user: User, issuer: Issuer, kind: str, bands: list[str] | None = None, *, capacity: int = 5, conflicts: str = ""
+) -> ReviewerRole:
+    """Make the person a reviewer at the issuer with this role (kind and grade bands), as an issuer admin's grant
+    would, without the audit row; their profile is made with `capacity` and `conflicts` if they have none.
+    Issuer staff reviewers are also made members of the issuer's staff, as the demo's are."""
+    from django.utils import timezone
+
+    ReviewerProfile.objects.get_or_create(user=user, defaults={"capacity": capacity, "conflicts": conflicts})
+    if kind == ReviewerRole.Kind.ISSUER_STAFF:
+        IssuerMembership.objects.get_or_create(user=user, issuer=issuer, role=IssuerMembership.Role.STAFF)
+    return ReviewerRole.objects.create(
+        user=user, issuer=issuer, kind=kind, grade_bands=grade_bands_store(bands or []), granted_at=timezone.now()
+    )
+
+
 def _reviewer(make_user: Callable[..., User], email: str, kind: str, issuer: Issuer, bands: list[str]) -> User:
     user = make_user(email)
-    profile = ReviewerProfile.objects.create(user=user, kind=kind, capacity=5)
-    profile.set_grade_bands(bands)
-    profile.save()
-    profile.issuers.add(issuer)
-    if kind == ReviewerProfile.Kind.ISSUER_STAFF:
-        IssuerMembership.objects.create(user=user, issuer=issuer, role=IssuerMembership.Role.STAFF)
+    reviewer_role_give(user, issuer, kind, bands)
     return user
 
 
@@ -138,7 +150,7 @@ def reviewer_staff(make_user: Callable[..., User], classkick: Credential) -> Use
     return _reviewer(
         make_user,
         "sam@classkick.example",
-        ReviewerProfile.Kind.ISSUER_STAFF,
+        ReviewerRole.Kind.ISSUER_STAFF,
         classkick.issuer,
         ["primary", "intermediate", "middle_school", "high_school", "college"],
     )
@@ -146,7 +158,7 @@ def reviewer_staff(make_user: Callable[..., User], classkick: Credential) -> Use
 
 @pytest.fixture
 def reviewer_mentor(make_user: Callable[..., User], classkick: Credential) -> User:
-    return _reviewer(make_user, "mia@mentors.example", ReviewerProfile.Kind.MENTOR, classkick.issuer, ["middle_school"])
+    return _reviewer(make_user, "mia@mentors.example", ReviewerRole.Kind.MENTOR, classkick.issuer, ["middle_school"])
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Graduate credit: partner universities synced from the definitions, earners applying with a badge, and
-partner staff deciding."""
+"""Graduate credit: partner universities synced from the definitions (when they load, and again on issue),
+earners applying with a badge, and partner staff deciding."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def _offers_summary(version: CredentialVersion) -> list[str]:
 
 
 def partners_sync(*, version: CredentialVersion) -> list[PartnerOffer]:
-    """Make the credential's partner offers match its definition's graduate_credit (called on issue).
+    """Make the credential's partner offers match its definition's graduate_credit (called by load_credentials
+    and on issue).
 
     A partner dropped from the file keeps its row (applications point at it) but its offer stops being
     current, so nobody can newly apply to it. Recorded in the audit log only when an offer changed, since
@@ -64,11 +65,6 @@ def partners_sync(*, version: CredentialVersion) -> list[PartnerOffer]:
             data={"version": version.number, "current": [o.partner.slug for o in offers]},
         )
     return offers
-
-
-def partner_staff_add(*, partner: Partner, user: User) -> PartnerMembership:
-    membership, _ = PartnerMembership.objects.get_or_create(partner=partner, user=user)
-    return membership
 
 
 def application_submit(*, earner: User, badge: Badge, partner: Partner, message: str = "") -> CreditApplication:

@@ -1,8 +1,9 @@
 """People, issuer memberships and reviewer profiles in the admin.
 
 Users are the platform admin's alone (the "Issuer admins" group has no user permissions). Issuer admins
-manage the memberships and reviewer profiles of their own issuers, naming a person by email address so
-that the admin never lists everyone's accounts to them. Every change goes through accounts.services.
+manage the memberships of their own issuers, and the profiles of the people holding reviewer roles there,
+naming a person by email address so that the admin never lists everyone's accounts to them. Reviewer roles
+are shown here and given or ended on the issuer's Reviewers page. Every change goes through accounts.services.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.models import IssuerMembership, ReviewerProfile, ReviewerRole, User
 from accounts.services import membership_grant, membership_revoke, reviewer_profile_save
 from catalog.schema import GRADE_BANDS
 from pages.accounts.forms import AdminEmailAuthenticationForm
-from pages.admin.scoping import IssuerScopedMixin, is_platform_admin, object_issuers_outside_scope
+from pages.admin.scoping import IssuerScopedMixin, admin_issuers, is_platform_admin
 
 admin.site.login_form = AdminEmailAuthenticationForm
 admin.site.site_header = "microcred administration"
@@ -46,9 +48,38 @@ class _UserChangeForm(UserChangeForm):
         fields = "__all__"
 
 
+class ReviewerRoleInline(admin.TabularInline[ReviewerRole, User]):
+    """A person's reviewer roles, on their user page (the platform admin's). Roles are given and ended on each
+    issuer's Reviewers page (pages/issuers), where every change is audited with who made it; here they are
+    only read."""
+
+    model = ReviewerRole
+    fk_name = "user"
+    fields = ("issuer", "kind", "bands", "granted_by", "granted_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Reviewer roles (given and ended on each issuer's Reviewers page)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Grade bands")
+    def bands(self, obj: ReviewerRole) -> str:
+        return _bands(obj)
+
+
+def _bands(role: ReviewerRole) -> str:
+    return ", ".join(GRADE_BANDS[band] for band in role.grade_band_list()) or "—"
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = _UserChangeForm
+    inlines = (ReviewerRoleInline,)
     add_form = _UserCreationForm
     list_display = ("email", "name", "organisation", "email_verified_at", "is_staff", "is_superuser", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
@@ -146,29 +177,13 @@ class IssuerMembershipAdmin(IssuerScopedMixin, admin.ModelAdmin[IssuerMembership
             membership_revoke(actor=_actor(request), membership=membership)
 
 
-_BAND_CHOICES = list(GRADE_BANDS.items())
-
-
-class ReviewerProfileChangeForm(ModelForm):
-    bands = forms.MultipleChoiceField(
-        label="Grade bands",
-        choices=_BAND_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="The grade bands this reviewer knows well enough to judge.",
-    )
-
+class ReviewerProfileForm(ModelForm):
     class Meta:
         model = ReviewerProfile
-        fields = ("kind", "issuers", "capacity", "conflicts", "is_active")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["bands"].initial = self.instance.grade_band_list()
+        fields = ("capacity", "conflicts", "is_active")
 
 
-class ReviewerProfileAddForm(ReviewerProfileChangeForm):
+class ReviewerProfileAddForm(ReviewerProfileForm):
     user_email = _PersonByEmail.base_fields["user_email"]
 
     def clean_user_email(self) -> str:
@@ -182,62 +197,77 @@ class ReviewerProfileAddForm(ReviewerProfileChangeForm):
 
 @admin.register(ReviewerProfile)
 class ReviewerProfileAdmin(IssuerScopedMixin, admin.ModelAdmin[ReviewerProfile]):
-    issuer_path = "issuers"
-    form = ReviewerProfileChangeForm
-    list_display = ("user", "kind", "bands", "issuer_names", "capacity", "is_active")
-    list_filter = ("kind", "is_active", ("issuers", admin.RelatedOnlyFieldListFilter))
+    """A reviewer's capacity, conflicts and pause, with their roles inline. An issuer admin sees the people
+    holding a role at their issuers; they give roles (which makes the profile) on the Reviewers page."""
+
+    issuer_path = "user__reviewer_roles__issuer"
+    form = ReviewerProfileForm
+    list_display = ("user", "role_names", "capacity", "is_active")
+    list_filter = ("is_active", ("user__reviewer_roles__issuer", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("user",)
     search_fields = ("user__email", "user__name")
-    filter_horizontal = ("issuers",)
     actions = None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewerProfile]:
-        return super().get_queryset(request).prefetch_related("issuers")
+        # Only the roles at the admin's own issuers come along: another issuer's roles are not theirs to read.
+        roles = ReviewerRole.objects.select_related("issuer").order_by("issuer__name", "kind")
+        if not is_platform_admin(request):
+            roles = roles.filter(issuer__in=admin_issuers(request))
+        return super().get_queryset(request).prefetch_related(Prefetch("user__reviewer_roles", queryset=roles))
 
     def get_form(
         self, request: HttpRequest, obj: ReviewerProfile | None = None, change: bool = False, **kwargs: Any
     ) -> Any:
-        kwargs["form"] = ReviewerProfileAddForm if obj is None else ReviewerProfileChangeForm
+        kwargs["form"] = ReviewerProfileAddForm if obj is None else ReviewerProfileForm
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: ReviewerProfile | None = None) -> Any:
-        first = ("user_email",) if obj is None else ("user",)
-        return (*first, "kind", "issuers", "bands", "capacity", "conflicts", "is_active")
+        if obj is None:
+            return ("user_email", "capacity", "conflicts", "is_active")
+        return ("user", "roles", "capacity", "conflicts", "is_active")
 
     def get_readonly_fields(self, request: HttpRequest, obj: ReviewerProfile | None = None) -> Any:
-        return ("user",) if obj is not None else ()
+        return ("user", "roles") if obj is not None else ()
 
-    @admin.display(description="Grade bands")
-    def bands(self, obj: ReviewerProfile) -> str:
-        return ", ".join(GRADE_BANDS[band] for band in obj.grade_band_list())
+    @admin.display(description="Roles")
+    def role_names(self, obj: ReviewerProfile) -> str:
+        return "; ".join(f"{role.get_kind_display()} at {role.issuer.name}" for role in obj.user.reviewer_roles.all())
 
-    @admin.display(description="Reviews for")
-    def issuer_names(self, obj: ReviewerProfile) -> str:
-        return ", ".join(sorted(issuer.name for issuer in obj.issuers.all()))
+    @admin.display(description="Reviewer roles")
+    def roles(self, obj: ReviewerProfile) -> str:
+        rows = list(obj.user.reviewer_roles.all())
+        if not rows:
+            return "No role at an issuer you administer."
+        return format_html(
+            "<table><thead><tr><th>Issuer</th><th>Role</th><th>Grade bands</th><th>Given</th></tr></thead>"
+            "<tbody>{}</tbody></table><p>{}</p>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (role.issuer.name, role.get_kind_display(), _bands(role), f"{role.granted_at:%Y-%m-%d}")
+                    for role in rows
+                ),
+            ),
+            "Roles are given and ended on each issuer's Reviewers page.",
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # An issuer admin makes a reviewer by giving a role on the Reviewers page; a profile without a role
+        # would belong to no issuer they administer.
+        return is_platform_admin(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: ReviewerProfile | None = None) -> bool:
-        # A profile shared with another issuer is not one issuer admin's to delete; they can remove their issuer.
-        if obj is not None and object_issuers_outside_scope(request, obj.issuers.all()):
-            return False
-        return super().has_delete_permission(request, obj)
+        # Deleting would forget a person's capacity and conflicts for every issuer; pause the profile instead.
+        return False
 
     def save_model(self, request: HttpRequest, obj: ReviewerProfile, form: Any, change: bool) -> None:
         data = form.cleaned_data
-        # Issuers this admin cannot see stay as they were: an issuer admin's form only offers their own.
-        kept = object_issuers_outside_scope(request, obj.issuers.all()) if obj.pk else []
         profile = reviewer_profile_save(
             actor=_actor(request),
             user=obj.user,
-            kind=data["kind"],
-            issuers=[*data["issuers"], *kept],
-            grade_bands=list(data["bands"]),
             capacity=data["capacity"],
             conflicts=data["conflicts"],
             is_active=data["is_active"],
         )
         obj.pk = profile.pk
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # The issuers were set by reviewer_profile_save; the form's own save_m2m would drop the kept ones.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)

@@ -8,6 +8,7 @@ from django import forms
 
 from awards.models import ApplicationStatus, Partner, PartnerOffer, Visibility
 from awards.verify import MAX_INPUT
+from pages.templatetags.award_pages import graduate_credits
 
 MAX_UPLOAD = MAX_INPUT
 
@@ -70,7 +71,7 @@ class OfferChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         offer = self.terms[obj.pk]
-        return f"{obj.name}: {offer.credits.normalize()} graduate credit(s), fee ${offer.fee_usd:.2f}"
+        return f"{obj.name}: {graduate_credits(offer.credits)}, fee ${offer.fee_usd:.2f}"
 
 
 class ApplicationForm(forms.Form):
@@ -114,3 +115,37 @@ class DecisionForm(forms.Form):
         help_text="Required when declining: say why.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class PartnerStaffInviteForm(forms.Form):
+    """An issuer admin adds a person, by email, to the staff of a university that offers the issuer's credit."""
+
+    partner = forms.ModelChoiceField(
+        label="University",
+        queryset=Partner.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the university the person works for"},
+    )
+    name = forms.CharField(
+        label="Their name",
+        max_length=150,
+        error_messages={"required": "Enter the person's name"},
+    )
+    email = forms.EmailField(
+        label="Their email address",
+        max_length=254,
+        help_text="Someone without an account here gets one, and an email with a link to choose its password.",
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address such as name@university.edu",
+        },
+    )
+
+    def __init__(self, *args: Any, partners: list[Partner], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Partner.objects.filter(pk__in=[p.pk for p in partners])
+        if len(partners) == 1:
+            field.initial = partners[0].pk

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from pages.awards import views
+from pages.awards import badge_images, partner_staff, views
 
 
 class _ImageExt:
@@ -33,6 +33,13 @@ urlpatterns = [
     # Partner universities' staff
     path("awards/partner/", views.partner_list, name="partner_list"),
     path("awards/partner/applications/<pk:application_id>/", views.partner_application, name="partner_application"),
+    # An issuer's admins staff the universities that offer its credit
+    path("awards/issuers/<slug:slug>/partners/", partner_staff.partner_staff, name="partner_staff"),
+    # An issuer's admins choose the image on its credentials' badges
+    path("awards/issuers/<slug:slug>/badge-images/", badge_images.badge_images, name="badge_images"),
+    path(
+        "awards/issuers/<slug:slug>/badge-images/<slug:credential>/", badge_images.badge_image, name="badge_image_edit"
+    ),
     # Verification
     path("verify/", views.verify_page, name="verify"),
     # Published documents (stable URLs: they are written into signed credentials)

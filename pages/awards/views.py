@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from awards import baking, documents, selectors, services
+from awards import baking, documents, images, selectors, services
 from awards.keys import did_document
 from awards.models import ApplicationStatus, Badge, Visibility
 from awards.pdf import certificate_pdf
@@ -102,7 +102,6 @@ def _page_context(request: HttpRequest, badge: Badge) -> dict[str, Any]:
         "badge": badge,
         "earner_name": _earner_name(badge),
         "achievement": achievement,
-        "criteria_lines": achievement["criteria"]["narrative"].splitlines(),
         "page_url": page_url,
         "qr": qr_svg(page_url),
         "is_earner": user_id == badge.earner_id,
@@ -150,8 +149,7 @@ def _baked_payload(request: HttpRequest, badge: Badge) -> tuple[str, bool]:
 def baked_png(request: HttpRequest, uuid: str) -> HttpResponse:
     badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
     payload, _ = _baked_payload(request, badge)
-    spec = badge.version.spec
-    image = baking.bake_png(baking.badge_png(spec.title, badge.issuer.name, spec.kind_label), payload)
+    image = baking.bake_png(images.credential_png(badge.credential), payload)
     return _download(HttpResponse(image, content_type="image/png"), _filename(badge, "png"))
 
 
@@ -159,15 +157,17 @@ def baked_png(request: HttpRequest, uuid: str) -> HttpResponse:
 def baked_svg(request: HttpRequest, uuid: str) -> HttpResponse:
     badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
     payload, is_jwt = _baked_payload(request, badge)
-    spec = badge.version.spec
-    image = baking.bake_svg(baking.badge_svg(spec.title, badge.issuer.name, spec.kind_label), payload, is_jwt=is_jwt)
+    image = baking.bake_svg(images.credential_svg(badge.credential), payload, is_jwt=is_jwt)
     return _download(HttpResponse(image, content_type="image/svg+xml"), _filename(badge, "svg"))
 
 
 @require_GET
 def certificate(request: HttpRequest, uuid: str) -> HttpResponse:
     badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
-    pdf = certificate_pdf(_page_context(request, badge))
+    context = _page_context(request, badge)
+    context["badge_image_url"] = documents.badge_image_url(badge.credential.slug)
+    context["badge_image_alt"] = images.credential_image_alt(badge.credential)
+    pdf = certificate_pdf(context, images={context["badge_image_url"]: images.credential_png(badge.credential)})
     return _download(HttpResponse(pdf, content_type="application/pdf"), _filename(badge, "pdf"))
 
 
@@ -351,17 +351,13 @@ def achievement(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_GET
 def badge_image(request: HttpRequest, slug: str, ext: str) -> HttpResponse:
     credential = selectors.credential_by_slug(slug=slug)
-    assert credential.current_version is not None
-    spec = credential.current_version.spec
     if ext == "png":
-        response = HttpResponse(
-            baking.badge_png(spec.title, credential.issuer.name, spec.kind_label), content_type="image/png"
-        )
+        response = HttpResponse(images.credential_png(credential), content_type=images.PNG)
     else:
-        response = HttpResponse(
-            baking.badge_svg(spec.title, credential.issuer.name, spec.kind_label), content_type="image/svg+xml"
-        )
-    response["Cache-Control"] = "public, max-age=86400"
+        response = HttpResponse(images.credential_svg(credential), content_type=images.SVG)
+    # Pages ask for it with its last change in the query (pages/templatetags/award_pages.py), so a new upload
+    # shows there at once; the bare URL, written into signed credentials, may be an hour stale.
+    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -14,9 +14,9 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from accounts.models import ReviewerProfile
 from core.errors import FieldError
 from reviews.models import DecisionOutcome
+from reviews.selectors.pipeline import ReviewerChoice
 
 SCORE_PREFIX = "score."
 LEVEL_PREFIX = "level."
@@ -251,11 +251,11 @@ class ReassignForm(_ReasonForm):
 
     field_order = ["to_reviewer", "reason"]
 
-    def __init__(self, *args: Any, reviewers: Sequence[ReviewerProfile] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reviewers: Sequence[ReviewerChoice] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice = self.fields["to_reviewer"]
         assert isinstance(choice, forms.ChoiceField)
         choice.choices = [(AUTOMATIC, "Automatic: whoever the rules pick")] + [
-            (p.user.email, f"{p.user.name or p.user.email} ({p.get_kind_display()})") for p in reviewers
+            (r.user.email, f"{r.user.name or r.user.email} ({r.roles})") for r in reviewers
         ]
         choice.error_messages["invalid_choice"] = "Choose a reviewer from the list, or Automatic"

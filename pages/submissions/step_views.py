@@ -220,18 +220,28 @@ def _attach_uploads(
         ref = f"{part.id}.{spec.id}"
         if not isinstance(spec, FileField):
             continue
-        attached = []
+        attached: list[str] = []
+        withheld: list[str] = []
         for upload in request.FILES.getlist(ref):
             try:
-                services.evidence_add(submission=submission, actor=user_of(request), field_ref=ref, upload=upload)
+                item = services.evidence_add(
+                    submission=submission, actor=user_of(request), field_ref=ref, upload=upload
+                )
             except InvalidInput as refusal:
                 errors += refusal.errors
             except InvalidState as refusal:
                 errors.append(FieldError(ref, refusal.message))
             else:
                 attached.append(upload.name or "The file")
+                if item.withheld:
+                    withheld.append(item.owner_notice())
         if attached:
             notices[ref] = f"{', '.join(attached)} {'is' if len(attached) == 1 else 'are'} attached to {spec.label}."
+        # A file reviewers will not be able to open is said at once, and stays marked in the field's file list.
+        for notice in withheld:
+            notices[ref] += f" {notice}"
+            if not request.htmx:
+                messages.warning(request, notice)
     return errors
 
 

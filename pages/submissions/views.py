@@ -27,12 +27,13 @@ from pages.submissions.context import not_editable as _not_editable
 from pages.submissions.context import resume as _resume
 from pages.submissions.context import user_of as _user
 from pages.submissions.findings import grouped_findings
+from pages.submissions.start import refusal_action
 from pages.submissions.steps import SELF_EVALUATION, SUMMARY, Step, step_of, steps_for
 from reviews.selectors import feedback_for_attempt
 from submissions import selectors, services
 from submissions.checks import Finding
 from submissions.downloads import evidence_file_response
-from submissions.errors import NotReady
+from submissions.errors import NotReady, StartRefused
 from submissions.models import Attempt, AttemptStatus, EventKind, Status, Submission
 from workflow import selectors as workflow_selectors
 from workflow import services as workflow
@@ -43,22 +44,22 @@ from workflow import services as workflow
 @login_required
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, slug: str) -> HttpResponse:
-    """POST starts (or resumes) the educator's draft. A GET, as after signing in, goes back to the credential
-    page: starting is a change, so it waits for the button."""
+    """POST starts the educator's draft. A GET, as after signing in, goes back to the credential page: starting
+    is a change, so it waits for the button. A second start (one is open, or the credential is earned and
+    not renewable yet) is refused with the way to what they have: a 409 page with its link."""
     published = credential_get_published(slug=slug)
     if request.method == "GET":
         return redirect("catalog:detail", slug=slug)
     try:
-        submission, created = services.submission_start(educator=_user(request), credential=published.credential)
+        submission, _ = services.submission_start(educator=_user(request), credential=published.credential)
+    except StartRefused as refusal:
+        context = {"message": refusal.message, "action": refusal_action(_user(request), refusal), "slug": slug}
+        return render(request, "submissions/start_refused.html", context, status=refusal.status_code)
     except InvalidState as refusal:
         messages.error(request, f"You cannot start this now: {refusal.message}.")
         return redirect("catalog:detail", slug=slug)
-    if created:
-        messages.success(request, "Your draft is started. It is saved as you go; come back to it from your dashboard.")
-    submission = _mine(request, submission.pk)
-    if not submission.is_editable:
-        return redirect("submissions:detail", submission_id=submission.pk)
-    return _resume(request, submission)
+    messages.success(request, "Your draft is started. It is saved as you go; come back to it from your dashboard.")
+    return _resume(request, _mine(request, submission.pk))
 
 
 @login_required

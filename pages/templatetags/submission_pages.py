@@ -1,7 +1,9 @@
 """Template tags for the two places other apps' pages show submissions: the dashboard and the credential page.
 
 They read through the submissions selectors, so the dashboard view and the catalog view need not know this
-app; the dashboard's rows come from one query however many submissions there are.
+app; the dashboard's rows come from one query however many submissions there are, one row per credential
+(the open submission where there is one: a renewal in progress is shown, the badge it renews is under My
+achievements).
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
+from awards.models import Badge
 from pages.submissions.context import STEP_MEMORY
+from pages.submissions.start import StartAction, start_action
 from submissions import selectors
 from submissions.models import EDITABLE_STATUSES, Status, Submission
 
@@ -37,9 +42,26 @@ class DashboardRow:
 def _next_action(submission: Submission, attempt: int | None, step: int) -> tuple[str, str]:
     if submission.status in EDITABLE_STATUSES:
         return f"Continue step {step}", reverse("submissions:resume", args=[submission.pk])
+    badge = getattr(submission, "badge_uuid", None)
+    if submission.status == Status.EARNED and badge:
+        return "View your badge", reverse("awards:detail", args=[badge])
     if attempt:
         return f"View attempt {attempt}", reverse("submissions:attempt", args=[submission.pk, attempt])
     return "View", reverse("submissions:detail", args=[submission.pk])
+
+
+def _one_per_credential(user: Any) -> list[Submission]:
+    """The educator's submissions, one per credential: the open one where there is one, else the latest.
+    Rows that were earned carry their badge's uuid (in the same query)."""
+    badge = Badge.objects.filter(attempt__submission=OuterRef("pk"), revoked_at__isnull=True).order_by("-issued_at")
+    chosen: dict[int, Submission] = {}
+    for submission in selectors.submissions_list_for_educator(user=user).annotate(
+        badge_uuid=Subquery(badge.values("uuid")[:1])
+    ):
+        current = chosen.get(submission.credential_id)
+        if current is None or (submission.is_open and not current.is_open):
+            chosen[submission.credential_id] = submission
+    return sorted(chosen.values(), key=lambda s: (s.updated_at, s.pk), reverse=True)
 
 
 @register.simple_tag(takes_context=True)
@@ -47,7 +69,7 @@ def dashboard_submissions(context: template.Context) -> list[DashboardRow]:
     request = context["request"]
     remembered: dict[str, int] = request.session.get(STEP_MEMORY, {})
     rows = []
-    for submission in selectors.submissions_list_for_educator(user=request.user):
+    for submission in _one_per_credential(request.user):
         attempt = getattr(submission, "latest_attempt", None)
         label, url = _next_action(submission, attempt, int(remembered.get(str(submission.pk), 1)))
         rows.append(
@@ -68,11 +90,10 @@ def dashboard_submissions(context: template.Context) -> list[DashboardRow]:
 
 
 @register.simple_tag(takes_context=True)
-def open_submission(context: template.Context, credential: Any) -> Submission | None:
-    """The signed-in educator's open submission for this credential, if there is one."""
+def credential_start_action(context: template.Context, credential: Any) -> StartAction | None:
+    """What the credential page offers the signed-in educator (see pages.submissions.start); None when
+    signed out."""
     request = context["request"]
     if not request.user.is_authenticated:
         return None
-    return (
-        selectors.submissions_list_for_educator(user=request.user).filter(credential=credential, is_open=True).first()
-    )
+    return start_action(request.user, credential)

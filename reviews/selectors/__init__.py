@@ -11,6 +11,7 @@ see an object gets Http404, as if it did not exist. One module per concern:
 - calibration: the samples in force and where a reviewer stands with them;
 - pipeline and record: for an issuer admin (or a platform admin), their issuers' attempts, decisions and
   assignments, and one attempt's panel and audit log. Candidates appear there by reference only.
+- roster: for an issuer's admins, the people holding its reviewer roles, with their load and calibration.
 
 The services read through these too, so every write and every page sees one answer to each question.
 """
@@ -43,6 +44,7 @@ from reviews.selectors.pipeline import (
     Pipeline,
     PipelineAssignment,
     PipelineRow,
+    ReviewerChoice,
     assignment_get_for_admin,
     attempt_get_for_admin,
     decision_get_for_admin,
@@ -62,6 +64,15 @@ from reviews.selectors.reviewer_view import (
     ReviewerAttemptView,
     attempt_get_for_reviewer,
     evidence_get_for_reviewer,
+)
+from reviews.selectors.roster import (
+    Roster,
+    RosterReviewer,
+    issuer_get_for_admin,
+    issuers_for_admin,
+    open_reviews_at,
+    role_get_for_admin,
+    roster_for_admin,
 )
 
 __all__ = [
@@ -85,7 +96,10 @@ __all__ = [
     "Resubmission",
     "ResubmissionStatus",
     "ReviewerAttemptView",
+    "ReviewerChoice",
     "ReviewerCredential",
+    "Roster",
+    "RosterReviewer",
     "SampleView",
     "SeatRecord",
     "Viewer",
@@ -111,9 +125,14 @@ __all__ = [
     "feedback_for_attempt",
     "is_issuer_admin",
     "issuer_admins",
+    "issuer_get_for_admin",
+    "issuers_for_admin",
+    "open_reviews_at",
     "pipeline_for_admin",
     "reassign_choices",
     "resubmission_status",
     "review_get_for_reviewer",
+    "role_get_for_admin",
+    "roster_for_admin",
     "submission_get_for_admin",
 ]

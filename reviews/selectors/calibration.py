@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404
 
-from accounts.models import ReviewerProfile, User
+from accounts.models import ReviewerRole, User
 from catalog.models import Credential
 from core.errors import InvalidState
 from reviews.anonymise import Redactor
@@ -123,7 +123,7 @@ class CalibrationView:
 
 
 def credential_get_for_calibration(*, user: Viewer | None, slug: str) -> Credential:
-    """A credential the user reviews for (an active reviewer profile lists its issuer); 404 otherwise."""
+    """A credential the user reviews for (an active reviewer holding a role at its issuer); 404 otherwise."""
     reviewer = active_user(user)
     credential = (
         Credential.objects.select_related("current_version", "issuer")
@@ -133,7 +133,9 @@ def credential_get_for_calibration(*, user: Viewer | None, slug: str) -> Credent
     if (
         reviewer is None
         or credential is None
-        or not ReviewerProfile.objects.filter(user=reviewer, is_active=True, issuers=credential.issuer_id).exists()
+        or not ReviewerRole.objects.filter(
+            user=reviewer, issuer_id=credential.issuer_id, user__reviewer_profile__is_active=True
+        ).exists()
     ):
         raise Http404("no such credential")
     return credential
@@ -215,7 +217,9 @@ def credentials_for_reviewer(*, user: Viewer | None) -> list[ReviewerCredential]
         return []
     credentials = list(
         Credential.objects.filter(
-            issuer__reviewers__user_id=uid, issuer__reviewers__is_active=True, current_version__isnull=False
+            issuer__reviewer_roles__user_id=uid,
+            issuer__reviewer_roles__user__reviewer_profile__is_active=True,
+            current_version__isnull=False,
         )
         .select_related("current_version", "issuer")
         .distinct()

@@ -116,7 +116,7 @@ def feedback_from_decision(attempt: Attempt, decision: Decision, *, redact: Reda
         outcome_label=DecisionOutcome(decision.outcome).label,
         decided_at=decision.decided_at,
         overridden=decision.overridden_at is not None,
-        override_reason=decision.override_reason,
+        override_reason=clean(decision.override_reason),
         criteria=criteria,
         next_steps=steps,
         issuer_feedback="" if earned else (definition.review_policy.feedback or ""),

@@ -13,7 +13,7 @@ from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import ReviewerProfile
+from accounts.models import ReviewerRole, User
 from reviews.models import Assignment, AssignmentState, Decision
 from reviews.selectors.access import Viewer, admin_issuer_ids, scoped
 from submissions.models import Attempt, AttemptStatus, Submission
@@ -217,18 +217,30 @@ def attempt_get_for_admin(*, user: Viewer | None, attempt_id: int) -> Attempt:
     return attempt
 
 
-def reassign_choices(*, user: Viewer | None, assignment: Assignment) -> list[ReviewerProfile]:
-    """The active reviewers of the assignment's issuer other than its holder, for an admin choosing who takes it
-    over (whether one is eligible for this seat is the service's check). 404 for anyone but the issuer's admins."""
+@dataclass(frozen=True)
+class ReviewerChoice:
+    """A reviewer an admin may choose, with the roles the credential's issuer gave them ("Issuer staff")."""
+
+    user: User
+    roles: str
+
+
+def reassign_choices(*, user: Viewer | None, assignment: Assignment) -> list[ReviewerChoice]:
+    """The active reviewers holding a role at the assignment's issuer other than its holder, for an admin choosing
+    who takes it over (whether one is eligible for this seat is the service's check). 404 for anyone but the
+    issuer's admins. Two queries: the assignment and the roles."""
     assignment = assignment_get_for_admin(user=user, assignment_id=assignment.pk)
-    return list(
-        ReviewerProfile.objects.filter(
-            issuers__credentials=assignment.attempt.version.credential_id,
-            is_active=True,
+    roles = (
+        ReviewerRole.objects.filter(
+            issuer__credentials=assignment.attempt.version.credential_id,
             user__is_active=True,
+            user__reviewer_profile__is_active=True,
         )
         .exclude(user_id=assignment.reviewer_id)
         .select_related("user")
-        .distinct()
-        .order_by("user__name", "user__email")
+        .order_by("user__name", "user__email", "kind")
     )
+    found: dict[int, tuple[User, list[str]]] = {}
+    for role in roles:
+        found.setdefault(role.user_id, (role.user, []))[1].append(role.get_kind_display())
+    return [ReviewerChoice(user=who, roles=", ".join(kinds)) for who, kinds in found.values()]

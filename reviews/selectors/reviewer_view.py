@@ -20,7 +20,7 @@ from reviews.selectors.access import Viewer
 from reviews.selectors.decisions import decision_inputs
 from reviews.selectors.feedback import Feedback, feedback_from_decision
 from reviews.selectors.queue import assignment_get_for_reviewer
-from submissions.models import Attempt, CopyFinding, Evidence
+from submissions.models import Attempt, CopyFinding, Evidence, ReviewerCopy
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class EvidenceView:
     type: str
     size: int
     download_path: str
+    # It could not be cleaned of details naming the candidate, so the reviewer is told so instead of getting it.
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,11 @@ def _evidence(
 ) -> list[EvidenceView]:
     counters: dict[str, int] = {}
     out = []
+    withheld = set(
+        Evidence.objects.filter(
+            pk__in=[int(item["id"]) for item in manifest], reviewer_copy=ReviewerCopy.WITHHELD
+        ).values_list("pk", flat=True)
+    )
     for item in manifest:
         ref = str(item.get("field", ""))
         counters[ref] = counters.get(ref, 0) + 1
@@ -159,6 +166,7 @@ def _evidence(
                 download_path=reverse(
                     "api-v1:reviews_evidence", kwargs={"assignment_id": assignment_id, "evidence_id": int(item["id"])}
                 ),
+                withheld=int(item["id"]) in withheld,
             )
         )
     return out

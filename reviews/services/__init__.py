@@ -15,7 +15,12 @@ from reviews.services.attempts import attempt_grant_extra, attempt_return_incomp
 from reviews.services.calibration import calibration_submit
 from reviews.services.deadlines import TickReport, assignment_decline, assignment_reassign, reviews_tick
 from reviews.services.decisions import decision_make, decision_override
-from reviews.services.panels import attempt_review_start, panel_assign, seats_fill_waiting
+from reviews.services.panels import (
+    attempt_review_start,
+    panel_assign,
+    seats_fill_waiting,
+    seats_fill_waiting_after_commit,
+)
 from reviews.services.scoring import MIN_COMMENT_WORDS, review_problems, review_save, review_submit
 
 __all__ = [
@@ -35,4 +40,5 @@ __all__ = [
     "review_submit",
     "reviews_tick",
     "seats_fill_waiting",
+    "seats_fill_waiting_after_commit",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ReviewerProfile, User
+from accounts.models import ReviewerRole, User
 from catalog.models import Credential
 from core.audit import audit_record
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
@@ -19,11 +19,11 @@ from reviews.selectors.calibration import CalibrationStatus, calibration_status
 from reviews.services.panels import seats_fill_waiting_after_commit
 
 
-def _reviewer_profile(user: User, credential: Credential) -> ReviewerProfile:
-    profile = ReviewerProfile.objects.filter(user=user, is_active=True, issuers=credential.issuer_id).first()
-    if profile is None:
+def _reviewer_check(user: User, credential: Credential) -> None:
+    if not ReviewerRole.objects.filter(
+        user=user, issuer_id=credential.issuer_id, user__reviewer_profile__is_active=True
+    ).exists():
         raise NotAllowed("only an active reviewer for this credential's issuer can calibrate for it")
-    return profile
 
 
 def calibration_submit(
@@ -34,7 +34,7 @@ def calibration_submit(
     Every criterion of the sample's rubric needs a level of that rubric. Results are kept (a reviewer
     may score a sample again; the latest counts). Becoming calibrated may let waiting seats be filled:
     that is tried after commit."""
-    _reviewer_profile(reviewer, credential)
+    _reviewer_check(reviewer, credential)
     if sample.credential_id != credential.pk or sample.retired_at is not None:
         raise InvalidState("this calibration sample is not in force for this credential; reload the samples")
     version = credential.current_version

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from accounts.models import ReviewerProfile, User
+from accounts.models import User
 from core.audit import audit_record
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
 from notifications.models import NotificationKind
@@ -20,7 +21,14 @@ from reviews import links
 from reviews.models import Assignment, AssignmentState, Seat
 from reviews.selectors.access import is_issuer_admin, issuer_admins
 from reviews.services._shared import date_text, issuer_id_of, lock_assignment, reason_required
-from reviews.services.panels import seat_assign, seat_refill, seat_refusal, seats_fill_waiting_after_commit
+from reviews.services.panels import (
+    Reviewer,
+    reviewers_at,
+    seat_assign,
+    seat_refill,
+    seat_refusal,
+    seats_fill_waiting_after_commit,
+)
 from submissions.models import Attempt
 
 
@@ -94,12 +102,13 @@ def assignment_reassign(
             raise InvalidState(
                 f"this assignment is {locked.get_state_display().lower()}; only an open one can be reassigned"
             )
-        target: ReviewerProfile | None = None
+        target: Reviewer | None = None
         if to_reviewer is not None:
-            target = ReviewerProfile.objects.select_related("user").filter(user=to_reviewer).first()
-            if target is None or not target.issuers.filter(pk=attempt.version.credential.issuer_id).exists():
+            found = reviewers_at(issuer_id=attempt.version.credential.issuer_id, user_ids=[to_reviewer.pk])
+            if not found:
                 raise InvalidInput([FieldError("to_reviewer", "is not a reviewer for this credential's issuer")])
-            why = seat_refusal(seat=locked.seat, profile=target, attempt=attempt)
+            target = found[0]
+            why = seat_refusal(seat=locked.seat, reviewer=target, attempt=attempt)
             if why:
                 raise InvalidInput([FieldError("to_reviewer", f"{to_reviewer.name or to_reviewer.email} {why}")])
         old_reviewer = locked.reviewer
@@ -120,7 +129,9 @@ def assignment_reassign(
         )
         if target is not None:
             seat = Seat.objects.get(pk=locked.seat_id)
-            replacement: Assignment | None = seat_assign(seat=seat, profile=target, attempt=attempt, now=now, by=admin)
+            replacement: Assignment | None = seat_assign(
+                seat=seat, user=target.profile.user, attempt=attempt, now=now, by=admin
+            )
         else:
             replacement = seat_refill(attempt=attempt, seat_id=locked.seat_id, now=now)
         seats_fill_waiting_after_commit()
@@ -199,7 +210,12 @@ def reviews_tick(*, now: datetime | None = None) -> TickReport:
                 attempt=attempt,
                 state=AssignmentState.EXPIRED,
                 actor=None,
-                reason=f"not submitted within {grace} day(s) after the due date",
+                reason=ngettext(
+                    "not submitted within %(n)d day after the due date",
+                    "not submitted within %(n)d days after the due date",
+                    grace,
+                )
+                % {"n": grace},
                 now=now,
                 action="assignment.expired",
             )

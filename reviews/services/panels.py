@@ -2,7 +2,9 @@
 
 Submitting an attempt (workflow.attempt_submit) starts its review here: the panel's seats are created
 from the policy and each is given the best eligible reviewer (others before the previous attempt's
-reviewers, then the fewest open reviews, then the longest idle). A seat nobody eligible can take waits in
+reviewers, then the fewest open reviews, then the longest idle). A seat takes only a reviewer to whom the
+credential's issuer has given a role of the seat's kind (any role for a seat of kind `any`), and, when it
+matches grade bands, a role holding the submission's band. A seat nobody eligible can take waits in
 the queue; the issuer's admins are told once, and `seats_fill_waiting` tries again whenever a change may
 have made someone eligible (a reviewer freed capacity or became calibrated), after that change commits.
 Lock order: see reviews.services._shared.
@@ -11,7 +13,7 @@ Lock order: see reviews.services._shared.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -19,7 +21,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.models import ReviewerProfile, User
+from accounts.models import ReviewerProfile, ReviewerRole, User
 from catalog.schema import Seat as SeatSpec
 from core.audit import audit_record
 from core.errors import InvalidState
@@ -43,10 +45,29 @@ def _norm(text: str) -> str:
 
 # ----- eligibility ------------------------------------------------------------------------------------
 
+SEAT_KIND_WORDS: dict[str, str] = {
+    ReviewerRole.Kind.ISSUER_STAFF: "issuer staff",
+    ReviewerRole.Kind.MENTOR: "a mentor",
+    ReviewerRole.Kind.LEAD_ASSESSOR: "a lead assessor",
+}
+
+
+@dataclass
+class Reviewer:
+    """A reviewer as a panel at one issuer sees them: their profile and the roles that issuer gave them
+    (kind -> the grade bands held on that role)."""
+
+    profile: ReviewerProfile
+    roles: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> int:
+        return self.profile.user_id
+
 
 @dataclass
 class _Candidate:
-    profile: ReviewerProfile
+    reviewer: Reviewer
     open: int = 0
     last_assigned: datetime | None = None
     previous: bool = False  # reviewed the candidate's previous attempt
@@ -54,7 +75,7 @@ class _Candidate:
     def key(self) -> tuple[bool, int, datetime, int]:
         # Others before the previous attempt's reviewers; then fewest open; then longest idle.
         idle = self.last_assigned or datetime.min.replace(tzinfo=timezone.get_current_timezone())
-        return (self.previous, self.open, idle, self.profile.pk)
+        return (self.previous, self.open, idle, self.reviewer.profile.pk)
 
 
 @dataclass
@@ -68,7 +89,7 @@ class _Context:
     calibration: dict[int, CalibrationStatus]
 
 
-def _context(attempt: Attempt, profiles: Sequence[ReviewerProfile]) -> _Context:
+def _context(attempt: Attempt, reviewers: Sequence[Reviewer]) -> _Context:
     spec = attempt.version.spec.review_policy
     educator = attempt.submission.educator
     on_panel = set(Assignment.objects.filter(attempt=attempt).values_list("reviewer_id", flat=True))
@@ -82,24 +103,39 @@ def _context(attempt: Attempt, profiles: Sequence[ReviewerProfile]) -> _Context:
     calibration = calibration_by_reviewer(
         credential_id=attempt.version.credential_id,
         hash_=rubric_hash(attempt.version.definition),
-        reviewer_ids=[p.user_id for p in profiles],
+        reviewer_ids=[r.user_id for r in reviewers],
         required=spec.calibration.required,
         agreement=spec.calibration.agreement,
     )
     return _Context(attempt, educator, on_panel, previous, calibration)
 
 
-def _ineligible(profile: ReviewerProfile, seat: Seat, ctx: _Context) -> str | None:
+def _role_refusal(reviewer: Reviewer, seat: Seat, band: str) -> str | None:
+    """Why the reviewer's roles at the credential's issuer do not fit this seat, or None."""
+    if not reviewer.roles:
+        return "holds no reviewer role at this credential's issuer"
+    if seat.kind == "any":
+        bands_held = [b for bands in reviewer.roles.values() for b in bands]
+    elif seat.kind in reviewer.roles:
+        bands_held = reviewer.roles[seat.kind]
+    else:
+        return f"is not {SEAT_KIND_WORDS.get(seat.kind, seat.kind)} of this credential's issuer, as this seat needs"
+    if seat.match_grade_band and band not in bands_held:
+        return "does not review the grade band of this submission for this credential's issuer"
+    return None
+
+
+def _ineligible(reviewer: Reviewer, seat: Seat, ctx: _Context) -> str | None:
     """Why this reviewer may not take this seat, or None. Capacity is checked separately, under the lock."""
+    profile = reviewer.profile
     user = profile.user
     if not profile.is_active or not user.is_active:
         return "is not an active reviewer"
     if user.pk == ctx.educator.pk:
         return "is the candidate"
-    if seat.kind != "any" and profile.kind != seat.kind:
-        return f"is not {'issuer staff' if seat.kind == 'issuer_staff' else 'a mentor'}, as this seat needs"
-    if seat.match_grade_band and ctx.attempt.grade_band not in profile.grade_band_list():
-        return "does not review the grade band of this submission"
+    why = _role_refusal(reviewer, seat, ctx.attempt.grade_band)
+    if why:
+        return why
     organisation = _norm(ctx.educator.organisation)
     if organisation and _norm(user.organisation) == organisation:
         return "works at the candidate's school or organisation"
@@ -113,14 +149,24 @@ def _ineligible(profile: ReviewerProfile, seat: Seat, ctx: _Context) -> str | No
     return None
 
 
-def _pool(attempt: Attempt) -> list[ReviewerProfile]:
-    return list(
-        ReviewerProfile.objects.filter(
-            issuers=attempt.version.credential.issuer_id, is_active=True, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("pk")
-    )
+def reviewers_at(*, issuer_id: int, user_ids: Iterable[int] | None = None) -> list[Reviewer]:
+    """The active reviewers holding a role at the issuer (or those of `user_ids` who do), each with their roles
+    there, in profile order: one query, however many roles."""
+    roles = ReviewerRole.objects.filter(
+        issuer_id=issuer_id, user__is_active=True, user__reviewer_profile__is_active=True
+    ).select_related("user__reviewer_profile")
+    if user_ids is not None:
+        roles = roles.filter(user_id__in=list(user_ids))
+    found: dict[int, Reviewer] = {}
+    for role in roles.order_by("user__reviewer_profile__id", "kind"):
+        profile = role.user.reviewer_profile
+        reviewer = found.setdefault(role.user_id, Reviewer(profile))
+        reviewer.roles[role.kind] = role.grade_band_list()
+    return list(found.values())
+
+
+def _pool(attempt: Attempt) -> list[Reviewer]:
+    return reviewers_at(issuer_id=attempt.version.credential.issuer_id)
 
 
 def _loads(user_ids: Sequence[int]) -> tuple[dict[int, int], dict[int, datetime]]:
@@ -197,11 +243,12 @@ def seat_refill(*, attempt: Attempt, seat_id: int, now: datetime) -> Assignment 
     return Assignment.objects.filter(seat_id=seat_id, state=AssignmentState.OPEN).first()
 
 
-def seat_refusal(*, seat: Seat, profile: ReviewerProfile, attempt: Attempt) -> str | None:
+def seat_refusal(*, seat: Seat, reviewer: Reviewer, attempt: Attempt) -> str | None:
     """Why this reviewer may not take this seat of the locked attempt now, capacity included; None when they
     may. Locks their profile (lock order step 4), so the capacity read stands until commit."""
-    why = _ineligible(profile, seat, _context(attempt, [profile]))
+    why = _ineligible(reviewer, seat, _context(attempt, [reviewer]))
     if why is None:
+        profile = reviewer.profile
         lock_profiles([profile.user_id])
         if _loads([profile.user_id])[0].get(profile.user_id, 0) >= profile.capacity:
             why = f"already has {profile.capacity} open reviews, their capacity"
@@ -232,36 +279,41 @@ def _seats_fill(attempt: Attempt, seats: Sequence[Seat], *, now: datetime, exclu
     """Give each waiting seat the best eligible reviewer (see the module docstring for the lock)."""
     if not seats:
         return 0
-    pool = [p for p in _pool(attempt) if p.user_id not in set(exclude)]
+    pool = [r for r in _pool(attempt) if r.user_id not in set(exclude)]
     ctx = _context(attempt, pool)
-    eligible_anywhere = [p for p in pool if any(_ineligible(p, seat, ctx) is None for seat in seats)]
-    lock_profiles(p.user_id for p in eligible_anywhere)
-    open_counts, last = _loads([p.user_id for p in eligible_anywhere])
+    eligible_anywhere = [r for r in pool if any(_ineligible(r, seat, ctx) is None for seat in seats)]
+    lock_profiles(r.user_id for r in eligible_anywhere)
+    open_counts, last = _loads([r.user_id for r in eligible_anywhere])
     candidates = {
-        p.user_id: _Candidate(
-            p, open_counts.get(p.user_id, 0), last.get(p.user_id), p.user_id in ctx.previous_reviewers
+        r.user_id: _Candidate(
+            r, open_counts.get(r.user_id, 0), last.get(r.user_id), r.user_id in ctx.previous_reviewers
         )
-        for p in eligible_anywhere
+        for r in eligible_anywhere
     }
+    keep_leads = attempt.version.spec.review_policy.adjudication is not None
     filled = 0
     for seat in seats:
         fitting = [
-            c for c in candidates.values() if c.open < c.profile.capacity and _ineligible(c.profile, seat, ctx) is None
+            c
+            for c in candidates.values()
+            if c.open < c.reviewer.profile.capacity and _ineligible(c.reviewer, seat, ctx) is None
         ]
         if not fitting:
             continue
+        if seat.kind == "any" and keep_leads:
+            # A lead assessor seated as an assessor could not then adjudicate a split on this panel, so the
+            # assessor seats go to others whenever anyone else fits.
+            fitting = [c for c in fitting if "lead_assessor" not in c.reviewer.roles] or fitting
         best = min(fitting, key=_Candidate.key)
-        seat_assign(seat=seat, profile=best.profile, attempt=attempt, now=now, by=None)
+        seat_assign(seat=seat, user=best.reviewer.profile.user, attempt=attempt, now=now, by=None)
         best.open += 1
         best.last_assigned = now
-        ctx.on_panel.add(best.profile.user_id)
+        ctx.on_panel.add(best.reviewer.user_id)
         filled += 1
     return filled
 
 
-def seat_assign(
-    *, seat: Seat, profile: ReviewerProfile, attempt: Attempt, now: datetime, by: User | None
-) -> Assignment:
+def seat_assign(*, seat: Seat, user: User, attempt: Attempt, now: datetime, by: User | None) -> Assignment:
     """Put the reviewer on the seat of the locked attempt, with the policy's deadlines, and tell them. `by` is the
     admin who chose them (None: the rules did). Eligibility and capacity are the caller's checks."""
     policy = attempt.version.spec.review_policy
@@ -269,14 +321,14 @@ def seat_assign(
     assignment = Assignment.objects.create(
         seat=seat,
         attempt=attempt,
-        reviewer=profile.user,
+        reviewer=user,
         assigned_at=now,
         assigned_by=by,
         due_at=due,
         remind_at=due - timedelta(days=policy.reminder_days_before) if policy.reminder_days_before else None,
         expires_at=due + timedelta(days=policy.grace_days),
     )
-    seat.reviewer = profile.user
+    seat.reviewer = user
     seat.waiting_since = None
     seat.save(update_fields=["reviewer", "waiting_since"])
     audit_record(
@@ -284,12 +336,12 @@ def seat_assign(
         subject=assignment,
         actor=by,
         new=AssignmentState.OPEN,
-        data={"attempt": attempt.pk, "seat": seat.position, "reviewer": profile.user_id, "automatic": by is None},
+        data={"attempt": attempt.pk, "seat": seat.position, "reviewer": user.pk, "automatic": by is None},
         issuer_id=issuer_id_of(attempt),
         at=now,
     )
     notification_send(
-        user=profile.user,
+        user=user,
         kind=NotificationKind.REVIEW_ASSIGNED,
         context={
             "credential": attempt.version.spec.title,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.audit import audit_record
@@ -111,7 +112,12 @@ def review_submit(*, assignment: Assignment, reviewer: User, scores: Mapping[str
         if problems:
             raise InvalidInput(
                 problems,
-                message=f"{len(problems)} thing(s) to complete before submitting: "
+                message=ngettext(
+                    "%(n)d thing to complete before submitting: ",
+                    "%(n)d things to complete before submitting: ",
+                    len(problems),
+                )
+                % {"n": len(problems)}
                 + "; ".join(p.message for p in problems),
             )
         assert review is not None  # no problems means every criterion has a score

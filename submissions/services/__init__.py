@@ -1,10 +1,13 @@
 """Every change to a submission: start, save the draft, attach and remove evidence, freeze an attempt,
 withdraw it, and the status transitions reviews drive. One module per concern:
 
-  drafts        submission_start, draft_save (field-level merges and conflicts)
-  evidence      evidence_add, evidence_remove (file kinds by content, room in the field),
-                evidence_orphans_sweep (files no row references, left by a crash)
+  drafts        submission_start (one submission per credential at a time; renewal where a definition
+                allows it), submission_start_refusal, draft_save (field-level merges and conflicts)
+  evidence      evidence_add, evidence_remove (file kinds by content, room in the field, the reviewer's
+                copy), evidence_reviewer_copy_make and evidence_reviewer_copies_make (copies of files
+                stored before copies were made), evidence_orphans_sweep (files no row references)
   completeness  completeness_check
+  offline_form  offline_form_apply (a filled submission form, uploaded, fills the draft's empty answers)
   attempts      submission_lock, attempt_freeze, TRANSITIONS, attempt_transition, attempt_withdraw,
                 status_replay
   _common       the lock order, the owner and editability checks, and the one way an event is written
@@ -24,13 +27,21 @@ from submissions.services.attempts import (
     submission_lock,
 )
 from submissions.services.completeness import completeness_check
-from submissions.services.drafts import SELF_EVALUATION_KEY, draft_save, submission_start
-from submissions.services.evidence import evidence_add, evidence_orphans_sweep, evidence_remove
+from submissions.services.drafts import SELF_EVALUATION_KEY, draft_save, submission_start, submission_start_refusal
+from submissions.services.evidence import (
+    evidence_add,
+    evidence_orphans_sweep,
+    evidence_remove,
+    evidence_reviewer_copies_make,
+    evidence_reviewer_copy_make,
+)
+from submissions.services.offline_form import FormReport, offline_form_apply
 
 __all__ = [
     "OVERRIDE_TRANSITIONS",
     "SELF_EVALUATION_KEY",
     "TRANSITIONS",
+    "FormReport",
     "Transition",
     "attempt_freeze",
     "attempt_transition",
@@ -40,7 +51,11 @@ __all__ = [
     "evidence_add",
     "evidence_orphans_sweep",
     "evidence_remove",
+    "evidence_reviewer_copies_make",
+    "evidence_reviewer_copy_make",
+    "offline_form_apply",
     "status_replay",
     "submission_lock",
     "submission_start",
+    "submission_start_refusal",
 ]

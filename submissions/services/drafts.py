@@ -1,8 +1,25 @@
-"""Starting a submission and saving its draft: field-level merges, and conflicts between two tabs."""
+"""Starting a submission and saving its draft: field-level merges, and conflicts between two tabs.
+
+One submission per credential at a time. The rule, which `submission_start` applies for the pages and the
+API alike (the partial unique constraint `submission_one_open` holds the first half in the database too):
+
+- While the educator has an open submission for the credential, a second start is refused (StartRefused,
+  409) naming the open one: they continue it. A submission stays open until it is earned, so this covers a
+  draft, a submitted or in-review attempt, and the two ways work closes without earning: a withdrawn
+  attempt and a "not yet earned" decision both leave the same draft editable, to revise and submit again.
+  That includes "not yet earned" with the attempt limit used up: starting afresh would reset the limit
+  the definition sets, so it is refused too, and the issuer grants another attempt instead
+  (reviews.services.attempts).
+- Once earned (the submission is then closed), a start is refused, naming the earned submission so the
+  page can link to the badge, unless the definition allows renewal (`renewal: {allowed: true, after_days:
+  N}`) and N days have passed since it was earned. Then a new submission starts on the current version and
+  the earned one stays as it was. Renewal is not allowed unless a definition says so.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,21 +29,82 @@ from accounts.models import User
 from catalog.models import Credential
 from catalog.schema import TextField
 from core.errors import Conflict, FieldConflict, FieldError, InvalidInput, InvalidState
-from submissions.models import Draft, EventKind, Status, Submission
+from submissions.errors import StartRefused
+from submissions.models import EDITABLE_STATUSES, Attempt, AttemptStatus, Draft, EventKind, Status, Submission
 from submissions.services._common import event_record, lock_for_update, require_editable, require_owner
 from submissions.values import clean_change, clean_self_evaluation, is_filled
 
 SELF_EVALUATION_KEY = "self_evaluation:"  # prefix of self-evaluation keys in Draft.field_revisions
 
 
+def _named(credential: Credential) -> str:
+    return f"“{credential.title}” by {credential.issuer.name}"
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _open_refusal(credential: Credential, submission: Submission) -> StartRefused:
+    if submission.status in EDITABLE_STATUSES:
+        message = (
+            f"You already have a submission in progress for {_named(credential)}: continue it (submission "
+            f"{submission.pk}) rather than start another."
+        )
+    else:
+        message = (
+            f"You already have a submission for {_named(credential)} that is "
+            f"{Status(submission.status).label.lower()}: follow it (submission {submission.pk}); another cannot "
+            "start while it is open."
+        )
+    return StartRefused(message, submission=submission, reason="open")
+
+
+def submission_start_refusal(*, educator: User, credential: Credential) -> StartRefused | None:
+    """Why the educator may not start a submission for the credential now (see the module's rule), or None
+    when they may. The credential page asks this to choose its button; `submission_start` raises it."""
+    current = Submission.objects.filter(educator=educator, credential=credential, is_open=True).first()
+    if current is not None:
+        return _open_refusal(credential, current)
+    earned = (
+        Attempt.objects.filter(
+            submission__educator=educator, submission__credential=credential, status=AttemptStatus.EARNED
+        )
+        .select_related("submission")
+        .order_by("-status_changed_at", "-id")
+        .first()
+    )
+    if earned is None:
+        return None
+    renewal = credential.current_version.spec.renewal if credential.current_version else None
+    earned_on = timezone.localdate(earned.status_changed_at)
+    if renewal is None or not renewal.allowed:
+        message = (
+            f"You have already earned {_named(credential)}: view your badge from your dashboard. This "
+            "credential is earned once; it offers no renewal."
+        )
+        return StartRefused(message, submission=earned.submission, reason="earned")
+    renew_from = earned_on + timedelta(days=renewal.after_days)
+    if timezone.localdate() >= renew_from:
+        return None
+    message = (
+        f"You earned {_named(credential)} on {_day(earned_on)}; you can renew it from {_day(renew_from)}. "
+        "Until then, view your badge from your dashboard."
+    )
+    return StartRefused(message, submission=earned.submission, reason="earned", renew_from=renew_from)
+
+
 def submission_start(*, educator: User, credential: Credential) -> tuple[Submission, bool]:
-    """The educator's open submission for the credential, created (with its draft) when there is none.
-    Returns (submission, created)."""
-    existing = Submission.objects.filter(educator=educator, credential=credential, is_open=True).first()
-    if existing is not None:
-        return existing, False
+    """Start the educator's submission (with its draft) for the credential. Refused with StartRefused while
+    one is open, or once it is earned unless the definition allows renewal (see the module's rule).
+
+    Returns (submission, True): the pair is kept from when a start could hand back the open submission,
+    so that the many callers unpacking it need not change; the flag is always True now."""
     if not credential.is_published or credential.current_version_id is None:
         raise InvalidState("this credential is not open for submissions")
+    refusal = submission_start_refusal(educator=educator, credential=credential)
+    if refusal is not None:
+        raise refusal
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
@@ -42,8 +120,9 @@ def submission_start(*, educator: User, credential: Credential) -> tuple[Submiss
                 data={"version": submission.version_id},
             )
     except IntegrityError:
-        # Two starts raced (a double click); the partial unique constraint let one through: use it.
-        return Submission.objects.get(educator=educator, credential=credential, is_open=True), False
+        # Two starts raced (a double click); the partial unique constraint let one through: this is the second.
+        existing = Submission.objects.get(educator=educator, credential=credential, is_open=True)
+        raise _open_refusal(credential, existing) from None
     return submission, True
 
 

@@ -1,28 +1,47 @@
 """Attaching files to a draft's file fields and taking them off again.
 
 What a file is comes from its content (submissions.evidence); this module decides whether the field
-takes that kind, whether the field has room, and where the file is stored.
+takes that kind, whether the field has room, and where the file is stored. Each upload is stored twice:
+as it came, for its owner, and as the reviewer's copy without the details that name its maker
+(submissions.scrub), for everyone else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import islice
 from pathlib import PurePath
+from typing import IO
 
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from catalog.schema import FILE_TYPES, FileField
 from core.errors import FieldError, FileTooLarge, InvalidInput
 from submissions import evidence as sniffing
-from submissions.models import EVIDENCE_FOLDER, AttemptEvidence, EventKind, Evidence, Status, Submission
+from submissions.models import (
+    EVIDENCE_FOLDER,
+    AttemptEvidence,
+    EventKind,
+    Evidence,
+    ReviewerCopy,
+    Status,
+    Submission,
+)
+from submissions.scrub import Uncleanable, scrub
+from submissions.scrub_base import spooled
 from submissions.services._common import event_record, lock_for_update, require_editable, require_owner
+
+logger = logging.getLogger(__name__)
 
 
 def _accepted_labels(spec: FileField) -> str:
@@ -59,7 +78,12 @@ def _require_room(submission: Submission, spec: FileField, field_ref: str) -> No
             [
                 FieldError(
                     field_ref,
-                    f"{spec.label} already holds {held} file(s), the most it takes; remove one before adding another",
+                    ngettext(
+                        "%(label)s already holds %(n)d file, the most it takes; remove it before adding another",
+                        "%(label)s already holds %(n)d files, the most it takes; remove one before adding another",
+                        held,
+                    )
+                    % {"label": spec.label, "n": held},
                 )
             ]
         )
@@ -137,11 +161,13 @@ def evidence_add(*, submission: Submission, actor: User, field_ref: str, upload:
         sha256=digest,
         uploaded_by=actor,
     )
-    # ...and the file is written to storage before the lock is taken, so a slow upload to S3 never holds
-    # up autosaves of the same draft.
+    # ...and the file and its reviewer's copy are written to storage before the lock is taken, so a slow
+    # upload to S3 or a long cleaning never holds up autosaves of the same draft.
     upload.seek(0)
     item.file.save("upload", upload, save=False)
     try:
+        upload.seek(0)
+        _reviewer_copy_store(item, upload)
         with transaction.atomic():
             locked = lock_for_update(submission)
             require_editable(locked)
@@ -154,9 +180,76 @@ def evidence_add(*, submission: Submission, actor: User, field_ref: str, upload:
                 event_record(submission=locked, kind=EventKind.SAVED, actor=actor, new_status=Status.IN_PROGRESS)
             locked.save(update_fields=["status", "updated_at"])
     except BaseException:
-        item.file.delete(save=False)  # no row points at it
+        _stored_files_delete(item)  # no row points at them
         raise
     return item
+
+
+def _reviewer_copy_store(item: Evidence, source: IO[bytes]) -> None:
+    """Make and store the reviewer's copy of `item` (not saved): cleaned, the original itself, or withheld."""
+    item.reviewer_copy_removed = []
+    item.reviewer_copy_problem = ""
+    try:
+        result = scrub(item.detected_type, item.detail, source)
+    except Uncleanable as refusal:
+        item.reviewer_copy, item.reviewer_copy_problem = ReviewerCopy.WITHHELD, refusal.reason[:300]
+        item.reviewer_file.name = ""
+        return
+    except Exception:
+        # A library tripping over a file it should have read is a bug to fix, not a reason to lose the upload
+        # or to show reviewers the original: the file is withheld from them, as an uncleanable one is.
+        logger.exception("cleaning evidence %s (%s/%s) failed", item.pk, item.detected_type, item.detail)
+        item.reviewer_copy, item.reviewer_copy_problem = ReviewerCopy.WITHHELD, "it could not be read through"
+        item.reviewer_file.name = ""
+        return
+    if result.content is None:
+        item.reviewer_copy, item.reviewer_file.name = ReviewerCopy.SAME, item.file.name
+        return
+    with result.content:
+        item.reviewer_file.save("reviewer", File(result.content), save=False)
+    item.reviewer_copy, item.reviewer_copy_removed = ReviewerCopy.CLEANED, result.removed
+
+
+def _stored_files_delete(item: Evidence) -> None:
+    if item.reviewer_file.name and item.reviewer_file.name != item.file.name:
+        item.reviewer_file.delete(save=False)
+    item.file.delete(save=False)
+
+
+def evidence_reviewer_copy_make(*, evidence: Evidence) -> Evidence:
+    """Make the reviewer's copy of a file stored before copies were made (its row is pending); returns the row
+    as it now stands. Run for every such row by `manage.py evidence_reviewer_copies`, and for a single one at
+    its first download by someone other than its owner, so no reviewer ever waits for the command or gets
+    the original. Two made at once both store a copy; the first recorded wins and the other is deleted."""
+    if evidence.reviewer_copy != ReviewerCopy.PENDING:
+        return evidence
+    item = Evidence.objects.get(pk=evidence.pk)
+    with spooled() as source:
+        try:
+            with item.file.open("rb") as stored:
+                shutil.copyfileobj(stored, source)
+        except FileNotFoundError:
+            item.reviewer_copy, item.reviewer_copy_problem = ReviewerCopy.WITHHELD, "its stored file is missing"
+            item.reviewer_file.name = ""
+        else:
+            source.seek(0)
+            _reviewer_copy_store(item, source)
+    recorded = Evidence.objects.filter(pk=item.pk, reviewer_copy=ReviewerCopy.PENDING).update(
+        reviewer_file=item.reviewer_file.name,
+        reviewer_copy=item.reviewer_copy,
+        reviewer_copy_removed=item.reviewer_copy_removed,
+        reviewer_copy_problem=item.reviewer_copy_problem,
+    )
+    if not recorded and item.reviewer_file.name and item.reviewer_file.name != item.file.name:
+        item.reviewer_file.delete(save=False)
+    return Evidence.objects.select_related("submission").get(pk=item.pk)
+
+
+def evidence_reviewer_copies_make(*, batch: int = 100) -> Iterator[Evidence]:
+    """Make the reviewer's copy of every pending file, yielding each row once it is done."""
+    while pending := list(Evidence.objects.filter(reviewer_copy=ReviewerCopy.PENDING).order_by("pk")[:batch]):
+        for item in pending:
+            yield evidence_reviewer_copy_make(evidence=item)
 
 
 def evidence_remove(*, evidence: Evidence, actor: User) -> None:
@@ -173,12 +266,17 @@ def evidence_remove(*, evidence: Evidence, actor: User) -> None:
             item.in_draft = False
             item.save(update_fields=["in_draft"])
         else:
-            stored = item.file.name or ""
+            stored = {item.file.name or "", item.reviewer_file.name or ""} - {""}
             storage = item.file.storage
             item.delete()
-            transaction.on_commit(lambda: storage.delete(stored))
+            transaction.on_commit(lambda: _delete_all(storage, stored))
         locked.updated_at = timezone.now()
         locked.save(update_fields=["updated_at"])
+
+
+def _delete_all(storage: Storage, names: set[str]) -> None:
+    for name in sorted(names):
+        storage.delete(name)
 
 
 # Longer than any upload takes between its file reaching storage and its row being committed.
@@ -198,7 +296,8 @@ def _stored_names(storage: Storage, folder: str) -> Iterator[str]:
 
 
 def evidence_orphans_sweep(*, grace: timedelta = ORPHAN_GRACE, dry_run: bool = False) -> list[str]:
-    """Delete evidence files that no Evidence row references and that are older than `grace`; returns their names.
+    """Delete evidence files (originals or reviewer's copies) that no Evidence row references and that are older
+    than `grace`; returns their names.
 
     evidence_add stores the file before the transaction that records it, so that a slow upload never holds
     the draft's lock, and deletes it again if that transaction fails; a server killed in between leaves the
@@ -209,7 +308,8 @@ def evidence_orphans_sweep(*, grace: timedelta = ORPHAN_GRACE, dry_run: bool = F
     removed: list[str] = []
     names = _stored_names(storage, EVIDENCE_FOLDER)
     while batch := list(islice(names, _SWEEP_BATCH)):
-        referenced = set(Evidence.objects.filter(file__in=batch).values_list("file", flat=True))
+        rows = Evidence.objects.filter(Q(file__in=batch) | Q(reviewer_file__in=batch))
+        referenced = {name for pair in rows.values_list("file", "reviewer_file") for name in pair}
         for name in batch:
             if name in referenced:
                 continue
@@ -219,7 +319,7 @@ def evidence_orphans_sweep(*, grace: timedelta = ORPHAN_GRACE, dry_run: bool = F
             except FileNotFoundError:
                 continue  # deleted meanwhile
             # Looked at again just before deleting: a row committed since the batch was read keeps its file.
-            if Evidence.objects.filter(file=name).exists():
+            if Evidence.objects.filter(Q(file=name) | Q(reviewer_file=name)).exists():
                 continue
             if not dry_run:
                 storage.delete(name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
-from accounts.services import ISSUER_ADMINS_GROUP, membership_grant, reviewer_profile_save
+from accounts.models import IssuerMembership, ReviewerProfile, ReviewerRole, User
+from accounts.services import ISSUER_ADMINS_GROUP, membership_grant, reviewer_role_grant
 from core.models import AuditEvent
 
 
@@ -23,11 +23,11 @@ def change(obj) -> str:
 def er_staff(make_user, educators_rising) -> User:
     user = make_user("rita@educatorsrising.example", "Rita Rising")
     membership_grant(actor=None, user=user, issuer=educators_rising.issuer, role=IssuerMembership.Role.STAFF)
-    reviewer_profile_save(
+    reviewer_role_grant(
         actor=None,
         user=user,
-        kind=ReviewerProfile.Kind.ISSUER_STAFF,
-        issuers=[educators_rising.issuer],
+        issuer=educators_rising.issuer,
+        kind=ReviewerRole.Kind.ISSUER_STAFF,
         grade_bands=["high_school"],
     )
     return user
@@ -35,8 +35,10 @@ def er_staff(make_user, educators_rising) -> User:
 
 @pytest.fixture
 def shared_staff(reviewer_staff, educators_rising) -> User:
-    """Classkick staff who also reviews for Educators Rising."""
-    reviewer_staff.reviewer_profile.issuers.add(educators_rising.issuer)
+    """Classkick staff who is also a mentor for Educators Rising."""
+    reviewer_role_grant(
+        actor=None, user=reviewer_staff, issuer=educators_rising.issuer, kind="mentor", grade_bands=["college"]
+    )
     return reviewer_staff
 
 
@@ -264,67 +266,64 @@ def test_an_issuer_admin_cannot_remove_an_admin_membership(client, issuer_admin)
 
 
 @pytest.mark.django_db
-def test_editing_a_shared_reviewer_keeps_the_issuers_the_admin_cannot_see(
+def test_an_issuer_admin_edits_a_shared_reviewers_profile_and_sees_only_their_issuers_roles(
     client, issuer_admin, shared_staff, classkick, educators_rising
 ):
     client.force_login(issuer_admin)
     profile = shared_staff.reviewer_profile
 
     page = client.get(change(profile)).content.decode()
-    assert "Educators Rising" not in page.split('id="id_issuers"')[1].split("</select>")[0]
+    assert "<td>Classkick</td><td>Issuer staff</td>" in page
+    assert "Educators Rising" not in page
+    assert 'name="kind"' not in page  # roles are given on the Reviewers page, not here
 
-    response = client.post(
-        change(profile),
-        {
-            "kind": "issuer_staff",
-            "issuers": [classkick.issuer.pk],
-            "bands": ["college"],
-            "capacity": 3,
-            "conflicts": "",
-            "is_active": "on",
-        },
-    )
+    response = client.post(change(profile), {"capacity": 3, "conflicts": "", "is_active": "on"})
 
     assert response.status_code == 302
     profile.refresh_from_db()
     assert profile.capacity == 3
-    assert profile.grade_band_list() == ["college"]
-    assert set(profile.issuers.all()) == {classkick.issuer, educators_rising.issuer}
-    # Shared with another issuer, so not this admin's to delete.
+    assert set(ReviewerRole.objects.filter(user=shared_staff).values_list("issuer__slug", "kind")) == {
+        ("classkick", "issuer_staff"),
+        ("educators-rising", "mentor"),
+    }
+    changed = AuditEvent.objects.filter(action="reviewer_profile.changed", subject_id=profile.pk)
+    assert {(e.issuer_id, e.actor_id) for e in changed} == {
+        (classkick.issuer_id, issuer_admin.pk),
+        (educators_rising.issuer_id, issuer_admin.pk),
+    }
+    # Deleting would forget the person's capacity and conflicts everywhere: profiles are paused instead.
     delete = reverse("admin:accounts_reviewerprofile_delete", args=[profile.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
+    # A profile comes with a role, given on the Reviewers page; only the platform admin adds a bare one here.
+    assert client.get(reverse("admin:accounts_reviewerprofile_add")).status_code == 403
 
 
 @pytest.mark.django_db
-def test_an_issuer_admin_adds_a_reviewer_profile_by_email(client, issuer_admin, educator, classkick):
-    client.force_login(issuer_admin)
+def test_the_platform_admin_adds_a_reviewer_profile_by_email_and_reads_roles_on_the_user_page(
+    client, platform_admin, educator, classkick
+):
+    client.force_login(platform_admin)
     add = reverse("admin:accounts_reviewerprofile_add")
-    data = {
-        "user_email": educator.email,
-        "kind": "mentor",
-        "issuers": [classkick.issuer.pk],
-        "bands": ["primary", "intermediate"],
-        "capacity": 2,
-        "conflicts": "",
-        "is_active": "on",
-    }
+    data = {"user_email": educator.email, "capacity": 2, "conflicts": "", "is_active": "on"}
 
     assert client.post(add, data).status_code == 302
 
     profile = ReviewerProfile.objects.get(user=educator)
-    assert profile.kind == "mentor"
-    assert profile.grade_band_list() == ["primary", "intermediate"]
-    assert list(profile.issuers.all()) == [classkick.issuer]
+    assert (profile.capacity, profile.is_active) == (2, True)
     (created,) = AuditEvent.objects.filter(subject_type="reviewerprofile", subject_id=profile.pk)
-    assert (created.action, created.actor, created.old, created.issuer_id) == (
+    assert (created.action, created.actor, created.old, created.new) == (
         "reviewer_profile.created",
-        issuer_admin,
+        platform_admin,
         "",
-        classkick.issuer_id,
+        "active, capacity 2",
     )
-    assert created.new == "mentor, active, capacity 2"
     again = client.post(add, data)
     assert "already has a reviewer profile" in again.content.decode()
+
+    reviewer_role_grant(actor=platform_admin, user=educator, issuer=classkick.issuer, kind="mentor", grade_bands=[])
+    page = client.get(change(educator)).content.decode()
+    assert "Reviewer roles" in page
+    assert "Mentor" in page
 
 
 @pytest.mark.django_db
@@ -351,8 +350,8 @@ def test_the_admin_changelists_keep_a_flat_query_count(
     def add_reviewer(n):
         user = make_user(f"extra{n}@example.org")
         membership_grant(actor=platform_admin, user=user, issuer=classkick.issuer, role=IssuerMembership.Role.STAFF)
-        reviewer_profile_save(
-            actor=platform_admin, user=user, kind="mentor", issuers=[classkick.issuer], grade_bands=["primary"]
+        reviewer_role_grant(
+            actor=platform_admin, user=user, issuer=classkick.issuer, kind="mentor", grade_bands=["primary"]
         )
 
     # One row of each first: an empty list skips its prefetches, which would make any count look like growth.

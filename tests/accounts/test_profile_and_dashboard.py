@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import IssuerMembership
 from accounts.services import membership_grant
 from catalog.models import Issuer
+from tests.conftest import reviewer_role_give
 
 PROFILE = reverse("accounts:profile")
 DASHBOARD = reverse("accounts:dashboard")
@@ -60,18 +61,16 @@ def test_the_profile_refuses_an_empty_name_with_a_named_error(client, educator):
 
 
 @pytest.mark.django_db
-def test_the_profile_shows_a_reviewers_kind_bands_and_issuers(client, reviewer_staff, reviewer_mentor):
+def test_the_profile_shows_each_reviewer_role_with_its_issuer_and_bands(client, reviewer_staff, reviewer_mentor):
     client.force_login(reviewer_staff)
     html = client.get(PROFILE).content.decode()
-    assert "Reviewer (issuer staff)" in html
-    assert "Primary, Intermediate, Middle school, High school, College" in html
-    assert "<dd>Classkick</dd>" in html
+    assert "<dt>Issuer staff for Classkick</dt>" in html
+    assert "Grade bands: Primary, Intermediate, Middle school, High school, College" in html
     assert "<strong>Issuer staff</strong> of Classkick" in html
 
     client.force_login(reviewer_mentor)
     html = client.get(PROFILE).content.decode()
-    assert "Reviewer (mentor)" in html
-    assert "<dd>Middle school</dd>" in html
+    assert "<dt>Mentor for Classkick</dt><dd>Grade bands: Middle school</dd>" in html
 
 
 @pytest.mark.django_db
@@ -138,7 +137,7 @@ def test_the_dashboard_and_profile_query_counts_stay_flat_as_roles_grow(
     for n in range(5):
         issuer = Issuer.objects.create(slug=f"extra-{n}", name=f"Extra {n}", url="https://example.org", description="")
         membership_grant(actor=None, user=reviewer_staff, issuer=issuer, role=IssuerMembership.Role.ADMIN)
-        reviewer_staff.reviewer_profile.issuers.add(issuer)
+        reviewer_role_give(reviewer_staff, issuer, "mentor", ["primary"])
 
     with django_assert_num_queries(len(dashboard_before.captured_queries)):
         html = client.get(DASHBOARD).content.decode()

@@ -7,7 +7,8 @@ import json
 import pytest
 from PIL import Image
 
-from awards.baking import BakingError, badge_png, badge_svg, bake_png, bake_svg, extract_png, extract_svg
+from awards.baking import BakingError, bake_png, bake_svg, extract_png, extract_svg
+from awards.images import default_png, default_svg
 from awards.services import badge_revoke, badge_visibility_set
 from awards.verify import verify_credential
 
@@ -39,21 +40,21 @@ def test_a_baked_svg_from_the_page_round_trips_and_verifies(client, badge, form)
 
 
 def test_baking_again_replaces_the_earlier_credential():
-    image = bake_png(bake_png(badge_png("T", "I", "K"), "first"), "second")
+    image = bake_png(bake_png(default_png("T", "I", "K", "#084482", "#ffbf47"), "first"), "second")
     assert extract_png(image) == "second"
     assert image.count(b"openbadgecredential") == 1
 
 
 def test_a_tampered_baked_credential_fails_verification(badge):
     document = dict(badge.document, name="Another badge")
-    image = bake_svg(badge_svg("T", "I", "K"), json.dumps(document), is_jwt=False)
+    image = bake_svg(default_svg("T", "I", "K", "#084482", "#ffbf47"), json.dumps(document), is_jwt=False)
     assert extract_svg(image) == json.dumps(document)
     assert not verify_credential(image.encode()).check("signature").passed
 
 
 def test_an_unbaked_image_is_refused_with_a_reason():
     with pytest.raises(BakingError, match="no openbadgecredential"):
-        extract_png(badge_png("T", "I", "K"))
+        extract_png(default_png("T", "I", "K", "#084482", "#ffbf47"))
 
 
 def test_the_ob2_documents_are_hosted_at_stable_urls(client, badge):

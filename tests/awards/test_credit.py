@@ -174,7 +174,7 @@ def test_the_earner_applies_through_the_page(client, badge_er, educator, partner
     assert client.get(url).status_code == 404
     client.force_login(educator)
     html = client.get(url).content.decode()
-    assert "Demo State University (demonstration partner): 1 graduate credit(s), fee $75.00" in html
+    assert "Demo State University (demonstration partner): 1 graduate credit, fee $75.00" in html
     response = client.post(url, {})
     assert "Choose the university to apply to" in response.content.decode()
     state = Partner.objects.get(slug="demo-state-university")

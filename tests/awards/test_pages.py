@@ -204,7 +204,7 @@ def test_the_verify_page_checks_pasted_json_and_jwt_and_uploaded_images(client, 
 
     html = client.post("/verify/", {"image": SimpleUploadedFile("badge.png", png, "image/png")}).content.decode()
     assert "Verified: every check passed." in html
-    assert "Read as: png (json)." in html
+    assert "Read from a baked PNG badge image holding a JSON credential (Data Integrity proof)." in html
 
 
 def test_the_verify_page_names_the_field_when_the_input_is_wrong(client, db):

@@ -4,6 +4,10 @@ Every page also runs under the site's real Content-Security-Policy (never bypass
 must carry the CSP and Permissions-Policy headers, and any violation the browser reports (a
 `securitypolicyviolation` event, or the console's "Refused to ..." error) fails the test.
 
+Every page is drawn in a phone-sized viewport (390 px wide) and must fit it: on each load, beside axe,
+`document.documentElement.scrollWidth <= window.innerWidth`, else the test fails naming the page and the
+element reaching furthest right.
+
 Without Chromium these tests skip with the reason; with REQUIRE_BROWSER=1 (as .ci/run sets)
 a missing browser fails them instead, so CI can never pass without having run them.
 """
@@ -47,6 +51,58 @@ class AxeViolation(AssertionError):
     pass
 
 
+# A phone's width: every page must fit it without sideways scrolling (WCAG 1.4.10 reflow).
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+# The page's scroll width, and when it is wider than the viewport, the element reaching furthest right
+# (the deepest such element, so the report names the culprit rather than its containers).
+OVERFLOW_PROBE = """
+() => {
+  const limit = window.innerWidth;
+  const width = document.documentElement.scrollWidth;
+  if (width <= limit) return null;
+  // Walk the page, but not into an element that scrolls or clips sideways (a table in .table-scroll may be wider
+  // than the screen: it scrolls, the page does not); the culprit is the deepest element reaching past the edge.
+  let widest = null, right = limit + 0.5;
+  const walk = (element) => {
+    for (const child of element.children) {
+      const box = child.getBoundingClientRect();
+      const edge = box.right + window.scrollX;
+      if ((box.width > 0 || box.height > 0) && edge >= right) { widest = child; right = edge; }
+      if (getComputedStyle(child).overflowX === "visible") walk(child);
+    }
+  };
+  walk(document.body);
+  const describe = (element) => {
+    if (!element) return "(none found)";
+    const parts = [];
+    for (let node = element; node && node !== document.body && parts.length < 5; node = node.parentElement) {
+      let part = node.tagName.toLowerCase();
+      if (node.id) part += "#" + node.id;
+      else if (node.classList.length) part += "." + [...node.classList].join(".");
+      parts.unshift(part);
+    }
+    return parts.join(" > ") + " (right edge " + Math.round(right) + " px): " +
+      JSON.stringify((element.outerHTML || "").slice(0, 160));
+  };
+  return {width, limit, widest: describe(widest)};
+}
+"""
+
+
+class OverflowViolation(AssertionError):
+    pass
+
+
+def overflow_check(page: Any) -> None:
+    """Raise when the page is wider than its viewport, naming the page and the widest element."""
+    found = page.evaluate(OVERFLOW_PROBE)
+    if found:
+        raise OverflowViolation(
+            f"{page.url} is {found['width']} px wide in a {found['limit']} px viewport; widest: {found['widest']}"
+        )
+
+
 # Runs in every document before its own scripts: reports each CSP violation to the test through a binding.
 CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -75,12 +131,19 @@ def security_headers_problem(url: str, headers: dict[str, str] | None) -> str | 
     return None
 
 
+# The load handler and a test may both ask for a run on the same document, and axe refuses to start while
+# another run is going: each run waits for the one before it.
+AXE_RUN = """async (tags) => {
+  const run = () => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  const queued = (window.__axeQueue || Promise.resolve()).then(run, run);
+  window.__axeQueue = queued.catch(() => null);
+  return await queued;
+}"""
+
+
 def axe_check(page: Any) -> None:
     """Run axe-core on the page as it is now; raise listing every WCAG 2.2 A/AA violation."""
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
+    result = page.evaluate(AXE_RUN, AXE_TAGS)
     violations = result["violations"]
     if violations:
         lines = [f"axe found {len(violations)} violation(s) on {page.url}:"]
@@ -155,7 +218,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     Playwright runs the load handler concurrently with the test's next steps, so `page.axe_settle()`
     waits for pending checks; the fixture settles and checks the final page before it closes.
     """
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport=PHONE_VIEWPORT)
     context.set_default_timeout(10_000)
     context.add_init_script(script=_axe_source())
     watch = PolicyWatch(context)
@@ -168,9 +231,10 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
         pending.append(loaded.url)
         try:
             watch.check_headers(loaded.url)
+            overflow_check(loaded)
             axe_check(loaded)
             checked.append(loaded.url)
-        except AxeViolation as violation:
+        except (AxeViolation, OverflowViolation) as violation:
             failures.append(str(violation))
         except PlaywrightError as error:
             # The test navigated on before axe finished; the next page's own load event checks that one.
@@ -196,8 +260,9 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
         settle()
         if not checked or checked[-1] != tab.url:
             try:
+                overflow_check(tab)
                 axe_check(tab)
-            except AxeViolation as violation:
+            except (AxeViolation, OverflowViolation) as violation:
                 failures.append(str(violation))
     context.close()
     failures.extend(watch.failures)

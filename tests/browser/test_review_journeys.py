@@ -17,7 +17,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.models import ReviewerRole, User
 from awards.models import Badge
 from catalog.models import Credential
 from reviews.calibration import CALIBRATION_DIR, calibration_load_dir, rubric_hash
@@ -27,7 +27,7 @@ from reviews.services import calibration_submit
 from submissions.models import Attempt, AttemptStatus
 from tests.browser.submission_pages import prepare_site, sign_in
 from tests.browser.test_awards_browser import verify_apply_and_accept
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, reviewer_role_give
 from tests.reviews.helpers import open_assignments, review, submit_attempt
 
 IDENTITY = "I am Edna Educator of Lincoln High School (edna@example.org); Edna plans with two colleagues."
@@ -46,12 +46,7 @@ def load_site(settings: Any, tmp_path: Any) -> dict[str, Credential]:
 def make_reviewer(email: str, name: str, kind: str, credential: Credential) -> User:
     """An active reviewer for the credential's issuer who has scored every calibration sample as agreed."""
     user = User.objects.create_user(email=email, password=PASSWORD, name=name, email_verified_at=timezone.now())
-    profile = ReviewerProfile.objects.create(user=user, kind=kind, capacity=5)
-    profile.set_grade_bands(["middle_school"])
-    profile.save()
-    profile.issuers.add(credential.issuer)
-    if kind == ReviewerProfile.Kind.ISSUER_STAFF:
-        IssuerMembership.objects.create(user=user, issuer=credential.issuer, role=IssuerMembership.Role.STAFF)
+    reviewer_role_give(user, credential.issuer, kind, ["middle_school"])
     assert credential.current_version is not None
     for sample in CalibrationSample.objects.filter(
         credential=credential, rubric_hash=rubric_hash(credential.current_version.definition), retired_at__isnull=True
@@ -93,7 +88,7 @@ def test_four_reviewers_decide_a_classkick_attempt_the_educator_resubmits_and_ea
     page: Any, settings: Any, tmp_path: Any, live_server: Any
 ) -> None:
     classkick = load_site(settings, tmp_path)["classkick-collaboration"]
-    staff, mentor = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+    staff, mentor = ReviewerRole.Kind.ISSUER_STAFF, ReviewerRole.Kind.MENTOR
     sam = make_reviewer("sam@classkick.example", "Sam Staff", staff, classkick)
     for email, name, kind in (
         ("sid@classkick.example", "Sid Staff", staff),
@@ -113,7 +108,7 @@ def test_four_reviewers_decide_a_classkick_attempt_the_educator_resubmits_and_ea
     page.get_by_role("link", name=re.compile(f"^R-{sams.pk}")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Review R-{sams.pk}: Collaboration")
     assert_no_identity(page)
-    expect(page.get_by_text("I am [redacted] of [redacted]")).to_be_visible()
+    expect(page.get_by_text("I am [name removed] of [school removed]")).to_be_visible()
     for criterion in ("Implementation", "Analysis", "Explanation and evidence of collaboration"):
         choose(page, criterion, "Accomplished")
     choose(page, "Balance", "Developing")
@@ -207,10 +202,10 @@ def test_educators_rising_assessors_disagree_and_the_lead_decides_in_the_browser
 ) -> None:
     rising = load_site(settings, tmp_path)["educators-rising-collaboration"]
     settings.SITE_URL = live_server.url  # the public origin baked into the credential and its links
-    staff, mentor = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+    staff, mentor = ReviewerRole.Kind.ISSUER_STAFF, ReviewerRole.Kind.MENTOR
     ann = make_reviewer("ann@assessors.example", "Ann Assessor", mentor, rising)
     bob = make_reviewer("bob@educatorsrising.example", "Bob Assessor", staff, rising)
-    lea = make_reviewer("lea@educatorsrising.example", "Lea Lead", staff, rising)
+    lea = make_reviewer("lea@educatorsrising.example", "Lea Lead", ReviewerRole.Kind.LEAD_ASSESSOR, rising)
     educator = make_educator()
     attempt = submit_attempt(educator, rising)
     assessors = open_assignments(attempt)

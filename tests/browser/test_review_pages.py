@@ -11,11 +11,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.models import IssuerMembership, ReviewerRole, User
 from accounts.services import membership_grant
 from reviews.models import Decision
 from tests.browser.test_review_journeys import load_site, make_educator, make_reviewer, switch_to
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, reviewer_role_give
 from tests.reviews.helpers import open_assignments, review, submit_attempt
 
 
@@ -24,7 +24,7 @@ def test_calibration_decline_notifications_and_the_admin_pages_work_and_pass_axe
     page: Any, settings: Any, tmp_path: Any, live_server: Any
 ) -> None:
     classkick = load_site(settings, tmp_path)["classkick-collaboration"]
-    staff, mentor = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+    staff, mentor = ReviewerRole.Kind.ISSUER_STAFF, ReviewerRole.Kind.MENTOR
     sam = make_reviewer("sam@classkick.example", "Sam Staff", staff, classkick)
     for email, name, kind in (
         ("sid@classkick.example", "Sid Staff", staff),
@@ -43,9 +43,7 @@ def test_calibration_decline_notifications_and_the_admin_pages_work_and_pass_axe
     newcomer = User.objects.create_user(
         email="nia@classkick.example", password=PASSWORD, name="Nia New", email_verified_at=timezone.now()
     )
-    profile = ReviewerProfile.objects.create(user=newcomer, kind=staff)
-    profile.issuers.add(classkick.issuer)
-    IssuerMembership.objects.create(user=newcomer, issuer=classkick.issuer, role=IssuerMembership.Role.STAFF)
+    reviewer_role_give(newcomer, classkick.issuer, staff)
     admin = User.objects.create_user(
         email="ada@classkick.example", password=PASSWORD, name="Ada Admin", email_verified_at=timezone.now()
     )
@@ -115,4 +113,24 @@ def test_calibration_decline_notifications_and_the_admin_pages_work_and_pass_axe
     page.get_by_role("button", name="Override the decision").click()
     expect(page.get_by_text("The decision is now earned.")).to_be_visible()
     assert Decision.objects.get(attempt=decided).outcome == "earned"
+
+    # The Reviewers page: a role is given by keyboard, a mistake is named at its field, a role is revoked.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviewers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reviewers of Classkick")
+    page.get_by_label("Email address").fill("eli@example.org")
+    page.get_by_role("button", name="Give the role").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Choose the role")
+    alert.get_by_role("link").press("Enter")
+    expect(page.get_by_role("group", name="Role")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("radio", name="Issuer staff")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # a radio group is moved through with the arrow keys
+    expect(page.get_by_role("radio", name="Mentor")).to_be_checked()
+    page.get_by_role("checkbox", name="Primary").check()
+    page.get_by_role("button", name="Give the role").click()
+    expect(page.get_by_text("Eli is now mentor of Classkick.")).to_be_visible()
+    page.get_by_role("link", name="Revoke Eli's role as mentor").click()
+    page.get_by_role("button", name="Revoke the role").click()
+    expect(page.get_by_text("Eli is no longer mentor of Classkick.")).to_be_visible()
     page.axe_settle()

@@ -15,8 +15,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import IssuerMembership, ReviewerProfile
-from accounts.services import membership_grant, reviewer_profile_save
+from accounts.models import IssuerMembership, ReviewerRole
+from accounts.services import membership_grant, reviewer_role_grant
 from submissions.models import Draft
 from submissions.services import submission_start
 from tests.browser.submission_pages import make_educator, prepare_site, sign_in
@@ -37,11 +37,11 @@ def test_the_admin_site_works_under_the_policy(library_page, live_server, platfo
     platform_admin.save()
     reviewer = make_educator("sam@classkick.example", "Sam Staff")
     membership_grant(actor=None, user=reviewer, issuer=classkick.issuer, role=IssuerMembership.Role.STAFF)
-    profile = reviewer_profile_save(
+    role = reviewer_role_grant(
         actor=None,
         user=reviewer,
-        kind=ReviewerProfile.Kind.ISSUER_STAFF,
-        issuers=[classkick.issuer],
+        issuer=classkick.issuer,
+        kind=ReviewerRole.Kind.ISSUER_STAFF,
         grade_bands=["high_school"],
     )
     page.goto("/admin/login/")
@@ -52,9 +52,11 @@ def test_the_admin_site_works_under_the_policy(library_page, live_server, platfo
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
     page.goto("/admin/accounts/user/")
     page.goto(f"/admin/accounts/user/{reviewer.pk}/change/")
-    # The reviewer profile's issuers use the two-box filter widget, which Django's script draws.
-    page.goto(f"/admin/accounts/reviewerprofile/{profile.pk}/change/")
+    # The user's groups use the two-box filter widget, which Django's script draws; their roles show inline.
     expect(page.locator(".selector-available, .selector-chosen").first).to_be_visible()
+    expect(page.get_by_text("Reviewer roles (given and ended on each issuer's Reviewers page)")).to_be_visible()
+    page.goto(f"/admin/accounts/reviewerprofile/{reviewer.reviewer_profile.pk}/change/")
+    expect(page.get_by_role("cell", name=role.get_kind_display())).to_be_visible()
     page.goto(f"/admin/catalog/credential/{classkick.pk}/change/")
     page.goto("/admin/core/auditevent/")
     page.goto("/admin/awards/badge/")

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.conftest import AxeViolation, axe_check
+from tests.browser.conftest import AxeViolation, OverflowViolation, axe_check, overflow_check
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,3 +70,18 @@ def test_the_browser_refuses_inline_script_and_style_and_the_hook_reports_it(pag
     assert "style-src" in reported
     # Expected here; anywhere else a violation fails the test at teardown.
     page.csp_violations.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_is_drawn_at_phone_width_and_a_wider_page_is_reported(page):
+    page.goto("/no-such-page/")
+    page.axe_settle()
+    assert page.evaluate("window.innerWidth") == 390
+    overflow_check(page)
+    page.evaluate("""document.querySelector('main').insertAdjacentHTML('beforeend', '<p id="too-wide">x</p>')""")
+    page.evaluate("document.getElementById('too-wide').style.width = '600px'")
+    with pytest.raises(
+        OverflowViolation, match=r"no-such-page/ is \d+ px wide in a 390 px viewport; widest: .*p#too-wide"
+    ):
+        overflow_check(page)
+    page.evaluate("document.getElementById('too-wide').remove()")

@@ -18,6 +18,7 @@ from catalog.presentation import (
     field_limits,
     money,
     pass_rule_words,
+    policy_drafts,
     seat_title,
 )
 from catalog.schema import GRADE_BANDS, CredentialDefinition, ListField
@@ -117,7 +118,8 @@ def normalise(text: str) -> str:
 def drafts_shown(spec: CredentialDefinition) -> int:
     """How many "draft wording" markers the page must show: one per draft item in a section it shows."""
     shown = set(spec.page_order)
-    count = 0
+    # The header always shows the summary and the grade bands.
+    count = sum(key in spec.draft_fields for key in ("summary", "grade_bands"))
     for key in ("introduction", "method_components", "suggested_activities", "notes"):
         if key in shown:
             count += sum(item.draft for item in getattr(spec, key))
@@ -129,11 +131,14 @@ def drafts_shown(spec: CredentialDefinition) -> int:
                 count += field.draft
                 if isinstance(field, ListField):
                     count += sum(item.draft for item in field.item_fields)
+        count += sum(check.draft for check in spec.checks)
     if "rubric" in shown:
         count += sum(level.draft for level in spec.rubric.levels)
         count += sum(criterion.draft for criterion in spec.rubric.criteria)
     if "review_policy" in shown:
         count += spec.review_policy.draft
+        count += sum(policy_drafts(spec.review_policy).values())
+        count += spec.renewal.allowed and spec.renewal.draft
     return count
 
 

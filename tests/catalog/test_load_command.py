@@ -1,4 +1,5 @@
-"""`manage.py load_credentials`: what it reports, and that a bad file fails the command."""
+"""`manage.py load_credentials` (awards/management/commands): what it reports, that a bad file fails the
+command, and that a definition's graduate-credit partners exist as soon as it loads."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from awards.models import Partner, PartnerOffer
 from catalog.models import Credential, CredentialVersion
+from core.models import AuditEvent
 from tests.conftest import CLASSKICK, EDUCATORS_RISING
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +45,7 @@ def test_it_reports_one_new_version_per_program_then_unchanged() -> None:
     assert [line.split(" (")[0] for line in lines] == [
         f"{CLASSKICK}: v1 new version",
         f"{EDUCATORS_RISING}: v1 new version",
+        f"{EDUCATORS_RISING}: graduate credit with demo-state-university, demo-college-of-education",
     ]
     hashes = {v.credential.slug: v.content_hash[:12] for v in CredentialVersion.objects.select_related("credential")}
     assert lines[0].endswith(f"({hashes[CLASSKICK]})")
@@ -49,15 +53,45 @@ def test_it_reports_one_new_version_per_program_then_unchanged() -> None:
     assert [line.split(" (")[0] for line in out.splitlines()] == [
         f"{CLASSKICK}: v1 unchanged",
         f"{EDUCATORS_RISING}: v1 unchanged",
+        f"{EDUCATORS_RISING}: graduate credit with demo-state-university, demo-college-of-education",
     ]
     assert CredentialVersion.objects.count() == 2
+
+
+def test_the_partners_exist_when_the_definition_loads_and_follow_the_file(tmp_path: Path) -> None:
+    _run()
+    offers = {o.partner.slug: o for o in PartnerOffer.objects.select_related("partner", "credential")}
+    assert set(offers) == {"demo-state-university", "demo-college-of-education"}
+    state = offers["demo-state-university"]
+    assert (state.credential.slug, str(state.credits), str(state.fee_usd)) == (EDUCATORS_RISING, "1.00", "75.00")
+    assert state.partner.contact_email == "graduate-credit@demo-state-university.example"
+    assert state.is_demonstration
+    assert state.is_current
+    assert AuditEvent.objects.filter(action="partners.synced").count() == 1
+
+    # Loading the same files again changes nothing and records nothing.
+    _run()
+    assert PartnerOffer.objects.count() == 2
+    assert AuditEvent.objects.filter(action="partners.synced").count() == 1
+
+    # A partner dropped from the file keeps its row (applications point at it) but is no longer offered.
+    shutil.copy(settings.CREDENTIALS_DIR / f"{CLASSKICK}.yaml", tmp_path)
+    data = yaml.safe_load((settings.CREDENTIALS_DIR / f"{EDUCATORS_RISING}.yaml").read_text(encoding="utf-8"))
+    data["graduate_credit"]["partners"] = data["graduate_credit"]["partners"][:1]
+    (tmp_path / f"{EDUCATORS_RISING}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    out, _ = _run("--dir", str(tmp_path))
+    assert f"{EDUCATORS_RISING}: graduate credit with demo-state-university" in out.splitlines()
+    current = PartnerOffer.objects.filter(is_current=True).values_list("partner__slug", flat=True)
+    assert list(current) == ["demo-state-university"]
+    assert Partner.objects.filter(slug="demo-college-of-education").exists()
+    assert AuditEvent.objects.filter(action="partners.synced").count() == 2
 
 
 def test_it_fails_on_a_bad_file_naming_the_file_the_path_and_the_problem(tmp_path: Path) -> None:
     shutil.copy(settings.CREDENTIALS_DIR / f"{EDUCATORS_RISING}.yaml", tmp_path)
     _broken_classkick(tmp_path)
     out, err = StringIO(), StringIO()
-    with pytest.raises(CommandError, match=r"1 definition file\(s\) refused"):
+    with pytest.raises(CommandError, match="1 definition file refused"):
         call_command("load_credentials", "--dir", str(tmp_path), stdout=out, stderr=err)
     assert err.getvalue().strip() == (
         f"refused {CLASSKICK}.yaml: parts[0].fields[0].max_words: unknown key 'max_words'; "
@@ -96,4 +130,4 @@ def test_it_exits_non_zero_from_the_command_line_on_a_bad_file(tmp_path: Path) -
     )
     assert completed.returncode != 0
     assert f"refused {CLASSKICK}.yaml: parts[0].fields[0].max_words: unknown key 'max_words'" in completed.stderr
-    assert "1 definition file(s) refused; nothing of them was loaded" in completed.stderr
+    assert "1 definition file refused; nothing of it was loaded" in completed.stderr

@@ -134,7 +134,7 @@ def test_a_bad_file_is_refused_whole_while_the_good_files_load(tmp_path: Path) -
     assert error.problems == [
         (
             "review_policy.seats[0].kind",
-            "'volunteer' is not allowed here; use one of: 'issuer_staff', 'mentor' or 'any'",
+            "'volunteer' is not allowed here; use one of: 'issuer_staff', 'mentor', 'lead_assessor' or 'any'",
         )
     ]
     assert not Credential.objects.filter(slug=CLASSKICK).exists()

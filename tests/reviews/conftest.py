@@ -7,7 +7,7 @@ Classkick admin `issuer_admin`, Otto the Educators Rising admin `other_issuer_ad
 - Classkick panel (`ck_panel`): Sam and Sid (issuer staff), Mia and Max (mentors, middle school), all
   calibrated;
 - Educators Rising panel (`er_panel`): Ann and Bob (assessors: a mentor and a staff member) and Lea
-  (issuer staff, the lead), all calibrated;
+  (Educators Rising's lead assessor), all calibrated;
 - Una (`unassigned`): a calibrated Classkick reviewer who holds no seat; Ola (`other_staff`):
   Educators Rising staff.
 """
@@ -21,11 +21,12 @@ from typing import Any
 import pytest
 from django.conf import LazySettings, settings
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.models import ReviewerRole, User
 from catalog.models import Credential
 from reviews.calibration import CALIBRATION_DIR, calibration_load_dir, rubric_hash
 from reviews.models import CalibrationSample
 from reviews.services import calibration_submit
+from tests.conftest import reviewer_role_give
 from tests.reviews.helpers import submit_attempt
 
 
@@ -84,14 +85,8 @@ def make_reviewer(make_user: Callable[..., User]) -> Callable[..., User]:
         name: str | None = None,
     ) -> User:
         user = make_user(email, name, organisation=organisation)
-        profile = ReviewerProfile.objects.create(user=user, kind=kind, capacity=capacity, conflicts=conflicts)
-        profile.set_grade_bands(bands if bands is not None else ["middle_school"])
-        profile.save()
-        profile.issuers.add(credential.issuer)
-        if kind == ReviewerProfile.Kind.ISSUER_STAFF:
-            IssuerMembership.objects.get_or_create(
-                user=user, issuer=credential.issuer, role=IssuerMembership.Role.STAFF
-            )
+        band_list = bands if bands is not None else ["middle_school"]
+        reviewer_role_give(user, credential.issuer, kind, band_list, capacity=capacity, conflicts=conflicts)
         if calibrated:
             calibrate(user, credential)
         return user
@@ -101,7 +96,7 @@ def make_reviewer(make_user: Callable[..., User]) -> Callable[..., User]:
 
 @pytest.fixture
 def ck_panel(make_reviewer: Callable[..., User], classkick: Credential, samples: Any) -> dict[str, User]:
-    staff, mentor = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+    staff, mentor = ReviewerRole.Kind.ISSUER_STAFF, ReviewerRole.Kind.MENTOR
     return {
         "sam": make_reviewer("sam@classkick.example", staff, classkick, name="Sam Staff"),
         "sid": make_reviewer("sid@classkick.example", staff, classkick, name="Sid Staff"),
@@ -112,24 +107,24 @@ def ck_panel(make_reviewer: Callable[..., User], classkick: Credential, samples:
 
 @pytest.fixture
 def er_panel(make_reviewer: Callable[..., User], educators_rising: Credential, samples: Any) -> dict[str, User]:
-    staff, mentor = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+    staff, mentor, lead = ReviewerRole.Kind.ISSUER_STAFF, ReviewerRole.Kind.MENTOR, ReviewerRole.Kind.LEAD_ASSESSOR
     ann = make_reviewer("ann@assessors.example", mentor, educators_rising, name="Ann Assessor")
     bob = make_reviewer("bob@educatorsrising.example", staff, educators_rising, name="Bob Assessor")
-    # Equal load and never assigned, the assessor seats go to the lowest profile ids (Ann, Bob); Lea, the
-    # other staff member, is left for the lead seat.
-    lea = make_reviewer("lea@educatorsrising.example", staff, educators_rising, name="Lea Lead")
+    # Equal load and never assigned, the assessor seats (any role) go to the lowest profile ids (Ann, Bob); Lea,
+    # the lead assessor, is left for the lead seat, which only a lead assessor may take.
+    lea = make_reviewer("lea@educatorsrising.example", lead, educators_rising, name="Lea Lead")
     return {"ann": ann, "bob": bob, "lea": lea}
 
 
 @pytest.fixture
 def unassigned(make_reviewer: Callable[..., User], classkick: Credential, samples: Any) -> User:
     """Una: calibrated for Classkick but with no capacity left at the time the panel is filled."""
-    return make_reviewer("una@classkick.example", ReviewerProfile.Kind.ISSUER_STAFF, classkick, capacity=0, name="Una")
+    return make_reviewer("una@classkick.example", ReviewerRole.Kind.ISSUER_STAFF, classkick, capacity=0, name="Una")
 
 
 @pytest.fixture
 def other_staff(make_reviewer: Callable[..., User], educators_rising: Credential, samples: Any) -> User:
-    return make_reviewer("ola@educatorsrising.example", ReviewerProfile.Kind.ISSUER_STAFF, educators_rising, name="Ola")
+    return make_reviewer("ola@educatorsrising.example", ReviewerRole.Kind.ISSUER_STAFF, educators_rising, name="Ola")
 
 
 @pytest.fixture

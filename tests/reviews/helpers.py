@@ -21,11 +21,15 @@ IDENTITY_TEXT = (
 def submit_attempt(
     educator: User, credential: Credential, *, band: str = "middle_school", changes: dict[str, Any] | None = None
 ) -> Attempt:
-    """Start (or reopen) the educator's submission, fill every required field, and submit it."""
+    """Start the educator's submission (or take the open one, to resubmit), fill every required field, and
+    submit it."""
     credential.refresh_from_db()
     assert credential.current_version is not None
     definition = credential.current_version.spec
-    submission, created = submission_start(educator=educator, credential=credential)
+    submission = Submission.objects.filter(educator=educator, credential=credential, is_open=True).first()
+    created = submission is None
+    if submission is None:
+        submission, _ = submission_start(educator=educator, credential=credential)
     if created:
         answers = answers_for(definition)
         if definition.grade_band_field() is not None:

@@ -68,7 +68,7 @@ def test_the_assigned_reviewer_reads_the_attempt_anonymised_with_a_token_too(sam
         assert [c["id"] for c in body["rubric"]["criteria"]] == ["implementation", "balance", "analysis", "evidence"]
         assert body["my_scores"] == {}
         no_identity(response.content.decode(), educator)
-        assert "[redacted]" in response.content.decode()
+        assert "[name removed]" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -145,9 +145,9 @@ def test_evidence_is_served_to_the_assigned_reviewer_under_a_neutral_name(sams, 
 
 
 def test_a_reviewer_calibrates_through_the_api(make_reviewer, classkick, samples, educator):
-    from accounts.models import ReviewerProfile
+    from accounts.models import ReviewerRole
 
-    mo = make_reviewer("mo@mentors.example", ReviewerProfile.Kind.MENTOR, classkick, calibrated=False)
+    mo = make_reviewer("mo@mentors.example", ReviewerRole.Kind.MENTOR, classkick, calibrated=False)
     client = as_session(mo)
     page = client.get(f"{API}/calibration/classkick-collaboration")
     assert page.status_code == 200
@@ -268,9 +268,9 @@ def test_the_pipeline_keeps_a_flat_query_count(
 def test_an_admin_reassigns_and_overrides_through_the_api(
     sams, attempt, classkick, make_reviewer, issuer_admin, other_issuer_admin, ck_panel, educator
 ):
-    from accounts.models import ReviewerProfile
+    from accounts.models import ReviewerRole
 
-    make_reviewer("sue@classkick.example", ReviewerProfile.Kind.ISSUER_STAFF, classkick)
+    make_reviewer("sue@classkick.example", ReviewerRole.Kind.ISSUER_STAFF, classkick)
     path = f"{API}/admin/assignments/{sams.pk}/reassign"
     for outsider in (other_issuer_admin, ck_panel["sid"], educator, None):
         assert as_session(outsider).post(path, {"reason": "move"}).status_code == 404

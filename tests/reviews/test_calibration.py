@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from accounts.models import ReviewerProfile
+from accounts.models import ReviewerRole
 from catalog.loader import credential_load, definition_parse
 from core.errors import InvalidInput, InvalidState, NotAllowed
 from reviews.calibration import (
@@ -24,7 +24,7 @@ from reviews.selectors import calibration_status
 from reviews.services import calibration_submit
 from tests.reviews.conftest import calibrate
 
-MENTOR = ReviewerProfile.Kind.MENTOR
+MENTOR = ReviewerRole.Kind.MENTOR
 CK_FILE = Path(settings.CREDENTIALS_DIR) / "classkick-collaboration.yaml"
 
 

@@ -17,7 +17,7 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
-from accounts.models import ReviewerProfile
+from accounts.models import ReviewerRole
 from awards.models import Badge
 from core.models import AuditEvent
 from notifications.models import Email, Notification
@@ -158,7 +158,7 @@ def test_the_last_two_reviews_submitted_at_once_make_exactly_one_decision(ck_att
 def test_two_attempts_assigned_at_once_never_exceed_a_reviewers_capacity(
     make_reviewer, classkick, samples, educator, educator2, issuer_admin
 ):
-    staff, mentor = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+    staff, mentor = ReviewerRole.Kind.ISSUER_STAFF, ReviewerRole.Kind.MENTOR
     make_reviewer("sam@classkick.example", staff, classkick, capacity=2)
     make_reviewer("sid@classkick.example", staff, classkick, capacity=2)
     make_reviewer("m1@mentors.example", mentor, classkick, capacity=1)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.models import ReviewerProfile
+from accounts.models import ReviewerRole
 from core.errors import InvalidInput, InvalidState, NotAllowed
 from core.models import AuditEvent
 from notifications.models import Notification
@@ -14,7 +14,7 @@ from reviews.models import Assignment, AssignmentState, Review, Seat
 from reviews.services import assignment_decline, assignment_reassign, review_save, reviews_tick
 from tests.reviews.helpers import open_assignments, scores
 
-STAFF, MENTOR = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+STAFF, MENTOR = ReviewerRole.Kind.ISSUER_STAFF, ReviewerRole.Kind.MENTOR
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_after_the_grace_period_the_assignment_expires_and_the_seat_goes_to_some
     assert report.expired == 1
     sams.refresh_from_db()
     assert sams.state == AssignmentState.EXPIRED
-    assert sams.end_reason == "not submitted within 3 day(s) after the due date"
+    assert sams.end_reason == "not submitted within 3 days after the due date"
     seat = Seat.objects.get(pk=sams.seat_id)
     assert seat.reviewer == spare
     replacement = Assignment.objects.get(seat=seat, state=AssignmentState.OPEN)

@@ -212,7 +212,7 @@ def test_educators_rising_assessors_who_disagree_get_a_lead_who_decides(er_panel
     )
     assert not Decision.objects.filter(attempt=attempt).exists()
     lead_seat = Seat.objects.get(attempt=attempt, role=SeatRole.ADJUDICATOR)
-    assert (lead_seat.position, lead_seat.kind, lead_seat.reviewer) == (3, "issuer_staff", er_panel["lea"])
+    assert (lead_seat.position, lead_seat.kind, lead_seat.reviewer) == (3, "lead_assessor", er_panel["lea"])
     assert AuditEvent.objects.filter(action="attempt.adjudication_requested", subject_id=attempt.pk).count() == 1
     leads = open_assignments(attempt)
     assert set(leads) == {"lea@educatorsrising.example"}

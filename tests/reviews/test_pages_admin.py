@@ -179,9 +179,9 @@ def test_the_attempt_record_shows_the_panel_the_decision_and_the_audit_log(attem
 def test_an_admin_reassigns_a_review_with_a_reason_automatically_or_to_a_chosen_reviewer(
     attempt, sams, issuer_admin, make_reviewer, classkick
 ):
-    from accounts.models import ReviewerProfile
+    from accounts.models import ReviewerRole
 
-    spare = make_reviewer("zoe@classkick.example", ReviewerProfile.Kind.ISSUER_STAFF, classkick, name="Zoe Spare")
+    spare = make_reviewer("zoe@classkick.example", ReviewerRole.Kind.ISSUER_STAFF, classkick, name="Zoe Spare")
     admin = as_user(issuer_admin)
     url = reverse("reviews:reassign", args=[sams.pk])
     form = text_of(admin.get(url))
@@ -280,7 +280,7 @@ def test_the_attempt_record_keeps_a_flat_query_count_as_its_audit_log_grows(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import ReviewerProfile
+    from accounts.models import ReviewerRole
 
     admin = as_user(issuer_admin)
     admin.get(record_url(attempt))
@@ -288,7 +288,7 @@ def test_the_attempt_record_keeps_a_flat_query_count_as_its_audit_log_grows(
         admin.get(record_url(attempt))
     count = len(before.captured_queries)  # read now: the next request resets the connection's query log
     for n in range(3):
-        make_reviewer(f"spare{n}@classkick.example", ReviewerProfile.Kind.ISSUER_STAFF, classkick, name=f"Spare {n}")
+        make_reviewer(f"spare{n}@classkick.example", ReviewerRole.Kind.ISSUER_STAFF, classkick, name=f"Spare {n}")
     current = sams
     for n in range(3):
         admin.post(reverse("reviews:reassign", args=[current.pk]), {"to_reviewer": "", "reason": f"Round {n}."})

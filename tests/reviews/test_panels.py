@@ -7,18 +7,19 @@ from typing import Any
 
 import pytest
 
-from accounts.models import ReviewerProfile
+from accounts.models import ReviewerProfile, ReviewerRole
 from core.models import AuditEvent
 from notifications.models import Notification
 from reviews.models import Assignment, AssignmentState, Seat
 from reviews.services import seats_fill_waiting
 from submissions.models import AttemptStatus
 from submissions.services import attempt_withdraw
+from tests.conftest import reviewer_role_give
 from tests.reviews.conftest import calibrate
 from tests.reviews.helpers import open_assignments, review, submit_attempt
 from tests.submissions.helpers import history
 
-STAFF, MENTOR = ReviewerProfile.Kind.ISSUER_STAFF, ReviewerProfile.Kind.MENTOR
+STAFF, MENTOR = ReviewerRole.Kind.ISSUER_STAFF, ReviewerRole.Kind.MENTOR
 
 
 def panel_emails(attempt):
@@ -99,10 +100,7 @@ def test_it_never_seats_an_ineligible_reviewer(case, make_reviewer, classkick, s
 
 
 def test_it_never_seats_the_candidate_even_as_a_mentor(make_reviewer, classkick, samples, educator, issuer_admin):
-    profile = ReviewerProfile.objects.create(user=educator, kind=MENTOR)
-    profile.set_grade_bands(["middle_school"])
-    profile.save()
-    profile.issuers.add(classkick.issuer)
+    reviewer_role_give(educator, classkick.issuer, MENTOR, ["middle_school"])
     calibrate(educator, classkick)
     make_reviewer("sam@classkick.example", STAFF, classkick)
     make_reviewer("sid@classkick.example", STAFF, classkick)

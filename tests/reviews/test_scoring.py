@@ -160,7 +160,7 @@ def test_the_reviewer_sees_the_attempt_without_the_candidates_identity(
     text = json.dumps(view.as_dict(), default=str)
     for identity in ("Edna", "Educator", "edna@example.org", "edna", "Lincoln High School", "Lincoln"):
         assert identity not in text, identity
-    assert "[redacted]" in text
+    assert "[name removed]" in text
     assert "evidence.pdf" not in text  # files are labelled by field, never by their name
     assert [e.label for e in view.evidence] == [
         "Evidence of collaboration: lessons, rosters or grades, file 1 (PDF document)"
@@ -171,7 +171,7 @@ def test_the_reviewer_sees_the_attempt_without_the_candidates_identity(
     assert view.rubric["criteria"][1]["descriptors"][0]["label"] == "Exemplary"
     assert [s["criterion"] for s in view.self_evaluation] == ["implementation", "balance", "analysis", "evidence"]
     balance = next(f for p in view.parts for f in p.fields if f.ref == "evidence.balance")
-    assert balance.value.startswith("I am [redacted] and I teach at [redacted]")
+    assert balance.value.startswith("I am [name removed] and I teach at [school removed]")
 
 
 def test_the_queue_is_one_query_however_long_it_is(

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from django.conf import LazySettings
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
+from accounts.models import IssuerMembership, ReviewerRole, User
 from catalog.loader import credential_load, definition_parse
 from catalog.models import Credential
 from submissions.models import Submission
 from submissions.services import submission_start
+from tests.conftest import reviewer_role_give
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "submissions"
 
@@ -71,11 +72,9 @@ def draft(educator: User, portfolio: Credential) -> Submission:
 @pytest.fixture
 def north_reviewer(make_user: Callable[..., User], portfolio: Credential) -> User:
     user = make_user("rita@north.example", "Rita Reviewer")
-    profile = ReviewerProfile.objects.create(user=user, kind=ReviewerProfile.Kind.ISSUER_STAFF)
-    profile.set_grade_bands(["primary", "middle_school", "high_school"])
-    profile.save()
-    profile.issuers.add(portfolio.issuer)
-    IssuerMembership.objects.create(user=user, issuer=portfolio.issuer, role=IssuerMembership.Role.STAFF)
+    reviewer_role_give(
+        user, portfolio.issuer, ReviewerRole.Kind.ISSUER_STAFF, ["primary", "middle_school", "high_school"]
+    )
     return user
 
 

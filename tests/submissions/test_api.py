@@ -33,8 +33,9 @@ def test_an_educator_starts_a_draft_by_credential_slug(edna, portfolio):
     }
     assert (body["status"], body["revision"], body["editable"], body["responses"]) == ("started", 0, True, {})
     again = edna.post("", {"credential": "practice-portfolio"})
-    assert again.status_code == 200
-    assert again.json()["id"] == body["id"]
+    assert again.status_code == 409
+    assert f"continue it (submission {body['id']})" in again.json()["detail"]
+    assert Submission.objects.count() == 1
 
 
 def test_starting_an_unknown_credential_is_404(edna, portfolio):

@@ -9,7 +9,7 @@ from django.db import connection
 from catalog.models import CredentialVersion
 from core.errors import InvalidState, NotAllowed
 from core.models import AppendOnly, AuditEvent
-from submissions.errors import EmailNotConfirmed, NotReady
+from submissions.errors import EmailNotConfirmed, NotReady, StartRefused
 from submissions.models import Attempt, AttemptStatus, Draft, Status, Submission
 from submissions.selectors import submission_events, submission_timeline
 from submissions.services import (
@@ -194,10 +194,10 @@ def test_the_review_path_to_earned_closes_the_submission(ready, educator, north_
     }
     with pytest.raises(InvalidState):
         save(ready, educator, {"plan.narrative": "more"})
-    # Earned and closed: starting again begins a fresh submission (a renewal), not the old one.
-    again, created = submission_start(educator=educator, credential=ready.credential)
-    assert created
-    assert again != ready
+    # Earned and closed: the definition allows no renewal, so starting again is refused, naming the earned one.
+    with pytest.raises(StartRefused) as refused:
+        submission_start(educator=educator, credential=ready.credential)
+    assert (refused.value.submission, refused.value.reason) == (ready, "earned")
 
 
 def test_not_yet_earned_reopens_the_draft_for_a_resubmission(ready, educator, north_reviewer):

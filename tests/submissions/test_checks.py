@@ -215,7 +215,10 @@ def test_dates_before_all_flags_each_interaction_after_delivery(definition):
     entries[2]["when"] = "2025-03-11"
     findings = findings_for(definition, state({"plan.interactions": entries}))
     assert [(f.check, f.entry) for f in findings] == [("before_delivery", 3)]
-    assert "Date (entry 3) is 2025-03-11; Date the lesson was delivered is 2025-03-10." in findings[0].message
+    assert (
+        "Planning interactions, entry 3: Date is 2025-03-11; Date the lesson was delivered is 2025-03-10."
+        in findings[0].message
+    )
 
 
 def test_dates_before_allows_planning_on_the_delivery_day_when_days_is_zero(definition):

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, InvalidState, NotAllowed
+from submissions.errors import StartRefused
 from submissions.models import Draft, Status, Submission
 from submissions.services import draft_save, submission_start
 from submissions.values import HARD_WORD_CAP, FieldErrors, clean_change, word_count
@@ -31,11 +32,15 @@ def test_starting_creates_a_draft_on_the_current_version_with_a_started_event(ed
     assert list(history(submission).values_list("action", "new")) == [("submission.started", "started")]
 
 
-def test_starting_again_returns_the_open_submission(educator, portfolio):
+def test_starting_again_while_one_is_open_is_refused_naming_it(educator, portfolio):
     first, _ = submission_start(educator=educator, credential=portfolio)
-    again, created = submission_start(educator=educator, credential=portfolio)
-    assert again == first
-    assert not created
+    with pytest.raises(StartRefused) as refused:
+        submission_start(educator=educator, credential=portfolio)
+    assert (refused.value.submission, refused.value.reason, refused.value.status_code) == (first, "open", 409)
+    assert refused.value.message == (
+        f"You already have a submission in progress for “Practice Portfolio” by North Academy: continue it "
+        f"(submission {first.pk}) rather than start another."
+    )
     assert Submission.objects.filter(educator=educator).count() == 1
 
 
@@ -104,7 +109,7 @@ def test_saving_identical_values_does_not_bump_the_revision(draft, educator):
         ("plan.delivery_date", "1850-01-01", "outside the years 1900 to 2100"),
         ("plan.resources", "javascript:alert(1)", "is not a web address"),
         ("plan.resources", "ftp://files.example/a", "is not a web address"),
-        ("plan.resources", ["https://a.example", "https://b.example", "https://c.example"], "at most 2 link(s)"),
+        ("plan.resources", ["https://a.example", "https://b.example", "https://c.example"], "at most 2 links"),
         ("context.class_codes", ["ab12cd"], "use six capital letters or digits"),
         ("context.class_codes", ["ABCDEFGH"], "the most is 6"),
         ("context.school_name", 42, "send text"),

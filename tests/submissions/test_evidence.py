@@ -188,8 +188,9 @@ def test_a_field_holds_at_most_max_files(draft, educator, private_media):
     upload(draft, educator, LESSON, "b.pdf", files.pdf())
     with pytest.raises(InvalidInput) as excinfo:
         upload(draft, educator, LESSON, "c.pdf", files.pdf())
-    assert "already holds 2 file(s), the most it takes; remove one" in refusal(excinfo)
-    assert len([p for p in private_media.rglob("*") if p.is_file()]) == 2, "nothing is left behind in storage"
+    assert "already holds 2 files, the most it takes; remove one" in refusal(excinfo)
+    # Each kept upload and its reviewer's copy; nothing of the refused one.
+    assert len([p for p in private_media.rglob("*") if p.is_file()]) == 4, "nothing is left behind in storage"
 
 
 def test_a_refused_file_leaves_nothing_in_storage(draft, educator, private_media):

@@ -44,7 +44,7 @@ def test_it_removes_an_old_orphan_and_keeps_a_young_one_and_every_referenced_fil
     out = _sweep()
 
     assert f"removed {old_orphan}" in out
-    assert "1 orphaned evidence file(s) removed" in out
+    assert "1 orphaned evidence file removed" in out
     assert not (private_media / old_orphan).exists()
     assert (private_media / young_orphan).exists()
     assert (private_media / referenced).read_bytes() == files.pdf()
@@ -65,13 +65,13 @@ def test_files_outside_the_evidence_folder_are_not_its_business(private_media, d
     other = default_storage.save("exports/report.csv", ContentFile(b"a,b"))
     _age(private_media, other, TWO_HOURS)
 
-    assert "0 orphaned evidence file(s) removed" in _sweep("--grace-minutes", "0")
+    assert "0 orphaned evidence files removed" in _sweep("--grace-minutes", "0")
     assert (private_media / other).exists()
 
 
 def test_it_runs_on_a_storage_that_holds_no_evidence_yet(private_media, db):
     assert not private_media.exists() or not (private_media / "evidence").exists()
-    assert "0 orphaned evidence file(s) removed" in _sweep()
+    assert "0 orphaned evidence files removed" in _sweep()
 
 
 def test_it_refuses_a_negative_grace(db):

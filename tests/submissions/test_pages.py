@@ -157,13 +157,26 @@ def test_starting_from_the_credential_page_creates_a_draft_and_opens_step_one(
     assert submission.status == Status.STARTED
 
 
-def test_starting_again_resumes_at_the_step_last_opened(signed_in, ck_draft):
+def test_with_a_draft_open_the_credential_page_continues_it_at_the_step_last_opened(signed_in, ck_draft):
     signed_in.get(reverse("submissions:self_evaluation", args=[ck_draft.pk]))
-    response = signed_in.post(reverse("submissions:start", args=[CLASSKICK]))
-    assert response["Location"] == reverse("submissions:self_evaluation", args=[ck_draft.pk])
-    assert Submission.objects.count() == 1
     page = signed_in.get(reverse("catalog:detail", args=[CLASSKICK])).content.decode()
-    assert "Continue your draft" in page
+    resume = reverse("submissions:resume", args=[ck_draft.pk])
+    assert f'<a class="button" href="{resume}">Continue your draft</a>' in page
+    assert f'action="{reverse("submissions:start", args=[CLASSKICK])}"' not in page
+    assert signed_in.get(resume)["Location"] == reverse("submissions:self_evaluation", args=[ck_draft.pk])
+
+
+def test_a_second_start_while_a_draft_is_open_is_refused_with_a_link_to_it(signed_in, ck_draft):
+    # A stale page or a double click: nothing new is made, and the refusal leads to the open draft.
+    response = signed_in.post(reverse("submissions:start", args=[CLASSKICK]))
+    assert response.status_code == 409
+    assert "You already have a submission in progress for “Collaboration” by Classkick: continue it" in text_of(
+        response
+    )
+    assert f'href="{reverse("submissions:resume", args=[ck_draft.pk])}">Continue your draft</a>' in (
+        response.content.decode()
+    )
+    assert Submission.objects.count() == 1
 
 
 def test_an_anonymous_visitor_signs_in_first_and_comes_back_to_the_credential(client, credentials):
@@ -347,7 +360,7 @@ def test_an_error_inside_a_list_entry_links_to_that_entry(signed_in, er_draft):
     )
     assert response.status_code == 422
     assert (
-        '<a href="#f-artifacts-planning_log-2-held_on">Date: 2025-02-30 is not a real date</a>'
+        '<a href="#f-artifacts-planning_log-2-held_on">Planning log, entry 2: Date: 2025-02-30 is not a real date</a>'
         in response.content.decode()
     )
 
@@ -606,11 +619,16 @@ def test_the_summary_shows_every_answer_with_a_link_to_change_it(signed_in, educ
     page = response.content.decode()
     text = text_of(response)
     assert "Step 4 of 4 Check and submit" in text
+    # A summary list: per answer a "Change" link, named for its question, to that field on the step holding it.
     for part in er_draft.version.spec.parts:
-        assert (
-            f'<a href="{part_url(er_draft, part.id)}">Change'
-            f'<span class="visually-hidden"> {escape(part.title)}</span></a>' in page
-        )
+        step_page = signed_in.get(part_url(er_draft, part.id)).content.decode()
+        for field in part.fields:
+            anchor = field_id(f"{part.id}.{field.id}")
+            assert (
+                f'<a href="{part_url(er_draft, part.id)}#{anchor}">Change'
+                f'<span class="visually-hidden"> {escape(field.label)}</span></a>' in page
+            )
+            assert f'id="{anchor}"' in step_page, f"{field.label}: the Change link lands on no element of its step"
     assert "Planning interaction 3" in text
     assert "A professional network (online)" in text
     assert "10 March 2025" in text

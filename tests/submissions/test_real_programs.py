@@ -95,17 +95,18 @@ def test_educators_rising_needs_each_kind_of_planning_interaction(educator, educ
     assert [(f.check, f.field) for f in findings] == [("three_kinds_of_interaction", "artifacts.planning_log")]
 
 
-def test_educators_rising_needs_planning_before_delivery_and_a_day_ahead(educator, educators_rising):
+def test_educators_rising_needs_planning_before_delivery_and_advises_a_day_ahead(educator, educators_rising):
     submission, definition = start_and_fill(educator, educators_rising)
     log = copy.deepcopy(answers_for(definition)["artifacts.planning_log"])
     for entry in log:
         entry["held_on"] = "2025-03-10"  # the delivery day itself
     log[0]["held_on"] = "2025-03-12"
     save(submission, educator, {"artifacts.planning_log": log})
-    findings = [f for f in completeness_check(submission=submission) if f.severity == "blocking"]
-    assert {(f.check, f.entry) for f in findings} == {
-        ("planning_before_delivery", 1),
-        ("planning_starts_in_advance", 2),  # the earliest entry, named so it can be fixed
+    findings = completeness_check(submission=submission)
+    assert {(f.check, f.severity, f.entry) for f in findings if f.check.startswith("planning_")} == {
+        ("planning_before_delivery", "blocking", 1),
+        # The program says the lesson "should" be planned a day or two ahead: advice, on the earliest entry.
+        ("planning_starts_in_advance", "advisory", 2),
     }
 
 

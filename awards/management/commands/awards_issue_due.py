@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from awards.tasks import awards_issue_due
 
@@ -12,4 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         issued = awards_issue_due()
-        self.stdout.write(f"{len(issued)} credential(s) issued" + (": " + ", ".join(issued) if issued else ""))
+        self.stdout.write(
+            ngettext("%(n)d credential issued", "%(n)d credentials issued", len(issued)) % {"n": len(issued)}
+            + (": " + ", ".join(issued) if issued else "")
+        )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import ngettext
 
 from ops.backups import KEY_NOTE, backup_create, backup_read, folder_size, media_file_count
 
@@ -34,7 +35,14 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Backed up to {path}")
             + f" ({folder_size(path)}: the database, "
-            + (f"{files} media file(s)" if manifest["media"] else "no media files")
-            + f", {len(manifest['issuer_keys'])} encrypted issuer key(s))."
+            + (
+                ngettext("%(n)d media file", "%(n)d media files", files) % {"n": files}
+                if manifest["media"]
+                else "no media files"
+            )
+            + ngettext(
+                ", %(n)d encrypted issuer key).", ", %(n)d encrypted issuer keys).", len(manifest["issuer_keys"])
+            )
+            % {"n": len(manifest["issuer_keys"])}
         )
         self.stdout.write(KEY_NOTE)

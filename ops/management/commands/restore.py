@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import ngettext
 
 from ops.backups import backup_latest, backup_restore
 
@@ -29,7 +30,10 @@ class Command(BaseCommand):
         restored = backup_restore(path, force=options["force"], quiet=options["verbosity"] < 2)
         self.stdout.write(
             self.style.SUCCESS(f"Restored {path}")
-            + f": {restored.issuer_keys} issuer key(s), each opened with ISSUER_KEY_ENCRYPTION_KEY; "
-            + f"{restored.evidence_files} evidence file(s), each matching its checksum."
+            + ngettext(": %(n)d issuer key", ": %(n)d issuer keys", restored.issuer_keys) % {"n": restored.issuer_keys}
+            + ", each opened with ISSUER_KEY_ENCRYPTION_KEY; "
+            + ngettext("%(n)d evidence file", "%(n)d evidence files", restored.evidence_files)
+            % {"n": restored.evidence_files}
+            + ", each matching its checksum."
         )
         self.stdout.write("Next: `make production-setup` (migrations of a newer checkout, static files), then serve.")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from reviews.calibration import CALIBRATION_DIR, calibration_load_dir
 
@@ -23,10 +24,19 @@ class Command(BaseCommand):
         loads, errors = calibration_load_dir(directory)
         for load in loads:
             self.stdout.write(
-                f"{load.credential}: {load.created} new sample(s), {load.retired} retired "
+                f"{load.credential}: "
+                + ngettext("%(n)d new sample", "%(n)d new samples", load.created) % {"n": load.created}
+                + f", {load.retired} retired "
                 f"(rubric {load.rubric_hash[:12]})"
             )
         for error in errors:
             self.stderr.write(f"refused {error}")
         if errors:
-            raise CommandError(f"{len(errors)} calibration file(s) refused; nothing of them was loaded")
+            raise CommandError(
+                ngettext(
+                    "%(n)d calibration file refused; nothing of it was loaded",
+                    "%(n)d calibration files refused; nothing of them was loaded",
+                    len(errors),
+                )
+                % {"n": len(errors)}
+            )

@@ -1,4 +1,5 @@
-"""Delete evidence files that no row references: what a server killed during an upload leaves behind."""
+"""Delete evidence files (originals and reviewer's copies) that no row references: what a server killed during
+an upload leaves behind."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from submissions.services import evidence_orphans_sweep
 from submissions.services.evidence import ORPHAN_GRACE
@@ -13,7 +15,8 @@ from submissions.services.evidence import ORPHAN_GRACE
 
 class Command(BaseCommand):
     help = (
-        "Delete evidence files in storage that no Evidence row references and that are older than the grace "
+        "Delete evidence files in storage (originals and reviewer's copies) that no Evidence row references and "
+        "that are older than the grace "
         "period (so uploads still in progress are left alone); prints each file it removes."
     )
 
@@ -34,4 +37,7 @@ class Command(BaseCommand):
         verb = "would remove" if options["dry_run"] else "removed"
         for name in removed:
             self.stdout.write(f"{verb} {name}")
-        self.stdout.write(f"{len(removed)} orphaned evidence file(s) {verb}")
+        self.stdout.write(
+            ngettext("%(n)d orphaned evidence file %(verb)s", "%(n)d orphaned evidence files %(verb)s", len(removed))
+            % {"n": len(removed), "verb": verb}
+        )

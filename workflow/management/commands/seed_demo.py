@@ -1,32 +1,54 @@
-"""Demo accounts for `make run`: one of each role, all with one printed password.
+"""Demo accounts for `make run`: everyone both programs need to reach a decision through the pages alone,
+all with one printed password.
 
-Idempotent: an account that exists is left as it is (its password above all); only what is missing
-is created. Refuses to run in production unless told --force.
+Classkick's panel is two of its staff and two mentors of the submission's grade band, so it has two staff and
+two mentors for every band; Educators Rising's is two assessors and, when they split, its lead assessor. Each
+demo partner university (a graduate-credit partner marked draft in a definition) gets one staff account, so
+an earner's application can be accepted. Every reviewer is calibrated on their issuer's credentials.
+
+Idempotent: an account that exists is left as it is (its password above all); only what is missing is
+created. Refuses to run in production unless told --force.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from accounts.models import IssuerMembership, ReviewerProfile, User
-from accounts.services import issuer_admin_group_sync, membership_grant, reviewer_profile_save
+from accounts.models import IssuerMembership, ReviewerRole, User
+from accounts.services import (
+    issuer_admin_group_sync,
+    membership_grant,
+    reviewer_profile_save,
+    reviewer_role_grant,
+)
+from awards.models import Partner, PartnerMembership, PartnerOffer
+from awards.services import partner_staff_add
 from catalog.models import Credential, Issuer
+from catalog.schema import GRADE_BANDS
 from reviews.calibration import rubric_hash
-from reviews.models import CalibrationSample
-from reviews.selectors import calibration_status
+from reviews.models import CalibrationResult, CalibrationSample
 from reviews.services import calibration_submit
 
 DEMO_PASSWORD = "demo-password-not-for-real-use"
 DEMO_DOMAIN = "demo.microcred.test"
 CLASSKICK = "classkick"
 EDUCATORS_RISING = "educators-rising"
-ALL_BANDS = ["primary", "intermediate", "middle_school", "high_school", "college"]
+ALL_BANDS = list(GRADE_BANDS)
+
+
+@dataclass(frozen=True)
+class Role:
+    issuer: str
+    kind: str
+    bands: tuple[str, ...] = tuple(ALL_BANDS)
 
 
 @dataclass(frozen=True)
@@ -38,49 +60,69 @@ class DemoPerson:
     superuser: bool = False
     admin_of: str = ""
     staff_of: str = ""
-    reviewer_kind: str = ""
-    bands: list[str] = field(default_factory=list)
+    reviews_as: tuple[Role, ...] = ()
+    partner: str = ""  # the slug of the partner university whose staff they are
 
     @property
     def email(self) -> str:
         return f"{self.local}@{DEMO_DOMAIN}"
 
 
+def _mentors() -> list[DemoPerson]:
+    """Two Classkick mentors for every grade band, so a panel fills whichever band the educator teaches."""
+    first_names = {
+        "primary": ("Pia", "Pete"),
+        "intermediate": ("Ivy", "Ian"),
+        "middle_school": ("Mia", "Max"),
+        "high_school": ("Hana", "Hugo"),
+        "college": ("Cleo", "Cal"),
+    }
+    people = []
+    for band, label in GRADE_BANDS.items():
+        short = band.removesuffix("_school")
+        for number, first in enumerate(first_names[band], start=1):
+            people.append(
+                DemoPerson(
+                    f"mentor-{short}{number}",
+                    f"{first} Mentor",
+                    f"Reviewer: Classkick mentor, {label.lower()}",
+                    reviews_as=(Role(CLASSKICK, ReviewerRole.Kind.MENTOR, (band,)),),
+                )
+            )
+    return people
+
+
 PEOPLE = [
     DemoPerson("educator", "Edna Educator", "Educator", organisation="Lincoln High School"),
-    DemoPerson(
-        "staff1",
-        "Sam Staff",
-        "Reviewer: issuer staff (Classkick), reviews for both issuers",
-        organisation="Classkick",
-        staff_of=CLASSKICK,
-        reviewer_kind=ReviewerProfile.Kind.ISSUER_STAFF,
-        bands=ALL_BANDS,
+    *(
+        DemoPerson(
+            local,
+            name,
+            "Reviewer: Classkick staff (formal educator), every grade band",
+            organisation="Classkick",
+            staff_of=CLASSKICK,
+            reviews_as=(Role(CLASSKICK, ReviewerRole.Kind.ISSUER_STAFF),),
+        )
+        for local, name in (("staff1", "Sam Staff"), ("staff2", "Sid Staff"))
+    ),
+    *_mentors(),
+    *(
+        DemoPerson(
+            local,
+            name,
+            "Reviewer: Educators Rising assessor (staff), every grade band",
+            organisation="Educators Rising",
+            staff_of=EDUCATORS_RISING,
+            reviews_as=(Role(EDUCATORS_RISING, ReviewerRole.Kind.ISSUER_STAFF),),
+        )
+        for local, name in (("assessor1", "Ann Assessor"), ("assessor2", "Bob Assessor"))
     ),
     DemoPerson(
-        "staff2",
-        "Sid Staff",
-        "Reviewer: issuer staff (Classkick), reviews for both issuers",
-        organisation="Classkick",
-        staff_of=CLASSKICK,
-        reviewer_kind=ReviewerProfile.Kind.ISSUER_STAFF,
-        bands=ALL_BANDS,
-    ),
-    DemoPerson(
-        "mentor-middle",
-        "Mia Mentor",
-        "Reviewer: mentor, middle school",
-        organisation="Roosevelt Middle School",
-        reviewer_kind=ReviewerProfile.Kind.MENTOR,
-        bands=["middle_school"],
-    ),
-    DemoPerson(
-        "mentor-high",
-        "Max Mentor",
-        "Reviewer: mentor, high school",
-        organisation="Jefferson High School",
-        reviewer_kind=ReviewerProfile.Kind.MENTOR,
-        bands=["high_school"],
+        "lead-assessor",
+        "Lea Lead",
+        "Reviewer: Educators Rising lead assessor (decides when the assessors split)",
+        organisation="Educators Rising",
+        reviews_as=(Role(EDUCATORS_RISING, ReviewerRole.Kind.LEAD_ASSESSOR),),
     ),
     DemoPerson("admin-classkick", "Ada Admin", "Issuer admin: Classkick", organisation="Classkick", admin_of=CLASSKICK),
     DemoPerson(
@@ -94,8 +136,33 @@ PEOPLE = [
 ]
 
 
+def partner_people() -> list[DemoPerson]:
+    """One staff account for each demonstration partner of the demo issuers' credentials, as loaded."""
+    offers = (
+        PartnerOffer.objects.filter(
+            is_demonstration=True, is_current=True, credential__issuer__slug__in=[CLASSKICK, EDUCATORS_RISING]
+        )
+        .select_related("partner")
+        .order_by("partner__name")
+    )
+    partners = {offer.partner.slug: offer.partner for offer in offers}
+    return [
+        DemoPerson(
+            f"partner-{slug}",
+            f"{partner.name.split(' (')[0]} Registrar",
+            f"Partner staff: {partner.name}",
+            organisation=partner.name,
+            partner=slug,
+        )
+        for slug, partner in partners.items()
+    ]
+
+
 class Command(BaseCommand):
-    help = "Create the demo accounts (educator, reviewers, issuer admins, platform admin); safe to run again."
+    help = (
+        "Create the demo accounts (educator, calibrated reviewers for both programs, partner-university staff, "
+        "issuer admins, platform admin); safe to run again."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="run even with MICROCRED_ENV=production")
@@ -110,44 +177,63 @@ class Command(BaseCommand):
         missing = sorted({CLASSKICK, EDUCATORS_RISING} - issuers.keys())
         if missing:
             raise CommandError(
-                f"Issuer(s) {', '.join(missing)} not found: load the credentials first with "
+                ngettext("Issuer", "Issuers", len(missing))
+                + f" {', '.join(missing)} not found: load the credentials first with "
                 "`manage.py load_credentials`."
             )
+        people = [*PEOPLE, *partner_people()]
+        self._password_hash: str | None = None
         created: list[str] = []
         with transaction.atomic():
             issuer_admin_group_sync()
-            for person in PEOPLE:
+            for person in people:
                 if self._ensure(person, issuers):
                     created.append(person.email)
-            calibrated = self._calibrate_reviewers()
-        self._print_table(created)
+            calibrated = self._calibrate_reviewers(people, issuers)
+        self._print_table(people, created)
         if calibrated:
             self.stdout.write(
-                f"Demo reviewers calibrated on {calibrated} credential(s) with the samples' agreed scores "
-                "(a shortcut for the demo only: real reviewers score the samples themselves)."
+                ngettext(
+                    "%(n)d demo reviewer calibrated",
+                    "%(n)d demo reviewers calibrated",
+                    calibrated,
+                )
+                % {"n": calibrated}
+                + " with the calibration samples' agreed scores (a shortcut for the demo only: real reviewers "
+                "score the samples themselves)."
             )
 
-    def _calibrate_reviewers(self) -> int:
-        """Let the demo reviewers receive live work at once, so a demo submission reaches a full panel."""
-        count = 0
-        emails = [person.email for person in PEOPLE if person.reviewer_kind]
-        for profile in ReviewerProfile.objects.filter(user__email__in=emails).select_related("user"):
-            for credential in Credential.objects.filter(
-                issuer__in=profile.issuers.all(), current_version__isnull=False
-            ):
-                version = credential.current_version
-                assert version is not None
-                if calibration_status(reviewer=profile.user, credential=credential).calibrated:
-                    continue
-                samples = CalibrationSample.objects.filter(
-                    credential=credential, rubric_hash=rubric_hash(version.definition), retired_at__isnull=True
-                )
-                for sample in samples:
-                    calibration_submit(
-                        reviewer=profile.user, credential=credential, sample=sample, levels=sample.agreed
+    def _calibrate_reviewers(self, people: list[DemoPerson], issuers: dict[str, Issuer]) -> int:
+        """Let the demo reviewers receive live work at once, so a demo submission reaches a full panel: each
+        scores, as agreed, every sample of each of their issuers' credentials they have not scored yet."""
+        users = {user.email: user for user in User.objects.filter(email__in=[p.email for p in people if p.reviews_as])}
+        done = set(
+            CalibrationResult.objects.filter(reviewer__in=users.values()).values_list("reviewer_id", "sample_id")
+        )
+        calibrated = 0
+        for person in people:
+            user = users.get(person.email)
+            if user is None:
+                continue
+            scored = False
+            for issuer_slug in dict.fromkeys(role.issuer for role in person.reviews_as):
+                for credential in Credential.objects.filter(
+                    issuer=issuers[issuer_slug], current_version__isnull=False
+                ).select_related("current_version"):
+                    assert credential.current_version is not None
+                    samples = CalibrationSample.objects.filter(
+                        credential=credential,
+                        rubric_hash=rubric_hash(credential.current_version.definition),
+                        retired_at__isnull=True,
                     )
-                count += 1
-        return count
+                    for sample in samples:
+                        if (user.pk, sample.pk) not in done:
+                            calibration_submit(
+                                reviewer=user, credential=credential, sample=sample, levels=sample.agreed
+                            )
+                            scored = True
+            calibrated += scored
+        return calibrated
 
     def _ensure(self, person: DemoPerson, issuers: dict[str, Issuer]) -> bool:
         user = User.objects.filter(email=person.email).first()
@@ -156,33 +242,37 @@ class Command(BaseCommand):
             create = User.objects.create_superuser if person.superuser else User.objects.create_user
             user = create(
                 email=person.email,
-                password=DEMO_PASSWORD,
+                password=None,
                 name=person.name,
                 organisation=person.organisation,
                 email_verified_at=timezone.now(),
             )
+            # One hash for every demo account: hashing is slow on purpose, and `make run` makes twenty of them.
+            if self._password_hash is None:
+                self._password_hash = make_password(DEMO_PASSWORD)
+            user.password = self._password_hash
+            user.save(update_fields=["password"])
         if person.admin_of:
             membership_grant(actor=None, user=user, issuer=issuers[person.admin_of], role=IssuerMembership.Role.ADMIN)
         if person.staff_of:
             membership_grant(actor=None, user=user, issuer=issuers[person.staff_of], role=IssuerMembership.Role.STAFF)
-        if person.reviewer_kind and not ReviewerProfile.objects.filter(user=user).exists():
-            # Every demo reviewer serves both programs, so either one can be reviewed end to end.
-            reviewer_profile_save(
-                actor=None,
-                user=user,
-                kind=person.reviewer_kind,
-                issuers=list(issuers.values()),
-                grade_bands=person.bands,
-                capacity=5,
-            )
+        if person.reviews_as and not ReviewerRole.objects.filter(user=user).exists():
+            # Only when the person holds no role yet: roles an admin has changed since are theirs to keep.
+            reviewer_profile_save(actor=None, user=user, capacity=5)
+            for role in person.reviews_as:
+                reviewer_role_grant(
+                    actor=None, user=user, issuer=issuers[role.issuer], kind=role.kind, grade_bands=list(role.bands)
+                )
+        if person.partner and not PartnerMembership.objects.filter(user=user, partner__slug=person.partner).exists():
+            partner_staff_add(partner=Partner.objects.get(slug=person.partner), user=user)
         return is_new
 
-    def _print_table(self, created: list[str]) -> None:
-        width = max(len(person.email) for person in PEOPLE)
-        self.stdout.write(f"Demo accounts ({len(created)} created, {len(PEOPLE) - len(created)} already there):")
+    def _print_table(self, people: list[DemoPerson], created: list[str]) -> None:
+        width = max(len(person.email) for person in people)
+        self.stdout.write(f"Demo accounts ({len(created)} created, {len(people) - len(created)} already there):")
         self.stdout.write(f"  {'Email':<{width}}  Role")
         self.stdout.write(f"  {'-' * width}  {'-' * 40}")
-        for person in PEOPLE:
+        for person in people:
             self.stdout.write(f"  {person.email:<{width}}  {person.role}")
         self.stdout.write(f"Password for each account created here: {DEMO_PASSWORD}")
         self.stdout.write("(An account whose password was changed keeps the changed one.)")

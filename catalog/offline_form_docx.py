@@ -1,0 +1,290 @@
+"""The submission form as a Word document (python-docx), to fill offline and upload back on the draft.
+
+Answer spaces are table cells under a header row that carries the field's anchor in a hidden run (and,
+as the table's alt text, in its caption); headings carry their field's anchor too, so text typed under a
+heading instead of in the box can still be found (submissions/offline_form.py reads it back).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_ROW_HEIGHT_RULE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from catalog.models import CredentialVersion
+from catalog.offline_form import (
+    DRAFT_NOTE,
+    EMPTY_BOX,
+    FORM_CATEGORY,
+    FormItem,
+    anchor,
+    form_checks,
+    form_identifier,
+    form_parts,
+)
+from catalog.schema import CredentialDefinition
+
+MUTED = RGBColor(0x4A, 0x53, 0x60)
+DRAFT = RGBColor(0x7A, 0x4A, 0x00)
+# Our own paragraph styles: the reader skips every paragraph in a style named so, and reads any other
+# paragraph under a field's heading as the educator's own typing.
+STYLE_PREFIX = "MC "
+_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|`)(\S.*?)\1(?!\w)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+
+
+def _plain(markdown: str) -> list[tuple[str, bool]]:
+    """CommonMark prose as (text, is_bullet) paragraphs: Word has no Markdown, and the prose is simple."""
+    blocks: list[tuple[str, bool]] = []
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        lines = block.splitlines()
+        if all(re.match(r"\s*[-*+]\s+", line) or line.startswith("  ") for line in lines):
+            items: list[str] = []
+            for line in lines:
+                if re.match(r"\s*[-*+]\s+", line):
+                    items.append(re.sub(r"^\s*[-*+]\s+", "", line))
+                elif items:
+                    items[-1] += " " + line.strip()
+            blocks.extend((_inline(item), True) for item in items)
+        else:
+            blocks.append((_inline(" ".join(line.strip() for line in lines)), False))
+    return [block for block in blocks if block[0]]
+
+
+def _inline(text: str) -> str:
+    return _EMPHASIS.sub(r"\2", _LINK.sub(r"\1", text)).strip()
+
+
+def _styles(doc: DocxDocument) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.size = Pt(10.5)
+
+    def add(name: str, base: str, *, size: float | None = None, color: RGBColor | None = None) -> None:
+        style = styles.add_style(STYLE_PREFIX + name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[base]
+        style.next_paragraph_style = normal
+        if size:
+            style.font.size = Pt(size)
+        if color:
+            style.font.color.rgb = color
+
+    add("Title", "Title")
+    add("Part", "Heading 1")
+    add("Field", "Heading 2")
+    add("Text", "Normal")
+    add("Note", "Normal", size=9, color=MUTED)
+    add("Bullet", "List Bullet")
+    add("Answer", "Normal")
+
+
+def _para(container: DocxDocument | _Cell, text: str, style: str, *, bold: bool = False) -> Paragraph:
+    paragraph = container.add_paragraph(style=STYLE_PREFIX + style)
+    if text:
+        run = paragraph.add_run(text)
+        run.bold = bold or None  # None: as the style says (headings stay bold)
+    return paragraph
+
+
+def _hidden_anchor(paragraph: Paragraph, ref: str) -> None:
+    run = paragraph.add_run(" " + anchor(ref))
+    run.font.hidden = True
+    run.font.size = Pt(6)
+    run.font.color.rgb = MUTED
+
+
+def _draft_marker(doc: DocxDocument) -> None:
+    run = _para(doc, "", "Note").add_run(DRAFT_NOTE)
+    run.italic = True
+    run.font.color.rgb = DRAFT
+
+
+def _caption(table: Table, ref: str) -> None:
+    # Word's alt text for a table: kept by Word and LibreOffice, a second anchor beside the hidden runs.
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), ref)
+    table._tbl.tblPr.append(caption)
+
+
+def _header(cell: _Cell, text: str, ref: str) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.style = STYLE_PREFIX + "Note"
+    run = paragraph.add_run(text)
+    run.bold = True
+    _hidden_anchor(paragraph, ref)
+
+
+def _answer_box(doc: DocxDocument, title: str, ref: str, lines: int, options: list[str] | None = None) -> Table:
+    table = doc.add_table(rows=2, cols=1)
+    table.style = "Table Grid"
+    _caption(table, ref)
+    _header(table.cell(0, 0), title, ref)
+    cell = table.cell(1, 0)
+    cell.paragraphs[0].style = STYLE_PREFIX + "Answer"
+    if options:
+        cell.paragraphs[0].add_run(f"{EMPTY_BOX} {options[0]}")
+        for label in options[1:]:
+            _para(cell, f"{EMPTY_BOX} {label}", "Answer")
+    else:
+        table.rows[1].height = Cm(0.7 * lines)
+        table.rows[1].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    return table
+
+
+def _list_table(doc: DocxDocument, item: FormItem) -> None:
+    table = doc.add_table(rows=1 + item.rows, cols=len(item.columns))
+    table.style = "Table Grid"
+    _caption(table, item.ref)
+    for index, column in enumerate(item.columns):
+        _header(table.cell(0, index), column.label, column.ref)
+        for row in table.rows[1:]:
+            row.cells[index].paragraphs[0].style = STYLE_PREFIX + "Answer"
+    for row in table.rows[1:]:
+        row.height = Cm(1.0)
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    # Repeat the header row on every page the table runs over.
+    row_props = table.rows[0]._tr.get_or_add_trPr()
+    row_props.append(OxmlElement("w:tblHeader"))
+
+
+def _field(doc: DocxDocument, item: FormItem) -> None:
+    heading = _para(doc, item.label, "Field")
+    _hidden_anchor(heading, item.ref)
+    _para(doc, " · ".join([item.facts, *item.limits]), "Note")
+    if item.draft:
+        _draft_marker(doc)
+    for text, bullet in _plain(item.guidance) if item.guidance else []:
+        _para(doc, text, "Bullet" if bullet else "Text")
+    if item.prompts:
+        _para(doc, "Questions to address:", "Text")
+        for prompt in item.prompts:
+            _para(doc, prompt, "Bullet")
+    if item.answer == "file":
+        _para(doc, item.instruction, "Text", bold=True)
+        return
+    if item.answer == "list":
+        _para(doc, item.instruction, "Note")
+        for column in item.columns:
+            if column.hint:
+                _para(doc, f"{column.label}: {column.hint}", "Note")
+        _list_table(doc, item)
+        return
+    if item.answer == "rating":
+        _answer_box(doc, f"Your level. {item.instruction}", item.ref + ".level", 1, [o.label for o in item.options])
+        if item.justification_limit:
+            title = f"Why you chose this level ({item.justification_limit})"
+            _answer_box(doc, title, item.ref + ".justification", item.lines)
+        return
+    title = "Your answer" + (f" ({'; '.join(item.limits)})" if item.limits and item.answer == "text" else "")
+    options = [o.label for o in item.options] if item.answer == "choice" else None
+    _answer_box(doc, f"{title}. {item.instruction}", item.ref, item.lines, options)
+
+
+def submission_form_docx(
+    *, spec: CredentialDefinition, content_hash: str, version_number: int, made_at: datetime, page_url: str
+) -> bytes:
+    """The Word form for one version of a credential."""
+    out = io.BytesIO()
+    _build(spec, content_hash, version_number, made_at, page_url).save(out)
+    return out.getvalue()
+
+
+def _build(
+    spec: CredentialDefinition, content_hash: str, version_number: int, made_at: datetime, page_url: str
+) -> DocxDocument:
+    doc = Document()
+    _styles(doc)
+    identifier = form_identifier(spec.slug, content_hash)
+    props = doc.core_properties
+    props.title = f"{spec.title}: submission form"
+    props.author = props.last_modified_by = spec.issuer.name
+    props.subject = spec.title
+    props.category = FORM_CATEGORY
+    props.identifier = identifier
+    props.keywords = "submission form"
+    props.comments = f"Fill in offline, then upload it on your draft at {page_url}"
+    props.created = props.modified = made_at.replace(tzinfo=None)
+    props.revision = 1
+    for section in doc.sections:
+        section.left_margin = section.right_margin = Cm(2)
+
+    _para(doc, f"{spec.title}: submission form", "Title")
+    _para(doc, f"{spec.kind_label} from {spec.issuer.name}", "Text", bold=True)
+    _para(
+        doc,
+        f"Form id: {identifier} (version {version_number}). Keep this line: it tells the upload which form this is.",
+        "Note",
+    )
+    _para(doc, "How to use this form", "Part")
+    for line in (
+        "Type each answer in the box under its question. Where there are options, replace ☐ with X beside your choice.",
+        "For a table, write one entry per row and add rows as you need them. Dates are written as YYYY-MM-DD.",
+        "Files cannot travel in this form: attach them on the platform where the form says so.",
+        "When you are done, upload this file on your draft's page (“Fill in your draft from a filled form”). "
+        "It fills only the answers your draft does not have yet, never replaces one, and lists every answer it "
+        "placed and every one it could not place.",
+        f"The credential's page: {page_url}",
+    ):
+        _para(doc, line, "Bullet")
+    if spec.submission_intro:
+        _para(doc, "About the submission", "Part")
+        for text, bullet in _plain(spec.submission_intro):
+            _para(doc, text, "Bullet" if bullet else "Text")
+    checks = form_checks(spec)
+    if checks:
+        _para(doc, "What reviewers check", "Part")
+        _para(doc, "The platform checks your draft for these before you submit.", "Text")
+        for check in checks:
+            paragraph = _para(doc, "", "Bullet")
+            paragraph.add_run(check.lead + ": ").bold = True
+            paragraph.add_run(check.message)
+            if check.draft:
+                marker = paragraph.add_run(f" ({DRAFT_NOTE})")
+                marker.italic = True
+                marker.font.color.rgb = DRAFT
+    for part in form_parts(spec):
+        heading = _para(doc, part.title, "Part")
+        _hidden_anchor(heading, "part." + part.id)
+        if part.optional:
+            _para(doc, "This part is optional. Once you start it, complete it.", "Text", bold=True)
+        for text, bullet in _plain(part.intro) if part.intro else []:
+            _para(doc, text, "Bullet" if bullet else "Text")
+        for item in part.items:
+            _field(doc, item)
+    _hidden_anchor(_para(doc, "End of the form.", "Note"), "end")
+    return doc
+
+
+def submission_form_docx_for(version: CredentialVersion) -> bytes:
+    """The Word form of one stored version, dated as the version so two downloads say the same."""
+    return submission_form_docx(
+        spec=version.spec,
+        content_hash=version.content_hash,
+        version_number=version.number,
+        made_at=version.loaded_at,
+        page_url=form_page_url(version),
+    )
+
+
+def submission_form_texts(version: CredentialVersion) -> set[str]:
+    """Every paragraph's visible text as the form of this version prints it: what the reader can tell apart
+    from what an educator typed into one of the form's own paragraphs rather than under them."""
+    doc = _build(version.spec, version.content_hash, version.number, version.loaded_at, form_page_url(version))
+    paragraphs = [*doc.paragraphs, *(p for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs)]
+    return {"".join(run.text for run in p.runs if not run.font.hidden).strip() for p in paragraphs}
+
+
+def form_page_url(version: CredentialVersion) -> str:
+    return settings.SITE_URL + reverse("catalog:detail", args=[version.spec.slug])

@@ -1,0 +1,44 @@
+"""Template tags for the awards pages: words for counts and forms a badge comes in, and badge images."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from catalog.models import Credential
+
+register = template.Library()
+
+# What `awards.verify.Report.form` holds, said as the reader would: where the credential was read from.
+_CONTAINERS = {"png": "a baked PNG badge image", "svg": "a baked SVG badge image"}
+_PAYLOADS = {"json": "a JSON credential (Data Integrity proof)", "jwt": "a VC-JWT (JSON Web Token)"}
+
+
+@register.filter
+def credential_form_words(form: str) -> str:
+    """ "svg (jwt)" → "a baked SVG badge image holding a VC-JWT (JSON Web Token)"."""
+    container, _, payload = form.partition(" (")
+    payload = payload.rstrip(")")
+    if not payload:
+        return _PAYLOADS.get(container, container)
+    return f"{_CONTAINERS.get(container, container)} holding {_PAYLOADS.get(payload, payload)}"
+
+
+@register.filter
+def graduate_credits(credits: Decimal | int | float) -> str:
+    """ "1 graduate credit", "1.5 graduate credits", "3 graduate credits"."""
+    number = Decimal(str(credits)).normalize()
+    shown = f"{number:f}"
+    return ngettext("%(n)s graduate credit", "%(n)s graduate credits", 1 if number == 1 else 2) % {"n": shown}
+
+
+@register.simple_tag
+def badge_image_src(credential: Credential, ext: str = "png") -> str:
+    """The credential's public badge image URL, with its last change in the query so a new upload shows at once
+    (the image itself is cached for a day)."""
+    url = reverse("awards:badge_image", kwargs={"slug": credential.slug, "ext": ext})
+    changed = credential.badge_image_updated_at
+    return f"{url}?v={int(changed.timestamp())}" if changed else url
