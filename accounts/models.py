@@ -10,6 +10,14 @@ from catalog.schema import GRADE_BANDS
 from core.errors import InvalidInput
 
 
+class AgeBracket(models.TextChoices):
+    """The brackets sign-up offers; "under 13" is refused there and never stored."""
+
+    UNDER_13 = "under_13", "Under 13"
+    TEEN = "13_17", "13 to 17"
+    ADULT = "18_plus", "18 or over"
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -52,6 +60,9 @@ class User(AbstractUser):
         max_length=200, blank=True, help_text="School or organisation; reviewers are never assigned to a colleague."
     )
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Stated at sign-up (accounts/participants.py). Blank: never stated (accounts older than the question, and
+    # accounts others make: staff, reviewers), which counts as an adult.
+    age_bracket = models.CharField(max_length=10, choices=AgeBracket.choices, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
@@ -72,6 +83,10 @@ class User(AbstractUser):
     @property
     def is_email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age_bracket == AgeBracket.TEEN
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.strip().lower()
@@ -169,3 +184,43 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.hits} since {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class ParticipationConsent(models.Model):
+    """A grown-up's word on a participant under 18: their guardian's consent, or their chapter advisor's approval.
+
+    One row per participant and kind, asked again in place (a new link, the earlier answer cleared); every
+    request and answer is in the audit log. The link's token is stored only as its SHA-256 digest. The
+    personal data of the grown-up is in `contact_name`, `contact_email` and `signed_name` (what account
+    deletion erases)."""
+
+    class Kind(models.TextChoices):
+        GUARDIAN = "guardian", "Parent or guardian"
+        ADVISOR = "advisor", "Chapter advisor"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        GIVEN = "given", "Given"
+        DECLINED = "declined", "Declined"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="participation_consents")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    contact_name = models.CharField(max_length=150, blank=True)
+    contact_email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The guardian's separate tick: the participant's credentials may be shared outside the platform.
+    share_outside = models.BooleanField(default=False)
+    signed_name = models.CharField(max_length=150, blank=True, help_text="The name typed by whoever answered.")
+    token_hash = models.CharField(max_length=64, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="participation_consent_unique")]
+        # The emailed link is looked up by its digest.
+        indexes = [models.Index(fields=["token_hash"], name="participation_token_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.user}: {self.get_status_display()}"

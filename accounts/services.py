@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import IssuerMembership, ReviewerRole, User
+from accounts.models import AgeBracket, IssuerMembership, ReviewerRole, User
 from accounts.reviewer_roles import reviewer_profile_save, reviewer_role_grant, reviewer_role_revoke
 from accounts.throttle import throttle_take
 from catalog.models import Issuer
@@ -58,21 +58,28 @@ ISSUER_ADMIN_PERMISSIONS = (
 # --- sign up and email verification -------------------------------------------------------------
 
 
-def user_signup(*, email: str, name: str, password: str, organisation: str = "") -> None:
+def user_signup(*, email: str, name: str, password: str, organisation: str = "", age_bracket: str = "") -> None:
     """Make an educator's account, or tell the holder of an existing one; the caller cannot tell which.
 
     Both ways hash the password and queue one email, so neither the answer nor its timing says whether
     an address has an account here. A new account is sent the link that verifies its address (the
     caller has validated the password); the holder of an existing account is told that someone tried
     to sign up with the address, and how to sign in or reset the password, at most a few times an hour.
+    `age_bracket` is what the person stated (accounts/participants.py); under 13 is refused.
     """
+    if age_bracket == AgeBracket.UNDER_13 or age_bracket not in {"", *AgeBracket.values}:
+        raise InvalidInput.on("age_bracket", "microcred is for people aged 13 and over")
     email = email.strip().lower()
     may_email = throttle_take(rule="signup_address", key=email)
     if not User.objects.filter(email=email).exists():
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
-                    email=email, password=password, name=name.strip(), organisation=organisation.strip()
+                    email=email,
+                    password=password,
+                    name=name.strip(),
+                    organisation=organisation.strip(),
+                    age_bracket=age_bracket,
                 )
                 email_verification_send(user=user)
         except IntegrityError:

@@ -265,10 +265,13 @@ def decline(request: HttpRequest, assignment_id: Id, payload: ReasonIn) -> dict[
     url_name="reviews_evidence",
 )
 def evidence_file(request: HttpRequest, assignment_id: Id, evidence_id: Id) -> FileResponse:
-    """One evidence file of the attempt, as an attachment named by its field, never by its original name."""
+    """One evidence file of the attempt, as an attachment named by its field, never by its original name; only
+    while the attempt is undecided (404 saying so afterwards). Each download is recorded in the audit log."""
     viewer = request_user(request)
-    item = selectors.evidence_get_for_reviewer(user=viewer, assignment_id=assignment_id, evidence_id=evidence_id)
-    return evidence_file_response(item=item, viewer=viewer)
+    item, attempt = selectors.evidence_get_for_reviewer(
+        user=viewer, assignment_id=assignment_id, evidence_id=evidence_id
+    )
+    return evidence_file_response(item=item, viewer=viewer, attempt=attempt)
 
 
 @router.get("/calibration/{slug}", response={200: CalibrationView, **errors(404, 422)}, url_name="reviews_calibration")

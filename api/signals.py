@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.dispatch import receiver
+
+from accounts.erasure import account_closed, account_erased
 from accounts.models import User
+from api.models import PersonalAccessToken
 from api.services import tokens_revoke_all
 
 
@@ -25,3 +29,15 @@ def tokens_revoke_on_password_change(
     if created or raw or not changed or (update_fields is not None and "password" not in update_fields):
         return
     tokens_revoke_all(user=instance, reason="the password was changed")
+
+
+@receiver(account_closed, dispatch_uid="api.tokens_on_account_closed")
+def tokens_end_on_account_closed(sender: type[User], user: User, **kwargs: Any) -> None:
+    """An account closed for deletion loses its tokens at once, as signing in is refused."""
+    tokens_revoke_all(user=user, reason="the account is being deleted")
+
+
+@receiver(account_erased, dispatch_uid="api.tokens_on_account_erased")
+def tokens_delete_on_account_erased(sender: type[User], user: User, **kwargs: Any) -> None:
+    """An erased account keeps no token: its name is the person's own words."""
+    PersonalAccessToken.objects.filter(user=user).delete()

@@ -78,6 +78,11 @@ class EvidenceOut(Schema):
         default_factory=list, description="what the reviewers' copy leaves out, in words"
     )
     notice: str = Field("", description="for a withheld file, what to do about it; empty otherwise")
+    student_data: bool | None = Field(
+        None,
+        description="your answer at upload: it contains students' names, faces or voices (null: uploaded before "
+        "the question, handled as yes); such a file reaches only the reviewers of an attempt in review",
+    )
 
 
 class AttemptSummary(Schema):
@@ -168,6 +173,7 @@ def _evidence_out(item: Evidence) -> dict[str, Any]:
         "reviewer_copy": item.reviewer_copy,
         "reviewer_copy_removed": item.reviewer_copy_removed,
         "notice": item.owner_notice(),
+        "student_data": item.student_data,
     }
 
 
@@ -286,8 +292,19 @@ def check_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "student_data": {
+                                "type": "boolean",
+                                "description": "Does the file contain any students' names, faces or voices?",
+                            },
+                            "student_data_consent": {
+                                "type": "boolean",
+                                "description": "With student_data true: the school's consent covers sharing it "
+                                "with the submission's reviewers.",
+                            },
+                        },
+                        "required": ["file", "student_data"],
                     }
                 }
             },
@@ -296,7 +313,9 @@ def check_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
     },
 )
 def add_evidence(request: HttpRequest, submission_id: Id) -> Status[dict[str, Any]]:
-    """Upload one file (multipart, part "file") to the file field named by the `field` query parameter."""
+    """Upload one file (multipart, part "file") to the file field named by the `field` query parameter, with
+    the parts "student_data" (true or false: does it contain students' names, faces or voices?) and, with true,
+    "student_data_consent" (true: the school's consent covers sharing it with the reviewers)."""
     submission = _mine(request, submission_id)
     field_ref = request.GET.get("field", "")
     try:
@@ -323,8 +342,27 @@ def add_evidence(request: HttpRequest, submission_id: Id) -> Status[dict[str, An
     upload = request.FILES.get("file")
     if upload is None:
         raise InvalidInput([FieldError("file", 'attach the file as the multipart part named "file"')])
-    item = services.evidence_add(submission=submission, actor=request_user(request), field_ref=field_ref, upload=upload)
+    item = services.evidence_add(
+        submission=submission,
+        actor=request_user(request),
+        field_ref=field_ref,
+        upload=upload,
+        student_data=_yes_no(request, services.STUDENT_DATA),
+        student_data_consent=_yes_no(request, services.STUDENT_DATA_CONSENT) is True,
+    )
     return Status(201, _evidence_out(item))
+
+
+def _yes_no(request: HttpRequest, name: str) -> bool | None:
+    """A multipart part read as a boolean; None when it is absent or empty (the service says what is missing)."""
+    raw = (request.POST.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("true", "yes", "1", "on"):
+        return True
+    if raw in ("false", "no", "0", "off"):
+        return False
+    raise InvalidInput.on(name, f"{name} must be true or false")
 
 
 @router.delete(
@@ -343,15 +381,16 @@ def remove_evidence(request: HttpRequest, submission_id: Id, evidence_id: Id) ->
 
 @router.get(
     "/evidence/{evidence_id}/file",
-    response={200: None, **errors(404, 422)},
+    response={200: None, **errors(404, 410, 422)},
     openapi_extra=FILE_DOC,
     url_name="submission_evidence_file",
 )
 def download_evidence(request: HttpRequest, evidence_id: Id) -> FileResponse:
-    """The file itself, always as an attachment with the type found by content, never rendered inline."""
+    """The file itself, always as an attachment with the type found by content, never rendered inline; 410 once
+    it has been deleted (under the retention policy), saying when."""
     viewer = request_user(request)
-    item = workflow_selectors.evidence_get_for_user(user=viewer, evidence_id=evidence_id)
-    return evidence_file_response(item=item, viewer=viewer)
+    item, attempt = workflow_selectors.evidence_get_for_user(user=viewer, evidence_id=evidence_id)
+    return evidence_file_response(item=item, viewer=viewer, attempt=attempt)
 
 
 @router.post(

@@ -21,9 +21,22 @@ from awards.models import (
     Visibility,
 )
 from catalog.models import BadgeImage, Credential, Issuer
+from core.errors import MicrocredError
 
 # Whoever is asking: a signed-in user, the anonymous visitor of a request, or nobody (a public document).
 Viewer: TypeAlias = User | AnonymousUser | None
+
+
+class BadgeWithdrawn(MicrocredError):
+    """The badge was revoked and its signed forms erased when its holder deleted their account: 410 Gone."""
+
+    status_code = 410
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This credential was withdrawn at the holder's request. It has been revoked, so a copy of it no "
+            "longer verifies, and its page has been removed."
+        )
 
 
 def _user_id(user: Viewer) -> int | None:
@@ -54,6 +67,9 @@ def badge_get_for_viewer(*, user: Viewer, uuid: str) -> Badge:
     )
     if badge is None:
         raise Http404("no such credential")
+    if badge.revoked_at is not None and not badge.document_text:
+        # Withdrawn with its holder's account (awards.services.erasure): gone for everyone, for good.
+        raise BadgeWithdrawn()
     private = badge.visibility == Visibility.PRIVATE
     if private and _user_id(user) != badge.earner_id and not _administers(user, badge.issuer_id):
         raise Http404("no such credential")

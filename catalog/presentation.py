@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
+from catalog.retention import retention_words
 from catalog.schema import (
     FILE_TYPES,
     GRADE_BANDS,
@@ -290,6 +291,7 @@ def credential_page_context(published: PublishedCredential) -> dict[str, Any]:
         "pass_rule_words": pass_rule_words(spec.review_policy, spec.rubric, spec.kind_label),
         "adjudication_words": adjudication_words(spec.review_policy, spec.issuer.name),
         "attempt_words": attempt_words(spec.review_policy),
+        "retention_words": retention_words(spec),
         "policy_drafts": policy_drafts(spec.review_policy),
         "grade_band_labels": grade_band_labels(list(spec.grade_bands)),
         "draft_note": DRAFT_NOTE,

@@ -552,6 +552,24 @@ class Renewal(Strict):
     draft: bool = False
 
 
+class Participants(Strict):
+    """What a participant under 18 needs before submitting (accounts/participants.py): a guardian's consent
+    (also required everywhere while the platform's GUARDIAN_CONSENT_UNDER_18 is on) and, for a chapter
+    program, the chapter advisor's approval."""
+
+    guardian_consent_under_18: bool = False
+    advisor_approval: bool = False
+
+
+class Retention(Strict):
+    """How long evidence files are kept once decided: `evidence_days_after_decision` days after the decision on
+    the latest attempt that includes them (an override restarts the count); then they are deleted and only
+    their name, type, size and hash remain. Unset, the platform's EVIDENCE_RETENTION_DAYS applies."""
+
+    evidence_days_after_decision: Annotated[int, Field(ge=1, le=36500)] | None = None
+    draft: bool = False
+
+
 class License(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     spdx: str | None = None
@@ -591,6 +609,8 @@ class CredentialDefinition(Strict):
     license: License | None = None
     validity_days: Annotated[int, Field(ge=1)] | None = None  # None: the credential does not expire
     renewal: Renewal = Renewal()
+    retention: Retention = Retention()
+    participants: Participants = Participants()
     # Top-level keys the platform wrote for the issuer to revise (where the key is text, not an object that
     # can carry `draft: true`); the pages mark them, and a drafted competency statement is never put into
     # a signed badge as the program's own.

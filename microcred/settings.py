@@ -256,6 +256,9 @@ TASKS = {
 }
 
 CREDENTIALS_DIR = Path(env_str("CREDENTIALS_DIR") or BASE_DIR / "credentials")
+# A participant under 18 needs a parent's or guardian's consent before submitting, on every credential; off,
+# only where a definition asks for it (participants.guardian_consent_under_18). accounts/participants.py.
+GUARDIAN_CONSENT_UNDER_18 = env_bool("GUARDIAN_CONSENT_UNDER_18", True)
 
 # Requests larger than this are refused before a view reads them; evidence uploads have their own per-field limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -290,6 +293,14 @@ ACCOUNT_THROTTLES: dict[str, dict[str, int]] = {
     "reset_network": {"limit": env_int("THROTTLE_RESETS_PER_HOUR", 20, minimum=1), "window": 60 * 60},
     "reset_address": {"limit": 3, "window": 60 * 60},
 }
+
+# How long evidence files are kept after the decision on the latest attempt that includes them, where a
+# definition does not say (its `retention`); `manage.py evidence_retention_purge` deletes them after that.
+EVIDENCE_RETENTION_DAYS = env_int("EVIDENCE_RETENTION_DAYS", 365, minimum=1, maximum=36500)
+
+# An educator who deletes their account can cancel within this many days; `manage.py accounts_erase_due` erases
+# it after that (workflow/erasure.py). 0 erases at the next run.
+ACCOUNT_DELETION_GRACE_DAYS = env_int("ACCOUNT_DELETION_GRACE_DAYS", 14, minimum=0, maximum=365)
 
 # Personal access tokens (api/services.py): a token lives at most this long; without an expiry it gets the default.
 API_TOKEN_MAX_DAYS = 365

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.pseudonymise import rows_scrub
 from notifications.models import Email, Notification, NotificationKind
 
 
@@ -83,3 +84,15 @@ def notifications_mark_read(*, user: Recipient, ids: Iterable[int] | None = None
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
+
+
+def notifications_erase(*, user: Recipient, needles: Iterable[str], marker: str) -> int:
+    """An erased account's notifications and every email to its address go; emails to others that quote the
+    person (a partner told who applied) keep their record with the quote replaced. Answers rows removed."""
+    with transaction.atomic():
+        removed, _ = Notification.objects.filter(user_id=user.pk).delete()
+        gone, _ = Email.objects.filter(to__iexact=user.email).delete()
+        words = list(needles)
+        rows_scrub(Email.objects.all(), fields=["to", "context", "last_error"], needles=words, marker=marker)
+        rows_scrub(Notification.objects.all(), fields=["title"], needles=words, marker=marker)
+    return removed + gone

@@ -19,6 +19,7 @@ TITLES = {
     403: "Not allowed",
     404: "Page not found",
     409: "This cannot be done now",
+    410: "Withdrawn",
     413: "Too large",
     422: "Check what you entered",
     429: "Please wait",

@@ -7,8 +7,10 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
 from accounts.models import User
-from core.errors import NotFound
-from submissions.models import Evidence, ReviewerCopy
+from core.audit import audit_record
+from core.errors import MicrocredError, NotFound
+from submissions.models import Attempt, Evidence, ReviewerCopy
+from submissions.selectors import evidence_deletion_message
 from submissions.services import evidence_reviewer_copy_make
 
 WITHHELD = (
@@ -17,7 +19,15 @@ WITHHELD = (
 )
 
 
-def evidence_file_response(*, item: Evidence, viewer: User | AnonymousUser) -> FileResponse:
+class EvidenceGone(MicrocredError):
+    """The file was deleted (retention, account deletion); its row stays, and the message says when and why."""
+
+    status_code = 410
+
+
+def evidence_file_response(
+    *, item: Evidence, viewer: User | AnonymousUser, attempt: Attempt | None = None
+) -> FileResponse:
     """The file as an attachment, typed by its content and never sniffed into HTML.
 
     Its owner gets the file exactly as uploaded, under its original name. Everyone else (a reviewer) gets the
@@ -25,16 +35,32 @@ def evidence_file_response(*, item: Evidence, viewer: User | AnonymousUser) -> F
     evidence id and its type: a name like "Ms Rivera period 3 roster.xlsx" would tell a reviewer who the
     candidate is. A file stored before copies were made gets its copy now; one that could not be cleaned is
     never served to anyone but its owner (NotFound, saying why).
-    Call this only with an item a selector has already cleared for `viewer`.
+    Call this only with an item a selector has already cleared for `viewer`, and for anyone but the owner with
+    the `attempt` it was cleared through: every such opening is recorded in the audit log ("evidence.viewed",
+    with the viewer, the attempt's issuer and the file), so an issuer can see who opened a candidate's files.
     """
-    if viewer.is_authenticated and item.submission.educator_id == viewer.pk:
+    owner = viewer.is_authenticated and item.submission.educator_id == viewer.pk
+    if not item.file.name:  # deleted (retention, account deletion): say so and when, instead of a broken file
+        raise EvidenceGone(evidence_deletion_message(item, owner=owner))
+    if owner:
         return _response(item.file, item, filename=item.original_name)
+    if attempt is None or not isinstance(viewer, User):
+        raise NotFound("no such file")
     if item.reviewer_copy == ReviewerCopy.PENDING:
         item = evidence_reviewer_copy_make(evidence=item)
     if item.reviewer_copy not in (ReviewerCopy.CLEANED, ReviewerCopy.SAME) or not item.reviewer_file.name:
         raise NotFound(WITHHELD)
     extension = {"image": item.detail, "audio": item.detail}.get(item.detected_type, item.detected_type)
-    return _response(item.reviewer_file, item, filename=f"evidence-{item.pk}.{extension}")
+    response = _response(item.reviewer_file, item, filename=f"evidence-{item.pk}.{extension}")
+    # Recorded once the file is known to be there; a GET writing a row is the price of knowing who looked.
+    audit_record(
+        action="evidence.viewed",
+        subject=attempt,
+        actor=viewer,
+        issuer_id=attempt.submission.credential.issuer_id,
+        data={"evidence": item.pk, "field": item.field_ref, "student_data": item.has_student_data},
+    )
+    return response
 
 
 def _response(stored: FieldFile, item: Evidence, *, filename: str) -> FileResponse:

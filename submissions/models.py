@@ -147,6 +147,11 @@ class Evidence(models.Model):
     # What the copy left out, in the educator's words ("comment authors"), or why it could not be made.
     reviewer_copy_removed = models.JSONField(default=list, blank=True)
     reviewer_copy_problem = models.CharField(max_length=300, blank=True)
+    # The educator's answer at upload to "does this file show or name students (names, faces, voices)?";
+    # None for files uploaded before the question was asked, which are handled as if the answer were yes.
+    student_data = models.BooleanField(null=True, default=None)
+    # When the educator confirmed that the school's consent covers the students in it (only with a yes).
+    student_data_consent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -161,6 +166,11 @@ class Evidence(models.Model):
     @property
     def withheld(self) -> bool:
         return self.reviewer_copy == ReviewerCopy.WITHHELD
+
+    @property
+    def has_student_data(self) -> bool:
+        """Marked as containing student data: declared so, or never declared (uploaded before the question)."""
+        return self.student_data is not False
 
     def owner_notice(self) -> str:
         """What the owner is told when reviewers cannot open this file; empty when they can."""

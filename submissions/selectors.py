@@ -8,6 +8,7 @@ asks workflow.selectors, the one room that knows both.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,9 @@ from django.http import Http404
 
 from accounts.models import User
 from core.audit import audit_trail
+from core.models import AuditEvent
 from submissions.models import Attempt, EventKind, Evidence, Submission
+from submissions.services.retention import EVIDENCE_FILES_DELETED, DeletionReason
 
 # Who a read is for: a request's user (possibly signed out) or, from code, a user or nobody.
 Viewer = User | AnonymousUser | None
@@ -142,6 +145,39 @@ def evidence_get_for_owner(*, user: Viewer, evidence_id: int) -> Evidence:
     if item is None:
         raise Http404("no such file")
     return item
+
+
+@dataclass(frozen=True)
+class EvidenceDeleted:
+    """When and why an evidence file's stored copies were deleted (its row and metadata stay)."""
+
+    at: datetime
+    reason: str  # a DeletionReason
+
+    @property
+    def why(self) -> str:
+        return DeletionReason(self.reason).label if self.reason in DeletionReason.values else ""
+
+
+def evidence_deletions(*, evidence_ids: Iterable[int]) -> dict[int, EvidenceDeleted]:
+    """The deletion of each of these files that has been deleted (submissions.services.evidence_files_delete),
+    from the audit log; files still stored are absent. The caller has already cleared the files for its viewer."""
+    ids = sorted(set(evidence_ids))
+    if not ids:
+        return {}
+    events = AuditEvent.objects.filter(
+        action=EVIDENCE_FILES_DELETED, subject_type="evidence", subject_id__in=ids
+    ).order_by("at", "id")
+    return {event.subject_id: EvidenceDeleted(at=event.at, reason=event.new) for event in events}
+
+
+def evidence_deletion_message(item: Evidence, *, owner: bool) -> str:
+    """What a download of a deleted file answers instead of the file."""
+    deleted = evidence_deletions(evidence_ids=[item.pk]).get(item.pk)
+    what = item.original_name if owner else "This evidence file"
+    when = f" on {deleted.at:%-d %B %Y}" if deleted is not None else ""
+    why = f" {deleted.why}" if deleted is not None and deleted.why else ""
+    return f"{what} was deleted{when}{why}; its name, type and size are kept on the record, but not the file."
 
 
 def submissions_list_for_educator(*, user: Viewer) -> QuerySet[Submission]:

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
+from accounts.participants import ParticipationRequired, participation_refusal
 from awards.models import Badge
 from awards.services import badge_revoke
 from awards.tasks import badge_issue_on_commit
@@ -33,7 +34,11 @@ def attempt_submit(*, submission: Submission, actor: User) -> Attempt:
 
     Page and API alike come here. In one transaction the submission is locked, the attempt limit (the
     policy's plus any extra attempt granted) is read, the draft is frozen, and the review starts: the
-    educator is told it arrived and the panel is assigned."""
+    educator is told it arrived and the panel is assigned. A participant under 18 is refused first until the
+    consents their definition needs are given (accounts.participants)."""
+    refusal = participation_refusal(user=actor, definition=submission.version.spec)
+    if refusal is not None:
+        raise ParticipationRequired(refusal)
     with transaction.atomic():
         locked = submissions.submission_lock(submission=submission)
         attempt = submissions.attempt_freeze(

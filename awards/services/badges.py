@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import IssuerMembership, User
+from accounts.participants import SharingNotConsented, participation_url, sharing_consented
 from awards import keys as keyring
 from awards.documents import absolute, ob3_credential
 from awards.models import Badge, StatusList, Visibility
@@ -90,6 +91,8 @@ def _issue(attempt: Attempt) -> Badge:
         signing_key=signing,
         jwt_key=jwt_key,
         name_included=True,
+        # A participant under 18's credential starts private; sharing it needs their guardian's consent.
+        visibility=Visibility.PRIVATE if earner.is_minor else Visibility.UNLISTED,
     )
     unsigned = ob3_credential(
         uuid=str(badge.uuid),
@@ -184,13 +187,19 @@ def badge_revoke(*, admin: User, badge: Badge, reason: str) -> Badge:
 
 
 def badge_visibility_set(*, earner: User, badge: Badge, visibility: str) -> Badge:
-    """The earner chooses who may see the badge's page: public (listed), unlisted (the link) or private."""
+    """The earner chooses who may see the badge's page: public (listed), unlisted (the link) or private. A
+    participant under 18 may choose anything but private only with their guardian's consent to sharing."""
     if badge.earner_id != earner.pk:
         raise NotAllowed("only the earner chooses who can see their credential")
     if visibility not in Visibility.values:
         raise InvalidInput.on("visibility", f"choose one of: {', '.join(Visibility.values)}")
     if visibility == badge.visibility:
         return badge
+    if visibility != Visibility.PRIVATE and not sharing_consented(user=earner):
+        raise SharingNotConsented(
+            "you are under 18, so your credential stays private until your parent or guardian agrees that it may "
+            f"be shared outside microcred; ask them at {participation_url()}"
+        )
     with transaction.atomic():
         old = badge.visibility
         badge.visibility = visibility

@@ -15,12 +15,16 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 
-from accounts.models import User
+from accounts.models import AgeBracket, User
 from accounts.services import password_reset_complete, password_reset_request
 
 PASSWORD_HINT = (
     "At least 10 characters. Avoid common passwords, passwords made only of numbers, "
     "and anything close to your name or email address. A short sentence works well."
+)
+UNDER_13 = (
+    "Thank you for wanting to join. microcred is for people aged 13 and over, so we cannot make an account for "
+    "you yet. A teacher can tell you about other ways to take part until then."
 )
 MISMATCH = "The two passwords are not the same. Type the same password in both fields."
 
@@ -61,6 +65,14 @@ class SignupForm(forms.Form):
         required=False,
         widget=_text("organization"),
     )
+    age_bracket = forms.ChoiceField(
+        label="Your age",
+        choices=AgeBracket.choices,
+        widget=forms.RadioSelect,
+        help_text="Participants under 18 need a parent's or guardian's consent before they submit, and their "
+        "credentials stay private unless that consent covers sharing them.",
+        error_messages={"required": "Choose your age group.", "invalid_choice": "Choose one of the age groups."},
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -74,6 +86,12 @@ class SignupForm(forms.Form):
         widget=_password("new-password"),
         error_messages={"required": "Type your password again to confirm it."},
     )
+
+    def clean_age_bracket(self) -> str:
+        bracket = str(self.cleaned_data["age_bracket"])
+        if bracket == AgeBracket.UNDER_13:
+            raise ValidationError(UNDER_13, code="under_13")
+        return bracket
 
     def clean_email(self) -> str:
         # No "already in use" here: that would tell anyone who has an account (accounts.services.user_signup).

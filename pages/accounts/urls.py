@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages.accounts import views
+from pages.accounts import deletion, participation, views
 
 app_name = "accounts"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     path("password/change/", views.ChangePasswordView.as_view(), name="password_change"),
     path("profile/", views.profile, name="profile"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("delete/", deletion.delete, name="delete"),
+    path("delete/requested/", deletion.requested, name="deletion_requested"),
+    path("delete/cancel/", deletion.cancel, name="deletion_cancel"),
+    path("participation/", participation.participation, name="participation"),
+    path("participation/<str:kind>/", participation.participation_ask, name="participation_ask"),
+    path("consent/<str:token>/", participation.consent_answer_page, name="consent_answer"),
 ]

@@ -26,6 +26,7 @@ from accounts.services import (
 )
 from accounts.throttle import client_network, throttle_guard, throttle_retry_after, try_again_in
 from core.errors import InvalidState, TooSoon
+from pages.accounts.deletion import pending_note
 from pages.accounts.forms import (
     ChangePasswordForm,
     EmailAuthenticationForm,
@@ -34,6 +35,7 @@ from pages.accounts.forms import (
     ResetSetPasswordForm,
     SignupForm,
 )
+from workflow.erasure import account_deletion_pending
 
 
 def _signed_in_user(request: HttpRequest) -> User:
@@ -68,7 +70,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         data = form.cleaned_data
         user_signup(
-            email=data["email"], name=data["name"], password=data["password1"], organisation=data["organisation"]
+            email=data["email"],
+            name=data["name"],
+            password=data["password1"],
+            organisation=data["organisation"],
+            age_bracket=data["age_bracket"],
         )
         request.session[_SIGNUP_EMAIL] = data["email"]
         return redirect("accounts:verify_sent")
@@ -123,7 +129,20 @@ class SignInView(auth_views.LoginView):
                 "so we have paused signing in from it, even with the right password. "
                 f"{try_again_in(wait)} Signing in from another network (a phone's mobile data, say) works now."
             )
+        waiting = _waiting_for_deletion(form)
+        if waiting is not None:
+            # The right password of a closed account that may still be saved: offer to cancel its deletion.
+            pending_note(self.request, waiting)
+            return redirect("accounts:deletion_cancel")
         return super().form_invalid(form)
+
+
+def _waiting_for_deletion(form: Any) -> User | None:
+    email, password = form.cleaned_data.get("username"), form.cleaned_data.get("password")
+    user = User.objects.filter(email=email or "", is_active=False).first() if email and password else None
+    if user is None or not user.check_password(password) or account_deletion_pending(user=user) is None:
+        return None
+    return user
 
 
 class SignOutView(auth_views.LogoutView):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.participants import SharingNotConsented, sharing_consented
 from awards import baking, documents, images, selectors, services
 from awards.keys import did_document
 from awards.models import ApplicationStatus, Badge, Visibility
@@ -106,6 +107,8 @@ def _page_context(request: HttpRequest, badge: Badge) -> dict[str, Any]:
         "qr": qr_svg(page_url),
         "is_earner": user_id == badge.earner_id,
         "linkedin_url": linkedin_url(badge, page_url),
+        # Sharing links are offered only where the earner may share outside the platform (accounts.participants).
+        "may_share": sharing_consented(user=badge.earner),
         "spec": badge.version.spec,
     }
 
@@ -179,9 +182,15 @@ def visibility(request: HttpRequest, uuid: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose who can see the credential: public, unlisted or private.")
     else:
-        services.badge_visibility_set(earner=_user(request), badge=badge, visibility=form.cleaned_data["visibility"])
-        label = Visibility(badge.visibility).label.split(":")[0]
-        messages.success(request, f"Saved: this credential is now {label.lower()}.")
+        try:
+            services.badge_visibility_set(
+                earner=_user(request), badge=badge, visibility=form.cleaned_data["visibility"]
+            )
+        except SharingNotConsented as refusal:
+            messages.error(request, f"Not changed: {refusal.message}.")
+        else:
+            label = Visibility(badge.visibility).label.split(":")[0]
+            messages.success(request, f"Saved: this credential is now {label.lower()}.")
     return redirect(
         (request.POST.get("next") == "mine" and reverse("awards:mine")) or reverse("awards:detail", args=[uuid])
     )
@@ -377,8 +386,13 @@ def ob2_badge(request: HttpRequest, slug: str) -> HttpResponse:
 def ob2_assertion(request: HttpRequest, uuid: str) -> HttpResponse:
     """The hosted OB 2.0 Assertion. A revoked one answers 410 Gone with revoked: true, as OB 2.0 hosted
     verification expects; a private one is not found, like its page."""
-    badge = selectors.badge_get_for_viewer(user=None, uuid=uuid)
-    url = documents.absolute(reverse("awards:ob2_assertion", kwargs={"uuid": badge.uuid}))
+    url = documents.absolute(reverse("awards:ob2_assertion", kwargs={"uuid": uuid}))
+    try:
+        badge = selectors.badge_get_for_viewer(user=None, uuid=uuid)
+    except selectors.BadgeWithdrawn as withdrawn:
+        # Still answered as OB 2.0 expects, so a backpack that checks a copy is told it was revoked.
+        body = {"@context": documents.OB2_CONTEXT, "id": url, "revoked": True, "revocationReason": withdrawn.message}
+        return _json(body, status=410)
     if badge.revoked_at is not None:
         return _json(
             {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pages.reviews import views
+from pages.reviews import evidence, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("calibration/<slug:slug>/samples/<pk:sample_id>/", views.calibration_sample, name="calibration_sample"),
     path("admin/", views.pipeline, name="pipeline"),
     path("admin/attempts/<pk:attempt_id>/", views.attempt_record, name="attempt_record"),
+    path(
+        "admin/attempts/<pk:attempt_id>/evidence/<pk:evidence_id>/", evidence.attempt_evidence, name="attempt_evidence"
+    ),
     path("admin/assignments/<pk:assignment_id>/reassign/", views.reassign, name="reassign"),
     path("admin/submissions/<pk:submission_id>/extra-attempt/", views.extra_attempt, name="extra_attempt"),
     path("admin/decisions/<pk:decision_id>/override/", views.override, name="override"),

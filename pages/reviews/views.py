@@ -30,6 +30,7 @@ from reviews import selectors, services
 from reviews.models import Assignment, AssignmentState, DecisionOutcome
 from reviews.selectors import ReviewerAttemptView
 from workflow import services as workflow
+from workflow.retention import attempt_retention
 
 
 def _user(request: HttpRequest) -> User:
@@ -372,7 +373,13 @@ def attempt_record(request: HttpRequest, attempt_id: int) -> HttpResponse:
         if record.decision is not None
         else None
     )
-    return render(request, "reviews/attempt_record.html", {"record": record, "feedback": feedback})
+    context = {
+        "record": record,
+        "feedback": feedback,
+        "retention": attempt_retention(attempt=record.attempt),
+        "evidence": selectors.evidence_for_admin(attempt=record.attempt),
+    }
+    return render(request, "reviews/attempt_record.html", context)
 
 
 @login_required

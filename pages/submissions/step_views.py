@@ -222,13 +222,25 @@ def _attach_uploads(
             continue
         attached: list[str] = []
         withheld: list[str] = []
+        answer = request.POST.get(f"{services.STUDENT_DATA}.{ref}", "")
         for upload in request.FILES.getlist(ref):
             try:
                 item = services.evidence_add(
-                    submission=submission, actor=user_of(request), field_ref=ref, upload=upload
+                    submission=submission,
+                    actor=user_of(request),
+                    field_ref=ref,
+                    upload=upload,
+                    student_data={"yes": True, "no": False}.get(answer),
+                    student_data_consent=request.POST.get(f"{services.STUDENT_DATA_CONSENT}.{ref}") == "yes",
                 )
             except InvalidInput as refusal:
-                errors += refusal.errors
+                # The declaration is asked beside the file field, so its refusals are shown there.
+                errors += [
+                    FieldError(ref, e.message)
+                    if e.field in (services.STUDENT_DATA, services.STUDENT_DATA_CONSENT)
+                    else e
+                    for e in refusal.errors
+                ]
             except InvalidState as refusal:
                 errors.append(FieldError(ref, refusal.message))
             else:
@@ -316,6 +328,9 @@ def _render_part(
         widget.notice = notices.get(widget.ref, "")
         if digests is not None:
             widget.digest = digests.get(widget.ref, widget.digest)
+        if widget.kind == "file" and widget.errors:
+            widget.student_data_answer = request.POST.get(f"{services.STUDENT_DATA}.{widget.ref}", "")
+            widget.student_data_consent = request.POST.get(f"{services.STUDENT_DATA_CONSENT}.{widget.ref}") == "yes"
     focus, announcement = _focus_after(action, widgets, notices) if request.htmx else ("", "")
     if request.htmx and action == "save" and not announcement:
         announcement = f"Step {step.number} is saved."

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.participants import ParticipationRequired, participation_state
 from catalog.selectors import credential_get_published
 from core.errors import InvalidState
 from pages.submissions.answers import part_answers, rating_answers
@@ -37,6 +38,7 @@ from submissions.errors import NotReady, StartRefused
 from submissions.models import Attempt, AttemptStatus, EventKind, Status, Submission
 from workflow import selectors as workflow_selectors
 from workflow import services as workflow
+from workflow.retention import attempt_retention
 
 # ----- start ---------------------------------------------------------------------------------------
 
@@ -81,6 +83,7 @@ def _summary_context(request: HttpRequest, submission: Submission, steps: list[S
     responses = submission.draft.responses
     step = step_of(steps, SUMMARY)
     assert step is not None
+    participation = participation_state(user=submission.educator, definition=definition)
     return step_context(
         submission,
         steps,
@@ -95,6 +98,8 @@ def _summary_context(request: HttpRequest, submission: Submission, steps: list[S
         self_evaluation_step=step_of(steps, SELF_EVALUATION),
         next_attempt=max([a.number for a in selectors.submission_attempts(submission=submission)], default=0) + 1,
         whole_criteria=[c for c in definition.rubric.criteria if c.part is None],
+        participation=participation,
+        participation_missing=any(not requirement.met for requirement in participation),
     )
 
 
@@ -152,6 +157,10 @@ def submit(request: HttpRequest, submission_id: int) -> HttpResponse:
         context = _summary_context(request, submission, steps)
         context.update(_grouped(submission, list(refusal.findings), steps), refused=True)
         return render(request, "submissions/summary.html", context, status=422)
+    except ParticipationRequired as refusal:
+        # Back to the summary, whose notice links to where the consent is asked for.
+        messages.error(request, f"Your submission was not sent: {refusal.message.rstrip('.')}.")
+        return redirect("submissions:summary", submission_id=submission.pk)
     except InvalidState as refusal:
         messages.error(request, f"Your submission was not sent: {refusal.message.rstrip('.')}.")
         return redirect("submissions:detail", submission_id=submission.pk)
@@ -188,6 +197,9 @@ def detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "resume": steps[number - 1] if submission.is_editable else None,
         "feedback": feedback,
         "resubmit_url": steps[0].url if feedback is not None and feedback.can_resubmit else None,
+        "retention": next(
+            (attempt_retention(attempt=a) for a in attempts if feedback and a.number == feedback.attempt_number), None
+        ),
     }
     return render(request, "submissions/detail.html", context)
 
@@ -206,6 +218,8 @@ def attempt_detail(request: HttpRequest, submission_id: int, number: int) -> Htt
         except Http404:
             feedback = None
     latest = feedback is not None and attempt.number == max(a.number for a in attempts)
+    retention = attempt_retention(attempt=attempt)
+    manifest = retention.file_notes(attempt.evidence_manifest, dates=retention.mixed)
     context = {
         "submission": submission,
         "credential": submission.credential,
@@ -215,11 +229,11 @@ def attempt_detail(request: HttpRequest, submission_id: int, number: int) -> Htt
         "status_label": AttemptStatus(attempt.status).label,
         "spec": definition,
         "part_sections": [
-            {"part": part, "answers": part_answers(part, attempt.responses, attempt.evidence_manifest)}
-            for part in definition.parts
+            {"part": part, "answers": part_answers(part, attempt.responses, manifest)} for part in definition.parts
         ],
         "ratings": rating_answers(definition, attempt.self_evaluation) if attempt.self_evaluation else [],
         "can_withdraw": _can_withdraw(attempt, attempts),
+        "retention": retention,
         "timeline": _timeline(submission),
     }
     return render(request, "submissions/attempt.html", context)
@@ -280,5 +294,5 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     """The file, after the selector's access check, always as an attachment and never sniffed into HTML.
     The same headers as the API's download (api-v1:submission_evidence_file), for signed-in pages: an
     anonymous visitor is sent to sign in rather than answered 401."""
-    item = workflow_selectors.evidence_get_for_user(user=request.user, evidence_id=evidence_id)
-    return evidence_file_response(item=item, viewer=request.user)
+    item, attempt = workflow_selectors.evidence_get_for_user(user=request.user, evidence_id=evidence_id)
+    return evidence_file_response(item=item, viewer=request.user, attempt=attempt)

@@ -107,6 +107,9 @@ class Widget:
     digest: str = ""
     max_values: int = 1
     notice: str = ""  # what just happened to the field's files, read out where they are listed
+    # A file field's student-data answers as posted with a refused upload ("yes", "no" or ""), kept for the retry.
+    student_data_answer: str = ""
+    student_data_consent: bool = False
 
     @property
     def over_limit(self) -> bool:

@@ -9,6 +9,8 @@ see an object gets Http404, as if it did not exist. One module per concern:
 - attempts: the attempt limit and what the educator may do next;
 - decisions: the submitted reviews a decision is made from;
 - calibration: the samples in force and where a reviewer stands with them;
+- admin_evidence: an attempt's files for its issuer's admins (never those holding student data), each opening
+  audited;
 - pipeline and record: for an issuer admin (or a platform admin), their issuers' attempts, decisions and
   assignments, and one attempt's panel and audit log. Candidates appear there by reference only.
 - roster: for an issuer's admins, the people holding its reviewer roles, with their load and calibration.
@@ -20,10 +22,12 @@ from reviews.selectors.access import (
     Viewer,
     active_user,
     active_user_id,
+    evidence_reviewer_attempt,
     evidence_visible_to_reviewer,
     is_issuer_admin,
     issuer_admins,
 )
+from reviews.selectors.admin_evidence import AdminEvidenceView, evidence_for_admin, evidence_get_for_admin
 from reviews.selectors.attempts import UNJUDGED, ResubmissionStatus, attempts_allowed, resubmission_status
 from reviews.selectors.calibration import (
     CalibrationStatus,
@@ -77,6 +81,7 @@ from reviews.selectors.roster import (
 
 __all__ = [
     "UNJUDGED",
+    "AdminEvidenceView",
     "AttemptRecord",
     "AuditEntry",
     "CalibrationStatus",
@@ -120,7 +125,10 @@ __all__ = [
     "credentials_for_reviewer",
     "decision_get_for_admin",
     "decision_inputs",
+    "evidence_for_admin",
+    "evidence_get_for_admin",
     "evidence_get_for_reviewer",
+    "evidence_reviewer_attempt",
     "evidence_visible_to_reviewer",
     "feedback_for_attempt",
     "is_issuer_admin",

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from accounts.models import IssuerMembership, User
 from reviews.models import LIVE_STATES
-from submissions.models import AttemptEvidence
+from submissions.models import Attempt, AttemptEvidence
 
 # Whoever a request acts for: pages pass request.user, which may be anonymous.
 Viewer = User | AnonymousUser
@@ -75,10 +75,30 @@ def scoped(queryset: QuerySet[Any], path: str, ids: list[int] | None) -> QuerySe
     return queryset if ids is None else queryset.filter(**{f"{path}__in": ids})
 
 
+def _reviewed_by(user_id: int) -> Q:
+    # A reviewer's need for the files ends with the decision: an attempt decided (earned or not, overridden
+    # or not) is out of every reviewer's reach, though their assignment and review stay theirs to read. The
+    # adjudicating lead still reaches it, since adjudication comes before the decision.
+    return Q(
+        attempt__review_assignments__reviewer_id=user_id,
+        attempt__review_assignments__state__in=LIVE_STATES,
+        attempt__decision__isnull=True,
+    )
+
+
 def evidence_visible_to_reviewer(*, user_id: int) -> Q:
-    """The evidence files of the attempts this user holds a live assignment on (the hook
+    """The evidence files of the undecided attempts this user holds a live assignment on (the hook
     submissions' evidence download asks, through workflow.selectors)."""
-    files = AttemptEvidence.objects.filter(
-        attempt__review_assignments__reviewer_id=user_id, attempt__review_assignments__state__in=LIVE_STATES
-    ).values("evidence_id")
+    files = AttemptEvidence.objects.filter(_reviewed_by(user_id)).values("evidence_id")
     return Q(pk__in=files)
+
+
+def evidence_reviewer_attempt(*, user_id: int, evidence_id: int) -> Attempt | None:
+    """The undecided attempt through which this reviewer may open this file, for the audit log's record of it."""
+    link = (
+        AttemptEvidence.objects.filter(_reviewed_by(user_id), evidence_id=evidence_id)
+        .select_related("attempt__submission__credential")
+        .order_by("-attempt_id")
+        .first()
+    )
+    return link.attempt if link is not None else None

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "decision.overridden": "Decision overridden",
     "submission.extra_attempt_granted": "Extra attempt granted",
     "attempt.returned_incomplete": "Returned as incomplete",
+    "evidence.viewed": "Evidence file opened",
 }
 
 

@@ -13,9 +13,10 @@ from django.http import Http404
 from django.urls import reverse
 
 from catalog.schema import FILE_TYPES, CredentialDefinition, ListField
+from core.errors import NotFound
 from reviews import policy
 from reviews.anonymise import Redactor
-from reviews.models import Review, SeatRole
+from reviews.models import Decision, Review, SeatRole
 from reviews.selectors.access import Viewer
 from reviews.selectors.decisions import decision_inputs
 from reviews.selectors.feedback import Feedback, feedback_from_decision
@@ -49,6 +50,15 @@ class EvidenceView:
     download_path: str
     # It could not be cleaned of details naming the candidate, so the reviewer is told so instead of getting it.
     withheld: bool = False
+    # The educator said it contains students' names, faces or voices (or uploaded it before being asked).
+    student_data: bool = False
+
+
+# What a reviewer is told in place of the files once the decision is made.
+EVIDENCE_ENDED = (
+    "The decision on this attempt has been made, so its evidence files are no longer available to reviewers. "
+    "Your scores and comments are kept."
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,9 @@ class ReviewerAttemptView:
     my_scores: dict[str, dict[str, str]]
     resubmission: Resubmission | None = None
     disputed: list[str] = field(default_factory=list)  # for the lead: the criteria the assessors split on
+    # False once the attempt is decided: the files are listed without links, and `evidence_notice` says why.
+    evidence_available: bool = True
+    evidence_notice: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -143,15 +156,17 @@ def parts_view(definition: CredentialDefinition, responses: dict[str, Any], reda
 
 
 def _evidence(
-    definition: CredentialDefinition, manifest: list[dict[str, Any]], assignment_id: int
+    definition: CredentialDefinition, manifest: list[dict[str, Any]], assignment_id: int, *, available: bool = True
 ) -> list[EvidenceView]:
     counters: dict[str, int] = {}
     out = []
-    withheld = set(
-        Evidence.objects.filter(
-            pk__in=[int(item["id"]) for item in manifest], reviewer_copy=ReviewerCopy.WITHHELD
-        ).values_list("pk", flat=True)
+    rows = list(
+        Evidence.objects.filter(pk__in=[int(item["id"]) for item in manifest]).values_list(
+            "pk", "reviewer_copy", "student_data"
+        )
     )
+    withheld = {pk for pk, copy, _ in rows if copy == ReviewerCopy.WITHHELD}
+    student_data = {pk for pk, _, declared in rows if declared is not False}
     for item in manifest:
         ref = str(item.get("field", ""))
         counters[ref] = counters.get(ref, 0) + 1
@@ -165,8 +180,11 @@ def _evidence(
                 size=int(item.get("size", 0)),
                 download_path=reverse(
                     "api-v1:reviews_evidence", kwargs={"assignment_id": assignment_id, "evidence_id": int(item["id"])}
-                ),
+                )
+                if available
+                else "",
                 withheld=int(item["id"]) in withheld,
+                student_data=int(item["id"]) in student_data,
             )
         )
     return out
@@ -250,6 +268,7 @@ def attempt_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> Revi
     attempt = assignment.attempt
     definition = attempt.version.spec
     redact = Redactor(attempt.submission.educator)
+    available = not Decision.objects.filter(attempt=attempt).exists()
     review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
     my_scores = (
         {
@@ -274,7 +293,7 @@ def attempt_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> Revi
         changes, ratings = _diff(previous, attempt, definition, redact)
         before = {item.get("sha256") for item in previous.evidence_manifest}
         after = {item.get("sha256") for item in attempt.evidence_manifest}
-        previous_views = _evidence(definition, previous.evidence_manifest, assignment.pk)
+        previous_views = _evidence(definition, previous.evidence_manifest, assignment.pk, available=False)
         resubmission = Resubmission(
             previous_number=previous.number,
             changes=changes,
@@ -282,7 +301,7 @@ def attempt_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> Revi
             evidence_added=[
                 view
                 for view, item in zip(
-                    _evidence(definition, attempt.evidence_manifest, assignment.pk),
+                    _evidence(definition, attempt.evidence_manifest, assignment.pk, available=available),
                     attempt.evidence_manifest,
                     strict=True,
                 )
@@ -313,13 +332,15 @@ def attempt_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> Revi
         grade_band=attempt.grade_band,
         parts=parts_view(definition, attempt.responses, redact),
         self_evaluation=_self_evaluation(definition, attempt.self_evaluation, redact),
-        evidence=_evidence(definition, attempt.evidence_manifest, assignment.pk),
+        evidence=_evidence(definition, attempt.evidence_manifest, assignment.pk, available=available),
         copy_findings=findings,
         rubric=rubric_view(definition),
         my_review_state=review.state if review is not None else None,
         my_scores=my_scores,
         resubmission=resubmission,
         disputed=disputed,
+        evidence_available=available,
+        evidence_notice="" if available else EVIDENCE_ENDED,
     )
 
 
@@ -330,10 +351,13 @@ def _disputed(attempt: Attempt) -> list[str]:
     return list(policy.decide(definition.review_policy, definition.rubric, panel).disputed)
 
 
-def evidence_get_for_reviewer(*, user: Viewer | None, assignment_id: int, evidence_id: int) -> Evidence:
-    """A file of the attempt behind one of the reviewer's live assignments; 404 otherwise."""
+def evidence_get_for_reviewer(*, user: Viewer | None, assignment_id: int, evidence_id: int) -> tuple[Evidence, Attempt]:
+    """A file of the undecided attempt behind one of the reviewer's live assignments, with that attempt; 404
+    otherwise, saying why once the decision is made (the reviewer's need for the files ended with it)."""
     assignment = assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
-    item = Evidence.objects.filter(pk=evidence_id, attempts=assignment.attempt_id).first()
+    item = Evidence.objects.select_related("submission").filter(pk=evidence_id, attempts=assignment.attempt_id).first()
     if item is None:
         raise Http404("no such file")
-    return item
+    if Decision.objects.filter(attempt_id=assignment.attempt_id).exists():
+        raise NotFound(EVIDENCE_ENDED)
+    return item, assignment.attempt

@@ -100,8 +100,42 @@ def _sha256(upload: File) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def evidence_add(*, submission: Submission, actor: User, field_ref: str, upload: File) -> Evidence:
-    """Attach a file to a file field of the draft, after checking what it is by its content."""
+# The names the declaration goes by in the API and in refusals (the page shows them beside the file field).
+STUDENT_DATA = "student_data"
+STUDENT_DATA_CONSENT = "student_data_consent"
+
+
+def _student_data_check(student_data: bool | None, consent: bool, name: str) -> None:
+    """The educator must say whether the file shows or names students, and a yes stands only with the
+    confirmation that the school's consent covers them: a file is never stored on a question left open."""
+    if student_data is None:
+        raise InvalidInput.on(
+            STUDENT_DATA,
+            f"say whether {name} contains any students' names, faces or voices (yes or no) before attaching it",
+        )
+    if student_data and not consent:
+        raise InvalidInput.on(
+            STUDENT_DATA_CONSENT,
+            f"{name} contains students' names, faces or voices: confirm that your school's consent covers "
+            "sharing it with the reviewers of your submission, or attach a version without them",
+        )
+
+
+def evidence_add(
+    *,
+    submission: Submission,
+    actor: User,
+    field_ref: str,
+    upload: File,
+    student_data: bool | None,
+    student_data_consent: bool = False,
+) -> Evidence:
+    """Attach a file to a file field of the draft, after checking what it is by its content.
+
+    `student_data` is the educator's answer to whether the file contains students' names, faces or voices
+    (None: not answered, refused); a yes needs `student_data_consent`, their confirmation that the school's
+    consent covers it. Such a file is marked and reaches only the reviewers of an attempt in review
+    (reviews.selectors)."""
     definition = submission.version.spec
     try:
         spec = definition.field_at(field_ref)
@@ -151,8 +185,11 @@ def evidence_add(*, submission: Submission, actor: User, field_ref: str, upload:
     # A first look without the lock spares storing a file that is bound to be refused...
     require_owner(submission, actor)
     _require_room(submission, spec, field_ref)
+    _student_data_check(student_data, student_data_consent, name)
     item = Evidence(
         field_ref=field_ref,
+        student_data=student_data,
+        student_data_consent_at=timezone.now() if student_data else None,
         original_name=name,
         detected_type=kind,
         detail=sniffed.detail,

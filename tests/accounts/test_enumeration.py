@@ -86,7 +86,7 @@ def test_a_sign_up_takes_as_long_for_a_taken_address_as_for_a_new_one(
     educator, unthrottled, django_capture_on_commit_callbacks, mailoutbox
 ):
     def post(email: str) -> None:
-        data = {"name": "Nora", "email": email, "password1": PASSWORD, "password2": PASSWORD}
+        data = {"name": "Nora", "email": email, "password1": PASSWORD, "password2": PASSWORD, "age_bracket": "18_plus"}
         assert Client().post(SIGNUP, data).status_code == 302
 
     rounds = iter(range(3))

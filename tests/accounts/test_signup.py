@@ -14,6 +14,7 @@ GOOD = {
     "organisation": "Hillside Elementary",
     "password1": PASSWORD,
     "password2": PASSWORD,
+    "age_bracket": "18_plus",
 }
 OTHER_PASSWORD = {"password1": "quite another pass phrase", "password2": "quite another pass phrase"}
 
@@ -141,6 +142,7 @@ def test_it_names_every_missing_field(client):
     assert errors == {
         "name": ["Enter your full name."],
         "email": ["Enter your email address."],
+        "age_bracket": ["Choose your age group."],
         "password1": ["Enter a password."],
         "password2": ["Type your password again to confirm it."],
     }

@@ -133,7 +133,13 @@ def test_a_network_that_makes_many_accounts_is_told_to_wait(client, settings):
     settings.ACCOUNT_THROTTLES = {**settings.ACCOUNT_THROTTLES, "signup_network": {"limit": 2, "window": 3600}}
 
     def sign_up(number, ip=SPRAYER):
-        data = {"name": "N", "email": f"new{number}@example.org", "password1": PASSWORD, "password2": PASSWORD}
+        data = {
+            "name": "N",
+            "email": f"new{number}@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "age_bracket": "18_plus",
+        }
         return Client().post(SIGNUP, data, REMOTE_ADDR=ip)
 
     assert [sign_up(n).status_code for n in range(2)] == [302, 302]

@@ -57,6 +57,7 @@ def test_the_link_from_the_sign_up_email_is_the_one_that_works(client, committed
                 "email": "nora@example.org",
                 "password1": "a long pass phrase",
                 "password2": "a long pass phrase",
+                "age_bracket": "18_plus",
             },
         )
     client.logout()

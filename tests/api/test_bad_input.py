@@ -218,11 +218,15 @@ def test_a_nul_in_a_key_or_a_short_value_is_a_422_naming_it(educator: User, clas
 # ----- long file names -----------------------------------------------------------------------------------------
 
 
-def raw_upload(name: str, content: bytes) -> dict[str, Any]:
+def raw_upload(name: str, content: bytes, fields: dict[str, str] | None = None) -> dict[str, Any]:
     """A multipart body as a client writes it, whatever the name's length (Django's test client, like its
     UploadedFile, would cut a name to 255 characters)."""
     boundary = "microcred-test-boundary"
-    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'
+    plain = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+        for key, value in (fields or {}).items()
+    )
+    head = plain + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n\r\n'
     body = head.encode() + content + f"\r\n--{boundary}--\r\n".encode()
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
 
@@ -231,7 +235,7 @@ def upload(educator: User, submission: Submission, name: str) -> Any:
     from tests.submissions import files
 
     path = f"/api/v1/submissions/{submission.pk}/evidence?field={field_of(submission, FileField)}"
-    return as_session(educator).client.post(path, **raw_upload(name, files.pdf()))
+    return as_session(educator).client.post(path, **raw_upload(name, files.pdf(), {"student_data": "false"}))
 
 
 @pytest.fixture

@@ -61,3 +61,13 @@ def pdf_on_disk(tmp_path: Path, name: str = "lesson-plan.pdf") -> Path:
 
 def words(count: int, stem: str = "idea") -> str:
     return " ".join(f"{stem}{n}" for n in range(count))
+
+
+def attach(page: Any, label: str, path: Path, *, student_data: bool = False) -> None:
+    """Answer a file field's student-data question (with the consent confirmed for a yes), then choose the file,
+    which sends it at once."""
+    box = page.locator(".field-file").filter(has=page.get_by_label(label, exact=True))
+    box.get_by_role("radio", name="Yes" if student_data else "No", exact=True).check()
+    if student_data:
+        box.get_by_role("checkbox").check()
+    page.get_by_label(label, exact=True).set_input_files(str(path))

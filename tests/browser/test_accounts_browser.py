@@ -46,6 +46,11 @@ def test_a_person_signs_up_by_keyboard_confirms_the_email_and_signs_in(page, mai
     assert _focused_id(page) == "id_organisation"
     page.keyboard.type("Maple Elementary")
     page.keyboard.press("Tab")
+    assert _focused_id(page) == "id_age_bracket"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("18 or over").is_checked()
+    page.keyboard.press("Tab")
     assert _focused_id(page) == "id_password1"
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Tab")

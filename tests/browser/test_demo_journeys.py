@@ -29,7 +29,7 @@ from awards.models import CreditApplication
 from catalog.models import Credential
 from reviews.models import Decision, DecisionOutcome
 from submissions.models import Attempt
-from tests.browser.submission_pages import pdf_on_disk, words
+from tests.browser.submission_pages import attach, pdf_on_disk, words
 
 EDUCATOR_PASSWORD = "a long and memorable pass phrase"
 FAILING_REASONING = "The reflection names no colleague's idea that changed the lesson."
@@ -95,6 +95,7 @@ def sign_up_and_confirm(page: Any, name: str, email: str, school: str, then: str
     page.get_by_label("Full name").fill(name)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("School or organisation (optional)").fill(school)
+    page.get_by_label("18 or over").check()
     page.locator("#id_password1").fill(EDUCATOR_PASSWORD)
     page.locator("#id_password2").fill(EDUCATOR_PASSWORD)
     page.get_by_role("button", name="Create account").click()
@@ -158,9 +159,7 @@ def fill_and_submit_classkick(page: Any, tmp_path: Path) -> None:
     page.get_by_label("Implementation", exact=True).fill("We kept a weekly planning hour and shared assignments.")
     page.get_by_label("Balance", exact=True).fill("Three teachers took turns leading the planning meeting.")
     page.get_by_label("Analysis", exact=True).fill("We compared exit-ticket results and chose what to reteach.")
-    page.get_by_label("Evidence of collaboration: lessons, rosters or grades", exact=True).set_input_files(
-        pdf_on_disk(tmp_path)
-    )
+    attach(page, "Evidence of collaboration: lessons, rosters or grades", pdf_on_disk(tmp_path))
     expect(page.get_by_role("link", name="lesson-plan.pdf")).to_be_visible()
     page.get_by_role("button", name="Save and continue").click()
 

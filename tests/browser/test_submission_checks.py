@@ -59,7 +59,13 @@ def test_findings_are_shown_followed_to_their_field_fixed_and_cleared(page, sett
     # Everything else is filled in (through the same services the API uses), and the check comes back clear.
     definition = submission.version.spec
     save(submission, educator, answers_for(definition), ratings_for(definition))
-    evidence_add(submission=submission, actor=educator, field_ref="evidence.evidence_files", upload=_pdf_upload())
+    evidence_add(
+        submission=submission,
+        actor=educator,
+        field_ref="evidence.evidence_files",
+        upload=_pdf_upload(),
+        student_data=False,
+    )
     page.goto(f"/submissions/{submission.pk}/summary/")
     page.get_by_role("link", name="Check my submission").click()
     expect(results.get_by_role("status")).to_have_text("Nothing stops you submitting.")

@@ -9,7 +9,15 @@ from playwright.sync_api import expect
 
 from submissions.models import Attempt, Evidence
 from tests.browser.conftest import axe_check
-from tests.browser.submission_pages import expect_saved, make_educator, pdf_on_disk, prepare_site, sign_in, words
+from tests.browser.submission_pages import (
+    attach,
+    expect_saved,
+    make_educator,
+    pdf_on_disk,
+    prepare_site,
+    sign_in,
+    words,
+)
 from tests.conftest import PASSWORD
 
 
@@ -52,13 +60,12 @@ def test_an_educator_completes_and_submits_the_classkick_challenge(page, setting
     page.get_by_label("Balance", exact=True).fill("Three teachers took turns leading the planning meeting.")
     page.get_by_label("Analysis", exact=True).fill("We compared exit-ticket results and chose what to reteach.")
     expect(page.get_by_text("This may hold student data: remove student names and identifiers").first).to_be_visible()
-    page.get_by_label("Evidence of collaboration: lessons, rosters or grades", exact=True).set_input_files(
-        pdf_on_disk(tmp_path)
-    )
+    attach(page, "Evidence of collaboration: lessons, rosters or grades", pdf_on_disk(tmp_path), student_data=True)
     expect(page.locator("[data-upload-status]").first).to_have_text(
         "lesson-plan.pdf is attached to Evidence of collaboration: lessons, rosters or grades."
     )
     expect(page.get_by_role("link", name="lesson-plan.pdf")).to_be_visible()
+    expect(page.get_by_text("Contains student data")).to_be_visible()
     page.get_by_text("Rubric: how reviewers score this part").click()
     expect(page.get_by_role("table", name="Rubric for 2. Share evidence of your collaboration")).to_be_visible()
     page.get_by_role("button", name="Save and continue").click()

@@ -139,6 +139,8 @@ def drafts_shown(spec: CredentialDefinition) -> int:
         count += spec.review_policy.draft
         count += sum(policy_drafts(spec.review_policy).values())
         count += spec.renewal.allowed and spec.renewal.draft
+        # A policy wholly the platform's is marked once, at its top, which covers the retention line too.
+        count += spec.retention.draft and not spec.review_policy.draft
     return count
 
 

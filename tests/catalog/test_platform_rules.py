@@ -39,11 +39,12 @@ def test_classkick_marks_each_review_rule_the_platform_wrote_and_none_the_progra
     assert _marked(_item(page, policy, "Reviewers are asked to finish within 14 days"))
     assert _marked(_item(page, policy, "You can submit up to three times in all"))
     assert _marked(_item(page, policy, "Every reviewer is calibrated first"))
+    assert _marked(_item(page, policy, "Your evidence files are kept for 365 days"))
     # Its four evaluators and "all four must deem each element Exemplary or Accomplished" are its own words.
     section = page.one("#section-review-policy")
     assert not _marked(page.one("#section-review-policy .pass-rule"))
     assert not list(section.query_all("table .draft-note"))
-    assert len(list(section.query_all(".draft-note"))) == 3
+    assert len(list(section.query_all(".draft-note"))) == 4
     # The message of its one check is the platform's wording.
     assert _marked(_item(page, ".check-list li", "Required before you can submit: You started the optional reflection"))
     # So is the summary under the title.

@@ -104,10 +104,14 @@ class Http:
         return self.request("PATCH", path, json_body=json_body)
 
 
-def multipart(name: str, filename: str, content: bytes) -> tuple[bytes, str]:
+def multipart(name: str, filename: str, content: bytes, fields: dict[str, str] | None = None) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
+    plain = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+        for key, value in (fields or {}).items()
+    )
     head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        f'{plain}--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
         "Content-Type: application/octet-stream\r\n\r\n"
     ).encode()
     return head + content + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"

@@ -166,7 +166,7 @@ def test_an_attempt_submitted_on_one_server_is_reviewed_on_the_other_and_issued_
             {"base_revision": submission["revision"], "responses": answers_for(definition)},
         )
         assert saved.status == 200, saved.body
-        body, content_type = multipart("file", "lesson-plan.pdf", pdf)
+        body, content_type = multipart("file", "lesson-plan.pdf", pdf, {"student_data": "false"})
         field = _file_field(definition)
         uploaded = edna_a.request(
             "POST", f"/api/v1/submissions/{sid}/evidence?field={field}", body=body, content_type=content_type

@@ -46,7 +46,9 @@ class ApiClient:
 
         extra: dict[str, Any] = dict(self.headers)
         return self.client.post(
-            f"{BASE}/{submission_id}/evidence?field={field}", {"file": SimpleUploadedFile(name, content)}, **extra
+            f"{BASE}/{submission_id}/evidence?field={field}",
+            {"file": SimpleUploadedFile(name, content), "student_data": "false"},
+            **extra,
         )
 
 

@@ -79,7 +79,13 @@ def save(
 
 
 def upload(submission: Submission, actor: User, field: str, name: str, content: bytes) -> Evidence:
-    return evidence_add(submission=submission, actor=actor, field_ref=field, upload=SimpleUploadedFile(name, content))
+    return evidence_add(
+        submission=submission,
+        actor=actor,
+        field_ref=field,
+        upload=SimpleUploadedFile(name, content),
+        student_data=False,
+    )
 
 
 def complete_portfolio(submission: Submission, actor: User) -> None:

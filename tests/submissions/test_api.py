@@ -216,7 +216,8 @@ def test_an_upload_to_a_missing_or_wrong_field_is_422_naming_it(edna, draft, que
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = edna.client.post(
-        f"{BASE}/{draft.pk}/evidence{query}", {"file": SimpleUploadedFile("a.pdf", files.pdf())}
+        f"{BASE}/{draft.pk}/evidence{query}",
+        {"file": SimpleUploadedFile("a.pdf", files.pdf()), "student_data": "false"},
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field

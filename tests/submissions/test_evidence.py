@@ -241,7 +241,11 @@ def test_removing_a_file_an_attempt_uses_keeps_it_for_the_attempt(draft, educato
 def test_only_the_owner_may_upload(draft, educator2):
     with pytest.raises(NotAllowed):
         evidence_add(
-            submission=draft, actor=educator2, field_ref=LESSON, upload=SimpleUploadedFile("a.pdf", files.pdf())
+            submission=draft,
+            actor=educator2,
+            field_ref=LESSON,
+            upload=SimpleUploadedFile("a.pdf", files.pdf()),
+            student_data=False,
         )
 
 

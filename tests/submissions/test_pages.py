@@ -389,7 +389,13 @@ def test_evidence_is_uploaded_checked_by_content_and_removed_without_javascript(
     _, hidden = open_step(signed_in, url)
     pdf = files.pdf()
     response = signed_in.post(
-        url, {**hidden, "action": "save", "evidence.evidence_files": SimpleUploadedFile("roster.pdf", pdf)}
+        url,
+        {
+            **hidden,
+            "action": "save",
+            "evidence.evidence_files": SimpleUploadedFile("roster.pdf", pdf),
+            "student_data.evidence.evidence_files": "no",
+        },
     )
     assert response.status_code == 302
     item = Evidence.objects.get(submission=ck_draft)

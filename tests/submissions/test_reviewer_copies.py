@@ -313,14 +313,15 @@ def test_the_educator_is_told_at_upload_through_the_api_and_the_page(roomy, educ
     client = _signed_in(educator)
     response = client.post(
         f"/api/v1/submissions/{submission.pk}/evidence?field={FIELD}",
-        {"file": io.BytesIO(corpus.pdf_locked(user_password="secret"))},
+        {"file": io.BytesIO(corpus.pdf_locked(user_password="secret")), "student_data": "false"},
     )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["reviewer_copy"] == "withheld"
     assert "could not be cleaned" in body["notice"]
     cleaned = client.post(
-        f"/api/v1/submissions/{submission.pk}/evidence?field={FIELD}", {"file": io.BytesIO(built["docx"])}
+        f"/api/v1/submissions/{submission.pk}/evidence?field={FIELD}",
+        {"file": io.BytesIO(built["docx"]), "student_data": "false"},
     )
     assert cleaned.json()["reviewer_copy"] == "cleaned"
     assert "comment authors" in cleaned.json()["reviewer_copy_removed"]
@@ -334,7 +335,7 @@ def test_the_step_page_says_so_at_upload_and_keeps_the_file_marked(roomy, educat
     _, hidden = open_step(client, url)
     locked = SimpleUploadedFile("locked plan.pdf", corpus.pdf_locked(user_password="secret"))
 
-    response = client.post(url, {**hidden, "action": "save", FIELD: locked}, follow=True)
+    response = client.post(url, {**hidden, "action": "save", FIELD: locked, f"student_data.{FIELD}": "no"}, follow=True)
 
     page = text_of(response)
     notice = "locked plan.pdf could not be cleaned of the details that could identify you"
@@ -343,12 +344,16 @@ def test_the_step_page_says_so_at_upload_and_keeps_the_file_marked(roomy, educat
     # With htmx, the field's own status line says it as the file arrives.
     _, hidden = open_step(client, url)
     again = SimpleUploadedFile("second.pdf", corpus.pdf_locked(user_password="secret"))
-    answer = client.post(url, {**hidden, "action": "save", FIELD: again}, headers={"HX-Request": "true"})
+    answer = client.post(
+        url, {**hidden, "action": "save", FIELD: again, f"student_data.{FIELD}": "no"}, headers={"HX-Request": "true"}
+    )
     assert "second.pdf is attached to Lesson materials. second.pdf could not be cleaned" in text_of(answer)
     # A file that was cleaned says what its reviewers' copy leaves out.
     _, hidden = open_step(client, url)
     plan = SimpleUploadedFile("plan.docx", built["docx"])
-    listed = text_of(client.post(url, {**hidden, "action": "save", FIELD: plan}, follow=True))
+    listed = text_of(
+        client.post(url, {**hidden, "action": "save", FIELD: plan, f"student_data.{FIELD}": "no"}, follow=True)
+    )
     assert "Reviewers get a copy without its document properties" in listed
     assert "; comment authors" in listed
     assert "; tracked-change authors" in listed
