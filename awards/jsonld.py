@@ -18,6 +18,8 @@ from typing import Any
 
 from pyld import jsonld
 
+from awards import rdfc
+
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -76,6 +78,10 @@ def document_loader(url: str, options: Any = None) -> dict[str, Any]:
         "contextUrl": None,
         "documentUrl": url,
         "document": _shipped_document(url),
+        # The shipped files never change while the process runs (their digests are checked on first
+        # load), so pyld may keep the resolved context for the life of the process instead of resolving
+        # it again on every expansion: "static" is the tag its shared context cache keeps.
+        "tag": "static",
     }
 
 
@@ -181,9 +187,11 @@ def term_check(document: dict[str, Any]) -> TermReport:
 
 
 def canonize(document: dict[str, Any]) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads of a document, using only the shipped contexts."""
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a document, using only the shipped contexts.
+
+    pyld turns the JSON-LD into RDF; awards.rdfc labels and writes it, since pyld's own writer leaves
+    control characters unescaped where RDFC-1.0 escapes them.
+    """
     require_shipped_contexts(document)
-    options = {**_OPTIONS, "algorithm": "URDNA2015", "format": "application/n-quads"}
-    result = jsonld.normalize(copy.deepcopy(document), options)
-    assert isinstance(result, str)
-    return result
+    dataset = jsonld.to_rdf(copy.deepcopy(document), _OPTIONS)
+    return rdfc.canonical_nquads(dataset)

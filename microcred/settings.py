@@ -172,6 +172,16 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.NetworkThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The first hashes every new password; the rest only verify older hashes, which Django re-hashes with the
+# first on their owner's next sign-in. The first also handles every "argon2" hash (accounts/hashers.py), so
+# Django's own Argon2 hasher is not listed: its parameters would take over that algorithm name.
+PASSWORD_HASHERS = [
+    "accounts.hashers.OwaspArgon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounts.models import User
 from awards.documents import absolute
 from awards.models import ApplicationStatus, Badge, CreditApplication, Partner, PartnerMembership, PartnerOffer
-from catalog.models import CredentialVersion
+from catalog.models import Credential, CredentialVersion
+from catalog.schema import Partner as PartnerEntry
 from core.audit import audit_record
 from core.errors import InvalidInput, InvalidState, NotAllowed
 from notifications.services import email_queue
@@ -25,18 +26,52 @@ def _offers_summary(version: CredentialVersion) -> list[str]:
     ]
 
 
+def _offers_in_step(credential: Credential, entries: list[PartnerEntry]) -> list[PartnerOffer] | None:
+    """The credential's offers, in the definition's order, when the rows already say everything the
+    definition says (read in one query); None when anything would change."""
+    rows = list(PartnerOffer.objects.filter(credential=credential).select_related("partner"))
+    by_slug = {offer.partner.slug: offer for offer in rows}
+    wanted = {entry.slug for entry in entries}
+    if any(offer.is_current and offer.partner.slug not in wanted for offer in rows):
+        return None
+    offers: list[PartnerOffer] = []
+    for entry in entries:
+        offer = by_slug.get(entry.slug)
+        if offer is None:
+            return None
+        partner = offer.partner
+        # Decimal compares by value, so 3.00 read back equals the 3.0 the definition gives.
+        if (
+            partner.name != entry.name
+            or partner.contact_email != entry.contact_email
+            or partner.url != str(entry.url or "")
+            or offer.credits != Decimal(str(entry.credits))
+            or offer.fee_usd != Decimal(str(entry.fee_usd))
+            or offer.is_demonstration != entry.draft
+            or not offer.is_current
+        ):
+            return None
+        offers.append(offer)
+    return offers
+
+
 def partners_sync(*, version: CredentialVersion) -> list[PartnerOffer]:
     """Make the credential's partner offers match its definition's graduate_credit (called by load_credentials
     and on issue).
 
     A partner dropped from the file keeps its row (applications point at it) but its offer stops being
     current, so nobody can newly apply to it. Recorded in the audit log only when an offer changed, since
-    this runs on every issue."""
+    this runs on every issue; and when the rows already match the definition (the usual case on issue,
+    since load_credentials synced them) it only reads, one query, and writes nothing."""
     credit = version.spec.graduate_credit
     credential = version.credential
+    entries = credit.partners if credit.available else []
+    unchanged = _offers_in_step(credential, entries)
+    if unchanged is not None:
+        return unchanged
     before = _offers_summary(version)
     offers: list[PartnerOffer] = []
-    for entry in credit.partners if credit.available else []:
+    for entry in entries:
         partner, _ = Partner.objects.update_or_create(
             slug=entry.slug,
             defaults={"name": entry.name, "contact_email": entry.contact_email, "url": str(entry.url or "")},

@@ -40,14 +40,34 @@ def status_list_with_room(issuer: Issuer) -> StatusList:
     return current
 
 
+# How many random candidates one query checks, and how many such queries run before falling back to
+# reading the whole list. Even with the list 90% full, all 4 x 32 candidates are taken only about once in
+# 700,000 issues, so only a list in its last few percent ever falls back.
+_CANDIDATES = 32
+_ROUNDS = 4
+
+
 def free_index(status_list: StatusList) -> int:
+    """A random index of the list that no badge holds; call with the list row locked (status_list_with_room),
+    so that no other issue picks the same index before this one is saved."""
     # Random rather than sequential indexes, as the specification advises: a badge's position then says
-    # nothing about when it was issued or who was issued next to it.
-    taken = set(Badge.objects.filter(status_list=status_list).values_list("status_index", flat=True))
-    while True:
-        index = secrets.randbelow(status_list.size)
-        if index not in taken:
-            return index
+    # nothing about when it was issued or who was issued next to it. Drawing candidates uniformly and taking
+    # the first free one picks uniformly among the free indexes, as drawing from the free set itself would,
+    # but reads only the candidates, so issuing does not slow down as the list fills.
+    entries = Badge.objects.filter(status_list=status_list)
+    for _ in range(_ROUNDS):
+        candidates = list(dict.fromkeys(secrets.randbelow(status_list.size) for _ in range(_CANDIDATES)))
+        taken = set(entries.filter(status_index__in=candidates).values_list("status_index", flat=True))
+        for index in candidates:
+            if index not in taken:
+                return index
+    # Nearly full: choose among what is left.
+    taken = set(entries.values_list("status_index", flat=True))
+    free = [index for index in range(status_list.size) if index not in taken]
+    if not free:
+        # A bug, not anyone's request: status_list_with_room hands out only lists with room.
+        raise RuntimeError(f"{status_list} has no free index; status_list_with_room should have started a new list")
+    return secrets.choice(free)
 
 
 def status_list_sign(*, status_list: StatusList, actor: User | None = None) -> StatusList:

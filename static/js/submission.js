@@ -24,6 +24,7 @@
   let timer = null;
   let retries = 0;
   let inFlight = null;
+  let redrawing = false; // the form's redraw on its way: the revision it brings is not known yet
 
   const canon = (value) => JSON.stringify(value === undefined ? null : value);
   const filled = (value) => (Array.isArray(value) ? value.length > 0 : value !== null && value.trim() !== "");
@@ -157,6 +158,7 @@
   async function save() {
     window.clearTimeout(timer);
     if (inFlight) return inFlight.then(save);
+    if (redrawing) return false; // the redrawn form saves what is still pending, on the revision it brings
     const sending = pending();
     if (paused || !sending.length) {
       if (!paused) setStatus("Saved", "saved");
@@ -236,7 +238,8 @@
     saveStore(store);
     if (stale) {
       // Drawn again from the server; what was typed here and not saved comes back from this device's copy.
-      htmx.ajax("GET", form.getAttribute("hx-post"), { target: form, swap: "outerHTML" });
+      redrawing = htmx.ajax("GET", form.getAttribute("hx-post"), { target: form, swap: "outerHTML" })
+        .finally(() => { if (redrawing) { redrawing = false; retry(""); } });
       announce("An answer on this step was changed in another tab or device; the page now shows the saved version.");
       return false;
     }
@@ -266,6 +269,7 @@
     form = document.getElementById("step-form");
     if (!form) return;
     data = JSON.parse(form.dataset.autosave);
+    redrawing = false;
     paused = Boolean(form.querySelector("[data-conflict-panel]"));
     const store = loadStore();
     const restored = boxes().filter((box) => {

@@ -131,3 +131,62 @@ def test_two_tabs_saving_the_same_answer_show_both_texts_and_let_the_educator_ch
     expect_saved(page)
     assert essay(submission.pk) == "Text from the second tab."
     other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_finds_another_tabs_change_redraws_before_saving_again(page, reflection_step):
+    """The redraw brings the revision the next save must be based on; a save sent before it would find its own
+    earlier save as "another tab's" change and could stop the educator with a conflict."""
+    submission, url = reflection_step
+    overview = url.replace("/reflection/", "/overview/")
+    page.goto(overview)
+    other = page.context.new_page()
+    other.goto(overview)
+    other.get_by_label("Subject or content area").fill("Mathematics")
+    expect_saved(other)
+
+    held_save: list = []
+    held_redraw: list = []
+    saves: list[str] = []
+    page.on("request", lambda request: saves.append(request.url) if request.method == "PATCH" else None)
+
+    def hold_first_save(route):
+        if route.request.method == "PATCH" and not held_save:
+            held_save.append(route)  # answered below, once the next edit's save is waiting behind this one
+        else:
+            route.continue_()
+
+    def hold_redraw(route):
+        if route.request.method == "GET" and route.request.headers.get("hx-request"):
+            held_redraw.append(route)
+        else:
+            route.continue_()
+
+    def wait_for(items: list) -> None:
+        for _ in range(50):
+            if items:
+                return
+            page.wait_for_timeout(100)
+
+    page.route(RESPONSES, hold_first_save)
+    page.route("**/parts/overview/", hold_redraw)
+    level = page.get_by_label("Grade level(s)")
+    level.fill("4")
+    wait_for(held_save)  # sent after the debounce
+    level.fill("4 and 5")
+    page.wait_for_timeout(1200)  # past the debounce: the second save now waits for the first
+    held_save[0].continue_()
+    wait_for(held_redraw)  # the answer showed the subject the other tab saved: the form is drawn again
+    page.wait_for_timeout(500)
+    assert len(saves) == 1, "a save went out before the redraw brought the revision to base it on"
+    held_redraw[0].continue_()
+
+    expect(page.get_by_label("Subject or content area")).to_have_value("Mathematics")
+    expect_saved(page)
+    expect(page.get_by_role("region", name="This draft changed in another tab or device")).to_have_count(0)
+    expect(page.get_by_label("Grade level(s)")).to_have_value("4 and 5")
+    answers = Draft.objects.get(pk=submission.pk).responses["overview"]
+    assert (answers["grade_level"], answers["subject"]) == ("4 and 5", "Mathematics")
+    page.unroute(RESPONSES)
+    page.unroute("**/parts/overview/")
+    other.close()
