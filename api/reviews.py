@@ -321,11 +321,15 @@ def feedback(request: HttpRequest, submission_id: Id, number: Id) -> Feedback:
 
 # A collection, so anonymous is 401 like the other lists (api.auth); signed in but no issuer's admin is 404.
 @router.get(
-    "/admin/pipeline", response={200: Pipeline, **errors(401, 404)}, url_name="reviews_pipeline", auth=session_or_token
+    "/admin/pipeline",
+    response={200: Pipeline, **errors(401, 404, 422)},
+    url_name="reviews_pipeline",
+    auth=session_or_token,
 )
-def pipeline(request: HttpRequest) -> Pipeline:
-    """My issuers' attempts: waiting for reviewers, overdue, in review, and the latest decisions."""
-    return selectors.pipeline_for_admin(user=request_user(request))
+def pipeline(request: HttpRequest, page: Id = 1) -> Pipeline:
+    """My issuers' attempts, 50 a page oldest first (`page`, from 1; past the last is 404): waiting for reviewers,
+    overdue, in review, and the latest decisions."""
+    return selectors.pipeline_for_admin(user=request_user(request), page=page)
 
 
 @router.post(

@@ -147,6 +147,13 @@ class Badge(SignedDocument):
             models.Index(fields=["earner", "-issued_at"], name="badge_earner_recent"),
             # Serves the status list bits: WHERE status_list_id = ? AND revoked_at IS NOT NULL.
             models.Index(fields=["status_list", "revoked_at"], name="badge_status_revoked"),
+            # Serves badges_listed, the public list: WHERE visibility = 'public' AND revoked_at IS NULL ORDER BY
+            # issued_at DESC, id DESC, a page at a time without reading (or sorting) anyone's private badges.
+            models.Index(
+                fields=["-issued_at", "-id"],
+                condition=Q(visibility=Visibility.PUBLIC, revoked_at__isnull=True),
+                name="badge_public_recent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -107,10 +107,12 @@ def badges_list_public(*, earner_id: int) -> QuerySet[Badge]:
 
 
 def badges_listed() -> QuerySet[Badge]:
-    """Every public, unrevoked badge, newest first: the public list (anyone may read it)."""
+    """Every public, unrevoked badge, newest first: the public list (anyone may read it), in the order of the
+    badge_public_recent index. Only what a list shows is read: not the two signed forms (kilobytes each)."""
     return (
         Badge.objects.filter(visibility=Visibility.PUBLIC, revoked_at__isnull=True)
         .select_related("issuer")
+        .only("uuid", "title", "issued_at", "issuer__name")
         .order_by("-issued_at", "-id")
     )
 

@@ -13,12 +13,10 @@ import gzip
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any, Literal, cast
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from django.conf import settings
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from awards import jsonld
@@ -30,6 +28,16 @@ from awards.multibase import MultibaseError, decode_base64url
 from awards.proof import ProofError, proof_of, proof_verify
 from awards.structure import structure_problems
 from awards.vcjwt import JwtError, claims_agree, jwt_header, jwt_payload_unverified, jwt_verify, looks_like_jwt
+from awards.verify_cache import (
+    cached,
+    input_digest,
+    reading_get,
+    reading_make,
+    reading_set,
+    remember,
+    result_key,
+    status_list_ref,
+)
 from core import json_input
 
 MAX_INPUT = 2 * 1024 * 1024
@@ -276,19 +284,10 @@ def _key_and_signature(credential: dict[str, Any], token: str | None) -> tuple[C
 
 
 def _status_list_for(url: str) -> StatusList | None:
-    if not url.startswith(settings.SITE_URL + "/"):
+    ref = status_list_ref(url)
+    if ref is None:
         return None
-    try:
-        match = resolve(urlsplit(url).path)
-    except Resolver404:
-        return None
-    if match.view_name != "awards:status_list":
-        return None
-    return (
-        StatusList.objects.select_related("issuer")
-        .filter(issuer__slug=match.kwargs["slug"], number=match.kwargs["number"])
-        .first()
-    )
+    return StatusList.objects.select_related("issuer").filter(issuer__slug=ref[0], number=ref[1]).first()
 
 
 # Signed lists already checked in this process, by their signature: a list is re-signed (a new proofValue)
@@ -369,21 +368,33 @@ def _dates(credential: dict[str, Any], now: datetime) -> Check:
 
 
 def verify_credential(data: dict[str, Any] | str | bytes, *, now: datetime | None = None) -> Report:
-    """Every check of a credential, each passed or failed with a sentence saying why."""
+    """Every check of a credential, each passed or failed with a sentence saying why.
+
+    A repeat of the same input against the same key and status-list state is answered from the cache
+    (awards.verify_cache); the validity dates are judged afresh on every call."""
     report = Report()
-    try:
-        report.form, credential, token = _read(data)
-    except UnreadableInput as error:
-        report.error = str(error)
+    digest = input_digest(data)
+    reading = reading_get(digest) if digest else None
+    if reading is None:
+        try:
+            reading = reading_make(*_read(data))
+        except UnreadableInput as error:
+            report.error = str(error)
+            return report
+        if digest:
+            reading_set(digest, reading)
+    report.form, report.credential = reading.form, reading.credential
+    credential, token = reading.credential, reading.token
+    dates = _dates(credential, now or timezone.now())
+    key = result_key(digest, reading) if digest else None
+    hit = cached(key) if key else None
+    if hit is not None and hit[0] == report.form:
+        report.checks = [Check(id_, label, cast(Outcome, outcome), detail) for id_, label, outcome, detail in hit[1]]
+        report.checks.append(dates)
         return report
-    report.credential = credential
     key_check, signature_check, _ = _key_and_signature(credential, token)
-    report.checks = [
-        _structure(credential),
-        _terms(credential),
-        signature_check,
-        key_check,
-        _status(credential),
-        _dates(credential, now or timezone.now()),
-    ]
+    report.checks = [_structure(credential), _terms(credential), signature_check, key_check, _status(credential)]
+    if key:
+        remember(key, (report.form, [(c.id, c.label, c.outcome, c.detail) for c in report.checks]))
+    report.checks.append(dates)
     return report

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,6 +64,8 @@ def _filename(badge: Badge, ext: str) -> str:
     return f"{slug}-{str(badge.uuid)[:8]}.{ext}"
 
 
+# A badge's page URL never changes, so its QR code is drawn once per process and URL.
+@lru_cache(maxsize=2048)
 def qr_svg(url: str) -> str:
     """The QR code of a URL as inline SVG markup (no XML declaration), for the page and the certificate."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from accounts.models import User
 from catalog.models import CredentialVersion
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
 from pages.reviews import forms
+from pages.reviews.paging import page_number
 from pages.submissions.answers import answer_for
 from pages.submissions.context import HtmxHttpRequest
 from pages.submissions.steps import field_id
@@ -41,6 +43,8 @@ def _user(request: HttpRequest) -> User:
 
 # ----- reviewer: queue ---------------------------------------------------------------------------------------
 
+QUEUE_PAGE_SIZE = 50
+
 
 def _queue_status(assignment: Assignment) -> str:
     if assignment.state == AssignmentState.SUBMITTED:
@@ -51,26 +55,30 @@ def _queue_status(assignment: Assignment) -> str:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    """My assignments (by reference, never the candidate's name) and my calibration for each credential I review.
+    """My assignments (by reference, never the candidate's name) and my calibration for each credential I review:
+    every open one, and the submitted ones QUEUE_PAGE_SIZE a page (newest first) since that list only grows.
     A flat number of queries however long the queue is."""
-    assignments = list(selectors.assignments_for_reviewer(user=request.user, include_submitted=True))
+    open_assignments = list(selectors.assignments_for_reviewer(user=request.user))
+    done = Paginator(selectors.submitted_assignments_for_reviewer(user=request.user), QUEUE_PAGE_SIZE)
+    # A page past the last shows the last: the open work above is what the reviewer came for.
+    done_page = done.get_page(page_number(request))
     credentials = selectors.credentials_for_reviewer(user=request.user)
-    if not assignments and not credentials:
+    if not open_assignments and not done.count and not credentials:
         raise Http404("you review for no issuer")
     now = timezone.now()
-    rows = [
-        {
+
+    def row(a: Assignment) -> dict[str, Any]:
+        return {
             "assignment": a,
             "reference": f"R-{a.pk}",
             "overdue": a.state == AssignmentState.OPEN and (a.overdue_at is not None or a.due_at <= now),
             "status": _queue_status(a),
-            "open": a.state == AssignmentState.OPEN,
         }
-        for a in assignments
-    ]
+
     context = {
-        "open_rows": [r for r in rows if r["open"]],
-        "done_rows": [r for r in rows if not r["open"]],
+        "open_rows": [row(a) for a in open_assignments],
+        "done_rows": [row(a) for a in done_page],
+        "done_page": done_page,
         "credentials": credentials,
     }
     return render(request, "reviews/queue.html", context)
@@ -359,8 +367,9 @@ def calibration_sample(request: HttpRequest, slug: str, sample_id: int) -> HttpR
 @login_required
 @require_GET
 def pipeline(request: HttpRequest) -> HttpResponse:
-    """My issuers' attempts: waiting for reviewers, overdue, in review, and the latest decisions."""
-    return render(request, "reviews/pipeline.html", {"pipeline": selectors.pipeline_for_admin(user=request.user)})
+    """My issuers' attempts, a page at a time: waiting for reviewers, overdue, in review, and the latest decisions."""
+    pipeline = selectors.pipeline_for_admin(user=request.user, page=page_number(request))
+    return render(request, "reviews/pipeline.html", {"pipeline": pipeline})
 
 
 @login_required

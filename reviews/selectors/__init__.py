@@ -56,7 +56,12 @@ from reviews.selectors.pipeline import (
     reassign_choices,
     submission_get_for_admin,
 )
-from reviews.selectors.queue import assignment_get_for_reviewer, assignments_for_reviewer, review_get_for_reviewer
+from reviews.selectors.queue import (
+    assignment_get_for_reviewer,
+    assignments_for_reviewer,
+    review_get_for_reviewer,
+    submitted_assignments_for_reviewer,
+)
 from reviews.selectors.record import AttemptRecord, AuditEntry, SeatRecord, attempt_record_for_admin
 from reviews.selectors.reviewer_view import (
     CopyFindingView,
@@ -143,4 +148,5 @@ __all__ = [
     "role_get_for_admin",
     "roster_for_admin",
     "submission_get_for_admin",
+    "submitted_assignments_for_reviewer",
 ]

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ReviewerRole, User
+from catalog.models import CredentialVersion
 from reviews.models import Assignment, AssignmentState, Decision
 from reviews.selectors.access import Viewer, admin_issuer_ids, scoped
 from submissions.models import Attempt, AttemptStatus, Submission
@@ -68,21 +69,50 @@ class Pipeline:
     overdue: list[PipelineRow]
     in_review: list[PipelineRow]
     decided: list[DecidedRow]
+    page: int = 1  # attempts under review come per_page (50) a page, oldest submitted first
+    has_next: bool = False  # not a page count: counting every attempt under review is what grows with them
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def pipeline_for_admin(*, user: Viewer | None, now: datetime | None = None, decided_limit: int = 50) -> Pipeline:
-    """The admin's issuers' attempts under review, grouped: waiting for reviewers (some seat has none),
-    overdue (else, some open assignment is past due), in review (the rest), and the latest decisions.
-    Four queries whatever the numbers: scope, attempts with counts, their open assignments, decisions."""
+PAGE_SIZE = 50
+
+
+def pipeline_for_admin(
+    *,
+    user: Viewer | None,
+    now: datetime | None = None,
+    decided_limit: int = 50,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> Pipeline:
+    """The admin's issuers' attempts under review, one page of `per_page` (oldest submitted first, the order
+    the attempt_status_queue index serves), grouped: waiting for reviewers (some seat has none), overdue (else,
+    some open assignment is past due), in review (the rest), and the latest decisions. A page past the last
+    is a 404. Five queries whatever the numbers: scope, the page's ids, attempts with counts, their open
+    assignments, decisions."""
     ids = admin_issuer_ids(user)
     now = now or timezone.now()
     open_assignments = Assignment.objects.filter(state=AssignmentState.OPEN).select_related("reviewer", "seat")
+    # Scoped by the attempt's own version (a small subquery) rather than through its submission: a join
+    # there would make the database read every attempt under review to find one page of them.
+    versions = scoped(CredentialVersion.objects.all(), "credential__issuer_id", ids).values("pk")
+    under_review = Attempt.objects.filter(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW])
+    if ids is not None:
+        under_review = under_review.filter(version_id__in=versions)
+    if page < 1:
+        raise Http404("no such page of the pipeline")
+    start = (page - 1) * per_page
+    # The page is chosen on the bare filter (the attempt_status_queue index), one more than shown to learn
+    # whether a next page exists, so the counts below are grouped for this page's attempts only.
+    page_ids = list(
+        under_review.order_by("submitted_at", "id").values_list("pk", flat=True)[start : start + per_page + 1]
+    )
+    if page > 1 and not page_ids:
+        raise Http404("no such page of the pipeline")
     attempts = (
-        scoped(Attempt.objects.all(), "submission__credential__issuer_id", ids)
-        .filter(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW])
+        Attempt.objects.filter(pk__in=page_ids[:per_page])
         .select_related("submission__credential")
         .defer("responses", "self_evaluation", "evidence_manifest")
         .annotate(
@@ -141,7 +171,7 @@ def pipeline_for_admin(*, user: Viewer | None, now: datetime | None = None, deci
         else:
             in_review.append(row)
     decisions = (
-        scoped(Decision.objects.all(), "attempt__submission__credential__issuer_id", ids)
+        (Decision.objects.all() if ids is None else Decision.objects.filter(version_id__in=versions))
         .select_related("attempt__submission__credential")
         .defer("attempt__responses", "attempt__self_evaluation", "attempt__evidence_manifest", "results", "inputs")
         .order_by("-decided_at", "-id")[:decided_limit]
@@ -161,7 +191,14 @@ def pipeline_for_admin(*, user: Viewer | None, now: datetime | None = None, deci
         )
         for d in decisions
     ]
-    return Pipeline(waiting=waiting, overdue=overdue, in_review=in_review, decided=decided)
+    return Pipeline(
+        waiting=waiting,
+        overdue=overdue,
+        in_review=in_review,
+        decided=decided,
+        page=page,
+        has_next=len(page_ids) > per_page,
+    )
 
 
 def assignment_get_for_admin(*, user: Viewer | None, assignment_id: int) -> Assignment:

@@ -9,6 +9,16 @@ from reviews.models import LIVE_STATES, Assignment, AssignmentState, Review
 from reviews.selectors.access import Viewer, active_user_id
 
 
+def _queue_rows(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    return assignments.select_related("seat").annotate(
+        credential_title=F("attempt__submission__credential__title"),
+        credential_slug=F("attempt__submission__credential__slug"),
+        issuer_name=F("attempt__submission__credential__issuer__name"),
+        attempt_number=F("attempt__number"),
+        review_state=F("review__state"),
+    )
+
+
 def assignments_for_reviewer(*, user: Viewer | None, include_submitted: bool = False) -> QuerySet[Assignment]:
     """The reviewer's queue, soonest due first: one query however long it is.
 
@@ -18,17 +28,17 @@ def assignments_for_reviewer(*, user: Viewer | None, include_submitted: bool = F
     if uid is None:
         return Assignment.objects.none()
     states = LIVE_STATES if include_submitted else (AssignmentState.OPEN,)
-    return (
-        Assignment.objects.filter(reviewer_id=uid, state__in=states)
-        .select_related("seat")
-        .annotate(
-            credential_title=F("attempt__submission__credential__title"),
-            credential_slug=F("attempt__submission__credential__slug"),
-            issuer_name=F("attempt__submission__credential__issuer__name"),
-            attempt_number=F("attempt__number"),
-            review_state=F("review__state"),
-        )
-        .order_by("state", "due_at", "id")
+    return _queue_rows(Assignment.objects.filter(reviewer_id=uid, state__in=states)).order_by("state", "due_at", "id")
+
+
+def submitted_assignments_for_reviewer(*, user: Viewer | None) -> QuerySet[Assignment]:
+    """The reviews the reviewer has submitted, latest due first, as the queue's rows: a list that only grows,
+    so the queue page shows it a page at a time (the assignment_reviewer_state index finds it)."""
+    uid = active_user_id(user)
+    if uid is None:
+        return Assignment.objects.none()
+    return _queue_rows(Assignment.objects.filter(reviewer_id=uid, state=AssignmentState.SUBMITTED)).order_by(
+        "-due_at", "-id"
     )
 
 

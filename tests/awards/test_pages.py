@@ -14,6 +14,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from awards.models import Badge
+from awards.selectors import badges_listed
 from awards.services import badge_issue, badge_visibility_set
 from core.models import AuditEvent
 from tests.awards.conftest import earn
@@ -106,8 +107,12 @@ def test_the_public_list_keeps_a_flat_query_count(
         client.get("/awards/")
     more = badge_issue(attempt=earn(educator2, classkick))
     badge_visibility_set(earner=educator2, badge=more, visibility="public")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2) as captured:
         assert client.get("/awards/").content.decode().count('<li class="card">') == 2
+    listing = next(q["sql"] for q in captured.captured_queries if "awards_badge" in q["sql"] and "LIMIT" in q["sql"])
+    assert "document_text" not in listing
+    assert '"jwt"' not in listing
+    assert {"document_text", "jwt"} <= badges_listed()[0].get_deferred_fields()
 
 
 def test_only_the_earner_changes_visibility(client, badge, educator, educator2):

@@ -249,6 +249,26 @@ def test_the_pipeline_shows_overdue_and_decided_attempts(attempt, classkick, iss
     assert [(r["decision_id"], r["outcome"]) for r in body["decided"]] == [(decision.pk, "earned")]
 
 
+def test_the_pipeline_pages_through_attempts_oldest_first_and_refuses_pages_that_are_not_there(
+    attempt, classkick, educator2, issuer_admin
+):
+    later = submit_attempt(educator2, classkick)
+    from reviews.selectors import pipeline_for_admin
+
+    pages = [pipeline_for_admin(user=issuer_admin, page=n, per_page=1) for n in (1, 2)]
+    assert [[r.attempt_id for r in p.waiting + p.overdue + p.in_review] for p in pages] == [[attempt.pk], [later.pk]]
+    assert [(p.page, p.has_next) for p in pages] == [(1, True), (2, False)]
+
+    admin = as_session(issuer_admin)
+    body = admin.get(f"{API}/admin/pipeline?page=1").json()
+    assert (body["page"], body["has_next"]) == (1, False)
+    assert admin.get(f"{API}/admin/pipeline?page=2").status_code == 404
+    for bad in ("0", "abc", "-1"):
+        response = admin.get(f"{API}/admin/pipeline?page={bad}")
+        assert response.status_code == 422, bad
+        assert "page" in response.content.decode(), bad
+
+
 @pytest.mark.parametrize("count", [1, 4])
 def test_the_pipeline_keeps_a_flat_query_count(
     count, classkick, ck_panel, issuer_admin, make_user, django_assert_num_queries
@@ -260,7 +280,7 @@ def test_the_pipeline_keeps_a_flat_query_count(
             decide(done, classkick)
     from reviews.selectors import pipeline_for_admin
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # scope, count, attempts, their open assignments, decisions
         pipeline = pipeline_for_admin(user=issuer_admin)
     assert len(pipeline.in_review) + len(pipeline.waiting) + len(pipeline.decided) == count
 

@@ -386,16 +386,18 @@ def _queries(client: Client, url: str) -> int:
     return len(captured.captured_queries)
 
 
-def test_the_queue_and_the_pipeline_keep_a_flat_query_count_from_3_to_30_attempts(
+def test_the_queue_and_the_pipeline_keep_a_flat_query_count_from_3_to_60_attempts_a_page_at_a_time(
     classkick, ck_panel, issuer_admin, make_user, django_assert_num_queries
 ):
-    ReviewerProfile.objects.update(capacity=40)
+    ReviewerProfile.objects.update(capacity=70)
     educators = [
         make_user(f"teacher{n}@example.org", organisation=f"School {n}", email_verified_at=timezone.now())
-        for n in range(30)
+        for n in range(60)
     ]
     for teacher in educators[:3]:
         submit_attempt(teacher, classkick)
+    sams = Assignment.objects.filter(reviewer=ck_panel["sam"])
+    sams.filter(pk=sams.earliest("id").pk).update(state=AssignmentState.SUBMITTED)  # one done: a page of them
     sam, admin = as_user(ck_panel["sam"]), as_user(issuer_admin)
     sam.get(reverse("reviews:queue"))  # a warm session, as for any later page
     admin.get(reverse("reviews:pipeline"))
@@ -404,14 +406,44 @@ def test_the_queue_and_the_pipeline_keep_a_flat_query_count_from_3_to_30_attempt
 
     for teacher in educators[3:]:
         submit_attempt(teacher, classkick)
-    assert Assignment.objects.filter(reviewer=ck_panel["sam"], state=AssignmentState.OPEN).count() == 30
+    assert sams.filter(state=AssignmentState.OPEN).count() == 59
 
     with django_assert_num_queries(queue_count):
         html = text_of(sam.get(reverse("reviews:queue")))
-    assert len(re.findall(r">R-\d+<", html)) == 30
+    assert len(re.findall(r">R-\d+<", html)) == 60  # open work is never paged away
     with django_assert_num_queries(pipeline_count):
-        html = text_of(admin.get(reverse("reviews:pipeline")))
-    assert len(re.findall(r"C-\d+, attempt 1", html)) == 30
+        first = text_of(admin.get(reverse("reviews:pipeline")))
+    with django_assert_num_queries(pipeline_count):
+        second = text_of(admin.get(reverse("reviews:pipeline") + "?page=2"))
+    on_first, on_second = (set(re.findall(r"C-(\d+), attempt 1", html)) for html in (first, second))
+    assert (len(on_first), len(on_second)) == (50, 10)
+    assert on_first.isdisjoint(on_second)
+    assert "Page 1" in first
+    assert 'href="?page=2"' in first
+    assert "Page 2" in second
+    assert 'href="?page=1"' in second
+    assert "?page=3" not in second
+
+    for bad in ("abc", "0", "-1", "1.5", "\uff19", "9" * 30):  # not a page: the first page, never an error
+        response = admin.get(reverse("reviews:pipeline"), {"page": bad})
+        assert response.status_code == 200, bad
+        assert on_first == set(re.findall(r"C-(\d+), attempt 1", text_of(response))), bad
+    assert admin.get(reverse("reviews:pipeline"), {"page": "3"}).status_code == 404
+
+    # Submitted reviews only pile up: the queue keeps every open one and pages the rest, newest first.
+    still_open = sams.filter(state=AssignmentState.OPEN).order_by("id")
+    Assignment.objects.filter(pk__in=[a.pk for a in still_open[:54]]).update(state=AssignmentState.SUBMITTED)
+    with django_assert_num_queries(queue_count):
+        first = text_of(sam.get(reverse("reviews:queue")))
+    second = text_of(sam.get(reverse("reviews:queue"), {"page": "2"}))
+    assert "Pages of submitted reviews" in first
+    assert 'href="?page=2#done-title"' in first
+    opened, done = first.split('id="done-title"')
+    assert len(re.findall(r">R-\d+<", opened)) == 5
+    assert len(re.findall(r">R-\d+<", done)) == 50
+    assert len(re.findall(r">R-\d+<", second.split('id="done-title"')[1])) == 5
+    not_a_page = text_of(sam.get(reverse("reviews:queue"), {"page": "x"}))
+    assert re.findall(r">R-\d+<", not_a_page) == re.findall(r">R-\d+<", first)
 
 
 def test_the_paths_notifications_link_to_are_these_pages():

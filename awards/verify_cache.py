@@ -1,0 +1,179 @@
+"""Verification results kept so that checking the same credential again costs one small query.
+
+A result is stored in Django's cache (settings.CACHES; the default per-process local memory is enough)
+under a key made of everything the cached checks depend on:
+
+- the input exactly as given (its SHA-256): structure, terms and signature depend on nothing else;
+- the issuer's key state: every key row of the issuer named by the credential's verification method
+  (id, number, public key, active or retired, retired time) and the issuer's name, which the key check
+  quotes; rotating a key retires one row and adds another, so the state changes;
+- the status list's version: the SHA-256 of the signed list as stored, re-signed whenever a bit changes,
+  so revoking a credential changes it.
+
+The validity dates are never cached: they depend on the clock, and are checked afresh on every call, so a
+result read from the cache is only ever combined with `now < validUntil` judged at that moment.
+
+Because the key holds every input that can change the result, nothing is ever invalidated explicitly:
+a revocation, a rotation or an edit anywhere in those rows makes a new key, and the old entry simply
+ages out. The state is read from the database on every call (one query), never held in the process, so
+a change made by another worker is seen by the very next verification here.
+
+What the input says (its form, the credential, the key and status list it names) is kept as well, by the
+input's hash alone, so a repeat is not even parsed again.
+
+A credential whose key or status list is not ours cannot be fingerprinted and its result is not cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.urls import Resolver404, resolve
+
+from awards.keys import did_for_issuer
+from awards.models import IssuerKey, StatusList
+from awards.proof import ProofError, proof_of
+from awards.vcjwt import JwtError, jwt_header
+from catalog.models import Issuer
+
+# A day: entries only need to outlive a burst of views; a stale one is unreachable anyway.
+TIMEOUT = 24 * 3600
+
+CachedChecks = tuple[str, list[tuple[str, str, str, str]]]
+
+
+def status_list_ref(url: str) -> tuple[str, int] | None:
+    """(issuer slug, list number) of a status list URL published here, or None."""
+    return _status_list_ref(settings.SITE_URL, url)
+
+
+@lru_cache(maxsize=1024)
+def _status_list_ref(site_url: str, url: str) -> tuple[str, int] | None:
+    if not url.startswith(site_url + "/"):
+        return None
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    if match.view_name != "awards:status_list":
+        return None
+    return str(match.kwargs["slug"]), int(match.kwargs["number"])
+
+
+def _key_ref(method: str) -> tuple[str, int] | None:
+    did, _, fragment = method.partition("#")
+    prefix = did_for_issuer("")
+    if not did.startswith(prefix) or not fragment.startswith("key-") or not fragment[4:].isdigit():
+        return None
+    return did[len(prefix) :], int(fragment[4:])
+
+
+def _method(credential: dict[str, Any], token: str | None) -> str | None:
+    try:
+        method = jwt_header(token).get("kid") if token is not None else proof_of(credential)["verificationMethod"]
+    except (JwtError, ProofError, KeyError, TypeError):
+        return None
+    return method if isinstance(method, str) else None
+
+
+class Reading(NamedTuple):
+    """What an input says, which depends on nothing but the input (and the site's address): kept too,
+    because reading a JWT (PyJWT checks each character) costs more than the rest of a cached answer."""
+
+    form: str
+    credential: dict[str, Any]
+    token: str | None
+    key_ref: tuple[str, int] | None  # (issuer slug, key number) of the signing key named, if ours
+    list_ref: tuple[str, int] | None  # (issuer slug, list number) of the status list named, if ours
+
+
+def input_digest(data: dict[str, Any] | str | bytes) -> str | None:
+    """SHA-256 of the input exactly as given (a dict as serialised in its own key order), with the site's
+    address; None if it cannot be serialised."""
+    if isinstance(data, dict):
+        try:
+            data = json.dumps(data, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            return None  # _read refuses it with the reason
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    return hashlib.sha256(settings.SITE_URL.encode() + b"\n" + raw).hexdigest()
+
+
+def reading_make(form: str, credential: dict[str, Any], token: str | None) -> Reading:
+    method = _method(credential, token)
+    status = credential.get("credentialStatus")
+    list_url = status.get("statusListCredential") if isinstance(status, dict) else None
+    return Reading(
+        form=form,
+        credential=credential,
+        token=token,
+        key_ref=_key_ref(method) if method else None,
+        list_ref=status_list_ref(list_url) if isinstance(list_url, str) else None,
+    )
+
+
+def reading_get(digest: str) -> Reading | None:
+    value = cache.get("awards.verify.read:" + digest)
+    return value if isinstance(value, Reading) else None
+
+
+def reading_set(digest: str, reading: Reading) -> None:
+    cache.set("awards.verify.read:" + digest, reading, TIMEOUT)
+
+
+@lru_cache(maxsize=1)
+def _state_sql() -> str:
+    """One query for the issuer's key rows, each carrying the status list's signed text.
+
+    Written as SQL rather than through the ORM because it runs on every verification, and building the
+    equivalent queryset cost six times more than executing it (table and column names still come from the
+    models, so it follows them)."""
+    key, issuer, listed = IssuerKey._meta, Issuer._meta, StatusList._meta
+
+    def column(meta: Any, name: str) -> str:
+        return connection.ops.quote_name(meta.get_field(name).column)
+
+    table = connection.ops.quote_name
+    keys, issuers = table(key.db_table), table(issuer.db_table)
+    # Only model metadata is interpolated; both values go in as parameters.
+    return (
+        f"SELECT k.{column(key, 'id')}, k.{column(key, 'number')}, k.{column(key, 'public_key_multibase')}, "  # noqa: S608
+        f"k.{column(key, 'is_active')}, k.{column(key, 'retired_at')}, i.{column(issuer, 'name')}, "
+        f"(SELECT s.{column(listed, 'document_text')} FROM {table(listed.db_table)} s "
+        f"WHERE s.{column(listed, 'issuer')} = i.{column(issuer, 'id')} AND s.{column(listed, 'number')} = %s) "
+        f"FROM {keys} k JOIN {issuers} i ON k.{column(key, 'issuer')} = i.{column(issuer, 'id')} "
+        f"WHERE i.{column(issuer, 'slug')} = %s ORDER BY k.{column(key, 'number')}"
+    )
+
+
+def result_key(digest: str, reading: Reading) -> str | None:
+    """The key of this verification's result, or None when the result must not be cached."""
+    key_ref, list_ref = reading.key_ref, reading.list_ref
+    if key_ref is None:
+        return None
+    if list_ref is not None and list_ref[0] != key_ref[0]:
+        return None  # a list of another issuer: its signing key is not in the state read below
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [None if list_ref is None else list_ref[1], key_ref[0]])
+        state = cursor.fetchall()
+    if not any(row[1] == key_ref[1] for row in state):
+        return None
+    hasher = hashlib.sha256(f"{digest}\n".encode())
+    hasher.update(repr(state).encode("utf-8", "surrogatepass"))
+    return "awards.verify:" + hasher.hexdigest()
+
+
+def cached(key: str) -> CachedChecks | None:
+    value = cache.get(key)
+    return value if isinstance(value, tuple) else None
+
+
+def remember(key: str, value: CachedChecks) -> None:
+    cache.set(key, value, TIMEOUT)
