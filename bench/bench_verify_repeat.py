@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_awards import _earned_attempts, _setup  # the path above makes the sibling importable
+from bench.bench_awards import _setup, earned_attempts  # the project root, put on the path above
 
 
 def _rate(data: object, seconds: float) -> float:
@@ -38,7 +38,7 @@ def run(seconds: float) -> dict[str, float]:
         from catalog.models import Issuer
 
         issuer_keys_create(issuer=Issuer.objects.get(slug="classkick"))
-        badge = badge_issue(attempt=_earned_attempts(1)[0])
+        badge = badge_issue(attempt=earned_attempts(1)[0])
         results = {
             "repeat verify, JSON text (/s)": _rate(badge.document_text, seconds),
             "repeat verify, JSON object (/s)": _rate(badge.document, seconds),

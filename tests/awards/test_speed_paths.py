@@ -13,7 +13,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from pyld import jsonld as pyld
 
 from accounts.models import User
@@ -23,9 +22,10 @@ from awards.proof import proof_add, proof_verify
 from awards.services import badge_issue, partners_sync
 from awards.services.status_lists import free_index
 from awards.verify import verify_credential
+from bench.bench_awards import earned_attempts
 from catalog.models import Credential
 from core.audit import audit_trail
-from submissions.models import Attempt, AttemptStatus, Status, Submission
+from submissions.models import Attempt
 
 # A credential with fixed identifiers, timestamps and text (unicode included), signed with a fixed key.
 FIXED_CREDENTIAL: dict[str, Any] = {
@@ -228,38 +228,7 @@ def test_a_differing_offer_is_still_put_right(educators_rising: Credential, part
 
 def _earned_attempts(credential: Credential, n: int) -> list[Attempt]:
     """N earned attempts written directly (the workflow that earns them is tested elsewhere)."""
-    tag = secrets.token_hex(4)
-    users = User.objects.bulk_create(
-        [User(email=f"earner{i}-{tag}@speed.example", name=f"Earner {i}", password="!") for i in range(n)]
-    )
-    submissions = Submission.objects.bulk_create(
-        [
-            Submission(
-                educator=u,
-                credential=credential,
-                version=credential.current_version,
-                status=Status.EARNED,
-                is_open=False,
-            )
-            for u in users
-        ]
-    )
-    now = timezone.now()
-    return Attempt.objects.bulk_create(
-        [
-            Attempt(
-                submission=s,
-                number=1,
-                version=credential.current_version,
-                responses={},
-                submitted_by=s.educator,
-                submitted_at=now,
-                status=AttemptStatus.EARNED,
-                status_changed_at=now,
-            )
-            for s in submissions
-        ]
-    )
+    return earned_attempts(n, credential)
 
 
 def _fill(status_list: StatusList, like: Badge, indexes: list[int]) -> None:
