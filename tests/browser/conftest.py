@@ -260,6 +260,8 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
         settle()
         if not checked or checked[-1] != tab.url:
             try:
+                # A page still arriving has no stylesheet yet, and its bare links are too small to tap.
+                tab.wait_for_load_state("load")
                 overflow_check(tab)
                 axe_check(tab)
             except (AxeViolation, OverflowViolation) as violation:
