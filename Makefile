@@ -67,8 +67,11 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# One table of every figure as a ratio to its reference measured in the same run (bench/run.py); BENCH=quick for a
+# shorter run. The Digital Bazaar reference is installed from npm into ~/.cache/microcred-bench the first time.
+BENCH ?=
 bench: install-dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(if $(filter quick,$(BENCH)),--quick)
 
 # 50 educators autosaving at once for 60 s, against `make run`'s server on SQLite and the production profile
 # on the local PostgreSQL; each on a throwaway database. BENCH_ARGS="--seconds 10 --target sqlite" for less.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from awards.jsonld import canonize
 from awards.multibase import MultibaseError, decode_base58btc, encode_base58btc
+from awards.rdfc import TooComplex
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -31,12 +33,15 @@ def iso_seconds(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
-    """proofConfigHash || transformedDocumentHash, as the cryptosuite specifies."""
+def hash_data(document: dict[str, Any], proof_options: dict[str, Any], *, document_nquads: str | None = None) -> bytes:
+    """proofConfigHash || transformedDocumentHash, as the cryptosuite specifies (`document_nquads`: the
+    unsigned document's canonical N-Quads when the caller already has them)."""
     unsigned = {key: value for key, value in document.items() if key != "proof"}
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     config["@context"] = unsigned.get("@context")
-    document_hash = hashlib.sha256(canonize(unsigned).encode("utf-8")).digest()
+    if document_nquads is None:
+        document_nquads = canonize(unsigned)
+    document_hash = hashlib.sha256(document_nquads.encode("utf-8")).digest()
     config_hash = hashlib.sha256(canonize(config).encode("utf-8")).digest()
     return config_hash + document_hash
 
@@ -80,8 +85,16 @@ def proof_of(document: dict[str, Any]) -> dict[str, Any]:
     return proof
 
 
-def proof_verify(document: dict[str, Any], *, public_key: ed25519.Ed25519PublicKey) -> None:
-    """Raise ProofError unless the document's proof is a valid signature by `public_key`."""
+def proof_verify(
+    document: dict[str, Any],
+    *,
+    public_key: ed25519.Ed25519PublicKey,
+    document_nquads: Callable[[], str | None] | None = None,
+) -> None:
+    """Raise ProofError unless the document's proof is a valid signature by `public_key`.
+
+    `document_nquads` may give the unsigned document's canonical N-Quads (or None to have them made here), for a
+    caller that expanded the document already (awards.jsonld.check)."""
     proof = proof_of(document)
     try:
         signature = decode_base58btc(proof["proofValue"])
@@ -90,6 +103,10 @@ def proof_verify(document: dict[str, Any], *, public_key: ed25519.Ed25519PublicK
     if len(signature) != 64:
         raise ProofError("the proofValue is not a 64-byte Ed25519 signature")
     try:
-        public_key.verify(signature, hash_data(document, proof))
+        signed_bytes = hash_data(document, proof, document_nquads=document_nquads() if document_nquads else None)
+    except TooComplex as error:
+        raise ProofError(str(error)) from None
+    try:
+        public_key.verify(signature, signed_bytes)
     except InvalidSignature:
         raise ProofError("the signature does not match the credential: it was changed after signing") from None

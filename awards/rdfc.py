@@ -16,10 +16,16 @@ itself is changed, so any other caller of pyld keeps its behaviour.
 
 For text without those control characters the output is byte-identical to pyld's (pyld already wrote
 TAB as \\t), so every credential signed before this module existed still verifies.
+
+pyld also sets no bound on the work of telling look-alike blank nodes apart (the Hash N-Degree Quads
+recursion and its permutations), which a crafted document can make exponential: six blank nodes all linked
+to each other take seconds, seven take minutes. rdf-canonize bounds it; `RDFC10` counts the same work and
+stops with `TooComplex` once it passes the bound, before doing it.
 """
 
 from __future__ import annotations
 
+import math
 import types
 from typing import Any
 
@@ -83,8 +89,55 @@ def _with_canonical_serialiser(function: types.FunctionType) -> types.FunctionTy
 SERIALISING_METHODS = ("main", "hash_first_degree_quads")
 
 
+# The bound on blank-node work. rdf-canonize (Digital Bazaar's stack) allows by default as many Hash N-Degree
+# Quads runs as there are blank nodes whose first-degree hashes tie (its "maxWorkFactor" 1), which refuses even
+# a plain ring. We allow the square of that count (its factor 2: a ring of n look-alike nodes needs n * n runs),
+# at least DEEP_ITERATIONS_FLOOR (two identical nested objects with four identical children each need 160) and
+# at most DEEP_ITERATIONS_CAP, so that a 2 MB document cannot buy a quadratic budget; never fewer than
+# rdf-canonize allows. Permutations are counted separately because one run enumerates every ordering of a group
+# of look-alike neighbours (k! of them) whether or not it recurses, which the run count alone does not bound.
+DEEP_ITERATIONS_FLOOR = 1_000
+DEEP_ITERATIONS_CAP = 10_000
+PERMUTATIONS_CAP = 10_000
+
+
+class TooComplex(ValueError):
+    """The document's blank nodes would take more work to label than the bound allows."""
+
+
 class RDFC10(canon.URDNA2015):
-    """pyld's RDFC-1.0 labelling with canonical N-Quads for hashing and output."""
+    """pyld's RDFC-1.0 labelling with canonical N-Quads for hashing and output, and a bound on its work."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deep_iterations = 0  # Hash N-Degree Quads runs so far
+        self.permutations = 0  # orderings of related blank nodes enumerated (or about to be) so far
+        self.max_deep_iterations: int | None = None  # set at the first run, from the ties left then
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> dict[str, Any]:
+        if self.max_deep_iterations is None:
+            # The first run comes from step 6, when only the blank nodes whose hashes tie are left.
+            tied = sum(len(ids) for ids in self.hash_to_blank_nodes.values())
+            self.max_deep_iterations = max(tied, min(max(tied * tied, DEEP_ITERATIONS_FLOOR), DEEP_ITERATIONS_CAP))
+        self.deep_iterations += 1
+        if self.deep_iterations > self.max_deep_iterations:
+            raise TooComplex(
+                "too complex to canonicalise: telling its look-alike blank nodes apart needs more than "
+                f"{self.max_deep_iterations} deep hashing steps"
+            )
+        result: dict[str, Any] = super().hash_n_degree_quads(id_, issuer)
+        return result
+
+    def create_hash_to_related(self, id_: str, issuer: Any) -> dict[str, list[str]]:
+        related: dict[str, list[str]] = super().create_hash_to_related(id_, issuer)
+        # Charged before the caller enumerates them; a group of 13 or more is over the cap on its own.
+        self.permutations += sum(math.factorial(min(len(group), 13)) for group in related.values())
+        if self.permutations > PERMUTATIONS_CAP:
+            raise TooComplex(
+                "too complex to canonicalise: telling its look-alike blank nodes apart needs more than "
+                f"{PERMUTATIONS_CAP} orderings of their neighbours"
+            )
+        return related
 
 
 for _name in SERIALISING_METHODS:
@@ -92,7 +145,9 @@ for _name in SERIALISING_METHODS:
 
 
 def canonical_nquads(dataset: dict[str, list[dict[str, Any]]]) -> str:
-    """RDFC-1.0 canonical N-Quads of a pyld RDF dataset (as `jsonld.to_rdf` returns it; it is consumed)."""
+    """RDFC-1.0 canonical N-Quads of a pyld RDF dataset (as `jsonld.to_rdf` returns it; it is consumed).
+
+    Raises TooComplex, having done no more than the bound, for a dataset whose blank nodes exceed it."""
     result = RDFC10().main(dataset, {"format": "application/n-quads"})
     assert isinstance(result, str)
     return result

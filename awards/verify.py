@@ -181,7 +181,9 @@ def _resolve(method: str) -> ResolvedKey | str:
     if not did.startswith(prefix) or not fragment.startswith("key-") or not fragment[4:].isdigit():
         return f"unknown issuer key (cannot resolve offline): {method} is not a key of an issuer on {settings.SITE_URL}"
     slug = did[len(prefix) :]
-    key = IssuerKey.objects.select_related("issuer").filter(issuer__slug=slug, number=int(fragment[4:])).first()
+    # Unique by (issuer, number); ordering by pk rather than the model's issuer-then-number spares a join per check.
+    keys = IssuerKey.objects.select_related("issuer").filter(issuer__slug=slug, number=int(fragment[4:]))
+    key = keys.order_by("pk").first()
     if key is None or did_for_issuer(key.issuer.slug) != did:
         return f"unknown issuer key: {method} is not in the DID document of {did}"
     try:
@@ -207,20 +209,29 @@ def _structure(credential: dict[str, Any]) -> Check:
     return Check("structure", "Structure (Open Badges 3.0)", "passed", "has every property OB 3.0 requires")
 
 
-def _terms(credential: dict[str, Any]) -> Check:
-    label = "Defined terms"
+def _expanded(credential: dict[str, Any]) -> jsonld.Checked | Exception:
+    """The credential's term check, with its expansion kept for the signature check; or why it failed."""
     try:
-        report = jsonld.term_check(credential)
-    except jsonld.ContextNotShipped as error:
-        return Check("terms", label, "failed", f"cannot be checked offline: {error}")
+        return jsonld.check(credential)
     except Exception as error:  # pyld raises its own JsonLdError for malformed JSON-LD
-        return Check("terms", label, "failed", f"not valid JSON-LD: {error}")
+        return error
+
+
+def _terms(checked: jsonld.Checked | Exception) -> Check:
+    label = "Defined terms"
+    if isinstance(checked, jsonld.ContextNotShipped):
+        return Check("terms", label, "failed", f"cannot be checked offline: {checked}")
+    if isinstance(checked, Exception):
+        return Check("terms", label, "failed", f"not valid JSON-LD: {checked}")
+    report = checked.report
     if not report.ok:
         return Check("terms", label, "failed", f"not covered by the signature, {report.describe()}")
     return Check("terms", label, "passed", "every property and type is defined by the credential's contexts")
 
 
-def _key_and_signature(credential: dict[str, Any], token: str | None) -> tuple[Check, Check, ResolvedKey | None]:
+def _key_and_signature(
+    credential: dict[str, Any], token: str | None, checked: jsonld.Checked | Exception | None = None
+) -> tuple[Check, Check, ResolvedKey | None]:
     key_label, sig_label = "Issuer key", "Signature"
     if token is not None:
         method = jwt_header(token).get("kid")
@@ -274,7 +285,9 @@ def _key_and_signature(credential: dict[str, Any], token: str | None) -> tuple[C
         else:
             if not isinstance(resolved.public, ed25519.Ed25519PublicKey):
                 raise ProofError(f"{method} is not an Ed25519 key, so it cannot check an eddsa-rdfc-2022 proof")
-            proof_verify(credential, public_key=resolved.public)
+            # The unsigned document's RDF from the term check's expansion when it has it (else made afresh).
+            nquads = checked.unsigned_nquads if isinstance(checked, jsonld.Checked) else None
+            proof_verify(credential, public_key=resolved.public, document_nquads=nquads)
             detail = "the eddsa-rdfc-2022 proof matches every signed statement"
     except (JwtError, ProofError) as error:
         return key_check, Check("signature", sig_label, "failed", str(error)), resolved
@@ -287,7 +300,8 @@ def _status_list_for(url: str) -> StatusList | None:
     ref = status_list_ref(url)
     if ref is None:
         return None
-    return StatusList.objects.select_related("issuer").filter(issuer__slug=ref[0], number=ref[1]).first()
+    lists = StatusList.objects.select_related("issuer").filter(issuer__slug=ref[0], number=ref[1])
+    return lists.order_by("pk").first()  # unique by (issuer, number), as for keys
 
 
 # Signed lists already checked in this process, by their signature: a list is re-signed (a new proofValue)
@@ -392,8 +406,9 @@ def verify_credential(data: dict[str, Any] | str | bytes, *, now: datetime | Non
         report.checks = [Check(id_, label, cast(Outcome, outcome), detail) for id_, label, outcome, detail in hit[1]]
         report.checks.append(dates)
         return report
-    key_check, signature_check, _ = _key_and_signature(credential, token)
-    report.checks = [_structure(credential), _terms(credential), signature_check, key_check, _status(credential)]
+    checked = _expanded(credential)  # one expansion serves the term check and the signature check
+    key_check, signature_check, _ = _key_and_signature(credential, token, checked)
+    report.checks = [_structure(credential), _terms(checked), signature_check, key_check, _status(credential)]
     if key:
         remember(key, (report.form, [(c.id, c.label, c.outcome, c.detail) for c in report.checks]))
     report.checks.append(dates)

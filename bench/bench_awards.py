@@ -8,31 +8,16 @@ Runs against a throwaway SQLite database in a temporary folder; nothing in var/ 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def _setup(folder: Path) -> None:
-    os.environ["MICROCRED_VAR_DIR"] = str(folder)
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-    os.environ["EMAIL_URL"] = "dummy://"
-    os.environ["TASK_BACKEND"] = "dummy"
-    os.environ["LOG_LEVEL"] = "ERROR"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcred.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_credentials", verbosity=0)
+from bench.throwaway import throwaway_django  # the project root, put on the path above
 
 
 def earned_attempts(n: int, credential: Any = None) -> list:
@@ -98,8 +83,7 @@ def _raw_ed25519(n: int) -> tuple[float, float]:
 
 
 def run(n: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="microcred-bench-") as folder:
-        _setup(Path(folder))
+    with throwaway_django():
         from awards.models import Badge
         from awards.services import badge_issue, issuer_keys_create
         from awards.verify import verify_credential
@@ -140,7 +124,11 @@ def run(n: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="how many badges to issue and verify")
-    run(parser.parse_args().n)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file, for bench/run.py")
+    args = parser.parse_args()
+    results = run(args.n)
+    if args.json:
+        args.json.write_text(json.dumps(results))
 
 
 if __name__ == "__main__":

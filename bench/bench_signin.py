@@ -10,32 +10,18 @@ Runs against a throwaway SQLite database in a temporary folder; nothing in var/ 
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throwaway import throwaway_django  # the project root, put on the path above
+
 PASSWORD = "a bench password, long enough"
 TARGET_MS = 300
-
-
-def _setup(folder: Path) -> None:
-    os.environ["MICROCRED_VAR_DIR"] = str(folder)
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-    os.environ["EMAIL_URL"] = "dummy://"
-    os.environ["TASK_BACKEND"] = "dummy"
-    os.environ["LOG_LEVEL"] = "ERROR"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcred.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _sign_in_seconds(email: str, hashers: list[str]) -> float:
@@ -53,8 +39,7 @@ def _sign_in_seconds(email: str, hashers: list[str]) -> float:
 
 
 def run(n: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="microcred-bench-") as folder:
-        _setup(Path(folder))
+    with throwaway_django(programs=False):
         from django.conf import settings
         from django.test.utils import override_settings
 
@@ -90,7 +75,11 @@ def run(n: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=15, help="how many sign-ins to time with each hasher")
-    run(parser.parse_args().n)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file, for bench/run.py")
+    args = parser.parse_args()
+    results = run(args.n)
+    if args.json:
+        args.json.write_text(json.dumps(results))
 
 
 if __name__ == "__main__":

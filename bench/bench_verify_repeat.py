@@ -8,14 +8,15 @@ Runs against a throwaway SQLite database in a temporary folder; nothing in var/ 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_awards import _setup, earned_attempts  # the project root, put on the path above
+from bench.bench_awards import earned_attempts  # the project root, put on the path above
+from bench.throwaway import throwaway_django
 
 
 def _rate(data: object, seconds: float) -> float:
@@ -32,8 +33,7 @@ def _rate(data: object, seconds: float) -> float:
 
 
 def run(seconds: float) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="microcred-bench-") as folder:
-        _setup(Path(folder))
+    with throwaway_django():
         from awards.services import badge_issue, issuer_keys_create
         from catalog.models import Issuer
 
@@ -52,4 +52,8 @@ def run(seconds: float) -> dict[str, float]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
-    run(parser.parse_args().seconds)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file, for bench/run.py")
+    args = parser.parse_args()
+    results = run(args.seconds)
+    if args.json:
+        args.json.write_text(json.dumps(results))

@@ -2,7 +2,8 @@
 
 Each client is an educator with their own draft and personal access token; it PATCHes one text field of
 its draft (/api/v1/submissions/<id>/responses with the revision its value is based on, as
-static/js/submission.js does) again and again, without pause, for --seconds. Printed per target: the
+static/js/submission.js does) again and again for --seconds: without pause, or --think seconds after each
+answer (a typist: the page saves 0.8 s after typing pauses). Printed per target: the
 request count, p50/p95/max latency, errors (every answer that is not 2xx, by status, and broken
 connections) and LOST WRITES: after the run, the value each client last had acknowledged must be the
 value the database holds.
@@ -15,7 +16,7 @@ Targets, each on a fresh database that is thrown away afterwards (nothing in var
             header, which SECURE_PROXY_SSL_HEADER trusts, is what this sends instead of TLS.
 
 Loopback only: every server listens on 127.0.0.1, on a free port.
-    python bench/load_autosave.py [--clients 50] [--seconds 60] [--target sqlite|postgres|both]
+    python bench/load_autosave.py [--clients 50] [--seconds 60] [--think 0] [--target sqlite|postgres|both]
                                   [--postgres-url postgres://postgres@127.0.0.1:5432/microcred_load_bench]
 """
 
@@ -143,9 +144,11 @@ class Writer:
 
 
 class Client(threading.Thread):
-    def __init__(self, writer: Writer, *, port: int, https: bool, deadline: float, tally: Tally) -> None:
+    def __init__(
+        self, writer: Writer, *, port: int, https: bool, deadline: float, tally: Tally, think: float = 0.0
+    ) -> None:
         super().__init__(daemon=True)
-        self.writer, self.port, self.deadline, self.tally = writer, port, deadline, tally
+        self.writer, self.port, self.deadline, self.tally, self.think = writer, port, deadline, tally, think
         self.headers = {
             "Authorization": f"Bearer {writer.token}",
             "Content-Type": "application/json",
@@ -184,6 +187,8 @@ class Client(threading.Thread):
         part, _, field_id = writer.ref.partition(".")
         number = 0
         while time.monotonic() < self.deadline:
+            if number and self.think:
+                time.sleep(self.think)  # a typist: the page saves once typing pauses (its debounce), not nonstop
             number += 1
             text = f"Client {writer.submission}, save {number}. {FILLER}"
             body = json.dumps(
@@ -312,10 +317,10 @@ def _set_up(env: dict[str, str], clients: int) -> list[Writer]:
     return [Writer(p["submission"], p["token"], p["field"], p["revision"]) for p in json.loads(output.splitlines()[-1])]
 
 
-def _load(writers: list[Writer], *, port: int, https: bool, seconds: float) -> tuple[Tally, float]:
+def _load(writers: list[Writer], *, port: int, https: bool, seconds: float, think: float) -> tuple[Tally, float]:
     tally = Tally()
     started = time.monotonic()
-    threads = [Client(w, port=port, https=https, deadline=started + seconds, tally=tally) for w in writers]
+    threads = [Client(w, port=port, https=https, deadline=started + seconds, tally=tally, think=think) for w in writers]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -340,7 +345,15 @@ def _lost_writes(env: dict[str, str], writers: list[Writer]) -> tuple[int, int]:
     return lost, in_doubt
 
 
-def run_target(target: str, *, clients: int, seconds: float, postgres_url: str) -> bool:
+def run_target(
+    target: str,
+    *,
+    clients: int,
+    seconds: float,
+    postgres_url: str,
+    figures: dict[str, Any] | None = None,
+    think: float = 0.0,
+) -> bool:
     folder = Path(tempfile.mkdtemp(prefix=f"microcred-load-{target}-"))
     port = _free_port()
     env = _environment(target, folder, port, postgres_url)
@@ -360,7 +373,7 @@ def run_target(target: str, *, clients: int, seconds: float, postgres_url: str) 
         _wait_until_up(server, port, https)
         load_before = os.getloadavg()[0]
         print(f"== {target}: {clients} clients autosaving for {seconds:g} s on http://{HOST}:{port}", flush=True)
-        tally, elapsed = _load(writers, port=port, https=https, seconds=seconds)
+        tally, elapsed = _load(writers, port=port, https=https, seconds=seconds, think=think)
         load_after = os.getloadavg()[0]
         _stop(server)
         lost, in_doubt = _lost_writes(env, writers)
@@ -372,6 +385,8 @@ def run_target(target: str, *, clients: int, seconds: float, postgres_url: str) 
         if ordered:
             p50, p95 = _percentile(ordered, 0.5), _percentile(ordered, 0.95)
             print(f"   latency: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms")
+            if figures is not None:
+                figures[target] = {"p50_ms": p50 * 1000, "p95_ms": p95 * 1000, "requests": len(ordered)}
         by_kind = ", ".join(f"{kind}: {n}" for kind, n in tally.errors.most_common())
         print(f"   errors: {errors}" + (f" ({by_kind})" if errors else ""))
         print(
@@ -404,6 +419,10 @@ def main() -> int:
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/microcred_load_bench")
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--read-back", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds each client waits after an answer (0: save nonstop)"
+    )
+    parser.add_argument("--json", type=Path, help="also write each target's latencies to this file, for bench/run.py")
     args = parser.parse_args()
     if args.prepare is not None:
         print(json.dumps(_prepare(args.prepare)))
@@ -414,9 +433,21 @@ def main() -> int:
     if not 1 <= args.clients <= 500 or not 0 < args.seconds <= 3600:
         parser.error("--clients must be 1-500 and --seconds at most an hour")
     targets = ["sqlite", "postgres"] if args.target == "both" else [args.target]
+    figures: dict[str, Any] = {}
     passed = [
-        run_target(t, clients=args.clients, seconds=args.seconds, postgres_url=args.postgres_url) for t in targets
+        run_target(
+            t,
+            clients=args.clients,
+            seconds=args.seconds,
+            postgres_url=args.postgres_url,
+            figures=figures,
+            think=args.think,
+        )
+        for t in targets
     ]
+    if args.json:
+        summary = {"targets": figures, "passed": all(passed), "clients": args.clients, "think": args.think}
+        args.json.write_text(json.dumps(summary))
     return 0 if all(passed) else 1
 
 

@@ -103,4 +103,19 @@ class CredentialVersion(models.Model):
 
     @cached_property
     def spec(self) -> CredentialDefinition:
-        return CredentialDefinition.model_validate(self.definition)
+        if self.pk is None:
+            return CredentialDefinition.model_validate(self.definition)
+        key = (self.pk, self.content_hash)
+        spec = _SPECS.get(key)
+        if spec is None:
+            if len(_SPECS) >= _SPECS_KEPT:
+                _SPECS.clear()
+            spec = _SPECS[key] = CredentialDefinition.model_validate(self.definition)
+        return spec
+
+
+# A version never changes once saved, and its spec is frozen, so each process validates a version's
+# definition once rather than on every request that loads the row (an autosave did it four times).
+# Keyed by the content hash too, so a database restored or rebuilt under the same ids cannot serve a stale spec.
+_SPECS: dict[tuple[int, str], CredentialDefinition] = {}
+_SPECS_KEPT = 512

@@ -6,6 +6,8 @@ the parser nor a crafted link can put script into a page.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -30,6 +32,13 @@ DEFAULT_HEADING_OFFSET = 3
 def markdown_render(text: str | None, *, heading_offset: int = DEFAULT_HEADING_OFFSET) -> str:
     if not text:
         return ""
+    return _render(text, heading_offset)
+
+
+# Keyed by the text itself, so each definition version's prose is parsed and sanitised once per process
+# (a credential page shows dozens of passages on every view) and an edited text simply misses.
+@lru_cache(maxsize=4096)
+def _render(text: str, heading_offset: int) -> str:
     tokens = _PARSER.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):

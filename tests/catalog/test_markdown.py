@@ -101,3 +101,23 @@ def test_the_filter_takes_a_heading_offset():
 @pytest.mark.parametrize("empty", [None, ""])
 def test_the_filter_renders_nothing_for_no_text(empty):
     assert render("{{ text|markdown }}", text=empty) == ""
+
+
+@pytest.mark.django_db
+def test_a_credential_page_parses_its_prose_once_per_version(client, credentials):
+    from catalog.templatetags import markdown
+
+    url = f"/credentials/{credentials['educators-rising-collaboration'].slug}/"
+    markdown._render.cache_clear()
+    assert client.get(url).status_code == 200
+    first = markdown._render.cache_info()
+    assert first.misses > 20  # the page really renders the definition's many passages
+    assert client.get(url).status_code == 200
+    second = markdown._render.cache_info()
+    assert second.misses == first.misses
+    assert second.hits - first.hits >= first.misses
+
+
+def test_an_edited_text_is_rendered_afresh():
+    assert "<em>one</em>" in markdown_render("*one*")
+    assert "<strong>one</strong>" in markdown_render("**one**")

@@ -1,0 +1,149 @@
+"""The list pages at 1k and at 100k rows: each page's median time and query count with a program of 1,000
+attempts, then the same after it grows to 100,000 (bench/seed.py: decided, reviewed and badged in the same
+proportions), and the ratio of the two (target: at most 1.5) with the query counts side by side (flat).
+
+Timed in process through Django's test client (the full middleware stack, no network), as the demo admin, the
+demo reviewer, and anonymous visitors; the same pages at both sizes, so the ratio is what the growth costs. The two
+sizes are two copies of one SQLite database, and the rounds alternate between them (the machine may be shared).
+Runs against a throwaway SQLite database in a temporary folder; nothing in var/ is touched.
+    python bench/bench_scale.py [--small 1000] [--large 100000] [--n 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.throwaway import throwaway_django  # the project root, put on the path above
+
+TARGET = 1.5
+# (what, who views it, path)
+PAGES = [
+    ("issuer pipeline", "admin", "/reviews/admin/"),
+    ("reviewer queue", "reviewer", "/reviews/"),
+    ("public badge list", "anonymous", "/awards/"),
+    ("catalog", "anonymous", "/credentials/"),
+    ("API review assignments", "reviewer", "/api/v1/reviews/assignments?include_submitted=true"),
+    ("API pipeline", "admin", "/api/v1/reviews/admin/pipeline"),
+    ("API credential list", "anonymous", "/api/v1/credentials"),
+]
+
+
+class _Counter:
+    """A database execute wrapper that notes each query (Django keeps no query log with DEBUG off)."""
+
+    def __init__(self, into: list[str]) -> None:
+        self.into = into
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.into.append(sql)
+        return execute(sql, params, many, context)
+
+
+def _use(database: Path) -> None:
+    """Point the default connection at another SQLite file, connected before anything is timed."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = str(database)
+    connection.ensure_connection()
+
+
+def _view(client: Any, path: str) -> tuple[Any, int]:
+    """One view of a page: the response and how many queries it made."""
+    from django.db import connection
+
+    captured: list[str] = []
+    with connection.execute_wrapper(_Counter(captured)):
+        response = client.get(path)
+    return response, len(captured)
+
+
+def _measure(clients: dict[str, Any], databases: dict[int, Path], n: int) -> dict[int, dict[str, dict[str, float]]]:
+    """Each page at each size, in rounds that alternate between the two databases, so that whatever else the
+    machine is doing weighs on both sizes alike."""
+    times: dict[int, dict[str, list[float]]] = {size: {what: [] for what, _, _ in PAGES} for size in databases}
+    out: dict[int, dict[str, dict[str, float]]] = {size: {} for size in databases}
+    for size, database in databases.items():
+        _use(database)
+        for what, who, path in PAGES:
+            _view(clients[who], path)  # warm: templates compiled, session read once
+            response, queries = _view(clients[who], path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} as {who} answered {response.status_code} at {size:,} attempts")
+            out[size][what] = {"queries": queries, "kb": len(response.content) / 1024}
+    for _ in range(n):
+        for size, database in databases.items():
+            _use(database)
+            for what, who, path in PAGES:
+                started = time.perf_counter()
+                clients[who].get(path)
+                times[size][what].append((time.perf_counter() - started) * 1000)
+    for size in databases:
+        for what in times[size]:
+            out[size][what]["ms"] = statistics.median(times[size][what])
+    return out
+
+
+def run(small: int, large: int, n: int) -> dict[str, Any]:
+    with throwaway_django() as folder:
+        from django.db import connection
+        from django.test import Client
+
+        from bench import seed
+
+        people = seed.seed_people(typists=0)
+        clients = {"anonymous": Client(HTTP_HOST="127.0.0.1")}
+        for who in ("admin", "reviewer"):
+            clients[who] = Client(HTTP_HOST="127.0.0.1")
+            clients[who].force_login(getattr(people, who))
+        # Two copies of the same start (people, sessions), one grown to each size.
+        first = Path(connection.settings_dict["NAME"])
+        connection.close()
+        with sqlite3.connect(first) as raw:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        databases = {small: first, large: folder / "large.sqlite3"}
+        shutil.copy2(first, databases[large])
+        for size, database in databases.items():
+            _use(database)
+            started = time.perf_counter()
+            seed.grow_to(size, people.reviewer)
+            print(f"  ({size:,} attempts seeded in {time.perf_counter() - started:.0f} s)", flush=True)
+        sizes = _measure(clients, databases, n)
+    print(f"scale: median of {n} views of each page at {small:,} and at {large:,} attempts (target <= {TARGET:g}x)")
+    print(f"  {'page':<24} {small:>9,} {large:>9,}   ratio   queries   size at {large:,}")
+    ratios = {}
+    for what, _, _ in PAGES:
+        a, b = sizes[small][what], sizes[large][what]
+        ratios[what] = b["ms"] / a["ms"]
+        flat = "flat" if a["queries"] == b["queries"] else "GROWS"
+        print(
+            f"  {what:<24} {a['ms']:7.1f}ms {b['ms']:7.1f}ms {ratios[what]:6.2f}x  "
+            f"{a['queries']:>3} -> {b['queries']:<3} {flat:<5} {b['kb']:6.0f} KB"
+        )
+    return {"sizes": {str(k): v for k, v in sizes.items()}, "ratios": ratios, "small": small, "large": large}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--n", type=int, default=7, help="views of each page timed at each size")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file, for bench/run.py")
+    args = parser.parse_args()
+    results = run(args.small, args.large, args.n)
+    if args.json:
+        args.json.write_text(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
