@@ -13,10 +13,19 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from accounts.models import IssuerMembership, ParticipationConsent, ReviewerProfile, ReviewerRole, Throttle, User
+from accounts.models import (
+    IssuerMembership,
+    ParticipationConsent,
+    ReviewerInvite,
+    ReviewerProfile,
+    ReviewerRole,
+    Throttle,
+    User,
+)
 from accounts.reviewer_roles import reviewer_role_revoke
 from accounts.services import membership_revoke
 from accounts.throttle import _digest
@@ -80,6 +89,8 @@ def account_erase(*, user: User) -> User:
     email = user.email
     with transaction.atomic():
         ParticipationConsent.objects.filter(user=user).delete()
+        # An invitation names the person by address and name; once answered it is only their history.
+        ReviewerInvite.objects.filter(Q(accepted_by=user) | Q(email__iexact=email)).delete()
         # Through the services, so each ended role is in the audit log like any other (no names in it).
         for membership in IssuerMembership.objects.filter(user=user).select_related("issuer", "user"):
             membership_revoke(actor=None, membership=membership)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 
 from catalog.models import Issuer
 from catalog.schema import GRADE_BANDS
@@ -164,6 +166,78 @@ class ReviewerRole(models.Model):
 
     def set_grade_bands(self, bands: list[str]) -> None:
         self.grade_bands = grade_bands_store(bands)
+
+
+def pause_in_force(today: date) -> Q:
+    """The ReviewerPause rows that stop new seats on `today`: open-ended ones, and those resuming later."""
+    return Q(until__isnull=True) | Q(until__gt=today)
+
+
+class ReviewerPause(models.Model):
+    """One issuer's admins have stopped giving the person new seats of that issuer's credentials, until they
+    resume them (or `until`, the day new seats may come again). Reviews already held stay the reviewer's. The
+    profile's own `is_active` is the person-level switch, wherever they review; this one is per issuer, so one
+    issuer's pause says nothing about another's panels. Pausing and resuming are in the audit log."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reviewer_pauses")
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="reviewer_pauses")
+    until = models.DateField(
+        null=True, blank=True, help_text="New seats come again from this day; empty: until resumed."
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    paused_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    paused_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "issuer"], name="reviewer_pause_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} paused at {self.issuer}"
+
+    def in_force(self, today: date) -> bool:
+        return self.until is None or self.until > today
+
+
+class ReviewerInvite(models.Model):
+    """An issuer's invitation to review, sent to an address that had no account: the roles (each with the same
+    grade bands) are given when the invitee accepts through the emailed link, which makes their account, or
+    links the account that address has by then. The link's token is stored only as its digest
+    (accounts/email_links.py); sending again replaces it. At most one invitation per issuer and address waits."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="reviewer_invites")
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=150)
+    kinds = models.JSONField(default=list)  # ReviewerRole.Kind values, in the platform's order
+    grade_bands = models.CharField(max_length=200, default="|", blank=True)  # stored as ReviewerRole's
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    token_hash = models.CharField(max_length=64)
+    token_expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invited_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    sent_count = models.PositiveSmallIntegerField(default=1)
+    ended_at = models.DateTimeField(null=True, blank=True)  # accepted or revoked
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "email"], condition=Q(status="pending"), name="reviewer_invite_one_pending"
+            )
+        ]
+        # The emailed link is looked up by its digest.
+        indexes = [models.Index(fields=["token_hash"], name="reviewer_invite_token_hash")]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to review for {self.issuer}: {self.get_status_display()}"
+
+    def grade_band_list(self) -> list[str]:
+        return [band for band in self.grade_bands.split("|") if band in GRADE_BANDS]
 
 
 class Throttle(models.Model):

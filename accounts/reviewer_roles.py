@@ -9,18 +9,19 @@ accounts.services re-exports these; views, the admin and seed_demo call them fro
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import IssuerMembership, ReviewerProfile, ReviewerRole, User, grade_bands_store
+from accounts.models import IssuerMembership, ReviewerPause, ReviewerProfile, ReviewerRole, User, grade_bands_store
 from catalog.models import Issuer
 from core.audit import audit_record
 from core.errors import InvalidInput, NotAllowed
 
 
-def _may_manage(actor: User | None, issuer: Issuer) -> bool:
+def may_manage_reviewers(actor: User | None, issuer: Issuer) -> bool:
     """The platform itself (None), a platform admin, or an admin of this issuer."""
     if actor is None:
         return True
@@ -95,9 +96,18 @@ def reviewer_profile_save(
 
 
 def reviewer_role_grant(
-    *, actor: User | None, user: User, issuer: Issuer, kind: str, grade_bands: list[str]
+    *,
+    actor: User | None,
+    user: User,
+    issuer: Issuer,
+    kind: str,
+    grade_bands: list[str],
+    granted_by: User | None = None,
 ) -> ReviewerRole:
     """Give a person a reviewer role at an issuer (their reviewer profile is made if they have none).
+
+    `granted_by` is whom a new role names as its giver when that is not the actor: the admin whose invitation
+    the platform carries out on acceptance.
 
     Granting a role the person holds sets its grade bands to these; the same bands again change nothing and
     record nothing. Refused (NotAllowed) for anyone but the issuer's admins, a platform admin or the platform.
@@ -107,7 +117,7 @@ def reviewer_role_grant(
         choices = ", ".join(ReviewerRole.Kind.values)
         raise InvalidInput.on("kind", f"{kind!r} is not a kind of reviewer role; choose one of: {choices}")
     stored = grade_bands_store(grade_bands)
-    if not _may_manage(actor, issuer):
+    if not may_manage_reviewers(actor, issuer):
         raise NotAllowed(f"only an admin of {issuer.name} can give its reviewer roles")
     if not user.is_active:
         raise InvalidInput.on("email", f"{user.email}'s account is closed; it cannot be given a reviewer role")
@@ -120,7 +130,9 @@ def reviewer_role_grant(
         action = "reviewer_role.granted" if role is None else "reviewer_role.changed"
         old_bands = role.grade_band_list() if role is not None else []
         if role is None:
-            role = ReviewerRole(user=user, issuer=issuer, kind=kind, granted_by=actor, granted_at=timezone.now())
+            role = ReviewerRole(
+                user=user, issuer=issuer, kind=kind, granted_by=granted_by or actor, granted_at=timezone.now()
+            )
         role.grade_bands = stored
         role.save()
         audit_record(
@@ -142,7 +154,7 @@ def reviewer_role_revoke(*, actor: User | None, role: ReviewerRole) -> None:
     can reassign them from the pipeline). Refused (NotAllowed) for anyone but the issuer's admins, a
     platform admin or the platform."""
     issuer = role.issuer
-    if not _may_manage(actor, issuer):
+    if not may_manage_reviewers(actor, issuer):
         raise NotAllowed(f"only an admin of {issuer.name} can end its reviewer roles")
     with transaction.atomic():
         user = role.user
@@ -157,3 +169,105 @@ def reviewer_role_revoke(*, actor: User | None, role: ReviewerRole) -> None:
             data={"user_id": user.pk, "kind": role.kind, "grade_bands": role.grade_band_list()},
         )
         role.delete()
+
+
+# --- what one issuer's admins change about a reviewer of theirs ------------------------------------------------
+
+CAPACITY_MAX = 50
+PAUSE_REASON_MAX = 500
+
+
+def _reviewer_at(actor: User | None, user: User, issuer: Issuer, what: str) -> None:
+    if not may_manage_reviewers(actor, issuer):
+        raise NotAllowed(f"only an admin of {issuer.name} can {what} its reviewers")
+    if not ReviewerRole.objects.filter(user=user, issuer=issuer).exists():
+        raise InvalidInput.on("user", f"{user.email} holds no reviewer role at {issuer.name}")
+
+
+def reviewer_capacity_set(*, actor: User | None, user: User, issuer: Issuer, capacity: int) -> ReviewerProfile:
+    """Set how many open reviews the person takes at once. Capacity is the person's, wherever they review, so
+    the change is recorded under every issuer they review for (reviewer_profile_save). A higher capacity may
+    fill waiting seats: the caller tries them after commit."""
+    _reviewer_at(actor, user, issuer, "change the capacity of")
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 <= capacity <= CAPACITY_MAX:
+        raise InvalidInput.on("capacity", f"enter a whole number of open reviews from 0 to {CAPACITY_MAX}")
+    profile = ReviewerProfile.objects.filter(user=user).first()
+    return reviewer_profile_save(
+        actor=actor,
+        user=user,
+        capacity=capacity,
+        conflicts=profile.conflicts if profile else "",
+        is_active=profile.is_active if profile else True,
+    )
+
+
+def _pause_summary(pause: ReviewerPause) -> str:
+    return f"paused until {pause.until.isoformat()}" if pause.until else "paused"
+
+
+def reviewer_pause(
+    *,
+    actor: User | None,
+    user: User,
+    issuer: Issuer,
+    until: date | None = None,
+    reason: str = "",
+    today: date | None = None,
+) -> ReviewerPause:
+    """Stop new seats of the issuer's credentials going to the person, until resumed or until `until` (the day
+    they may come again). Reviews they hold stay theirs. Pausing someone already paused replaces the date and
+    reason. Refused for anyone but the issuer's admins, a platform admin or the platform."""
+    _reviewer_at(actor, user, issuer, "pause")
+    today = today or timezone.localdate()
+    reason = (reason or "").strip()
+    if until is not None and until <= today:
+        raise InvalidInput.on("until", "choose a day after today, or leave it empty to pause until you resume them")
+    if len(reason) > PAUSE_REASON_MAX:
+        raise InvalidInput.on("reason", f"keep the reason to {PAUSE_REASON_MAX} characters or fewer")
+    with transaction.atomic():
+        pause = ReviewerPause.objects.select_for_update().filter(user=user, issuer=issuer).first()
+        before = _pause_summary(pause) if pause is not None and pause.in_force(today) else "active"
+        if pause is None:
+            pause = ReviewerPause(user=user, issuer=issuer)
+        pause.until, pause.reason, pause.paused_by, pause.paused_at = until, reason, actor, timezone.now()
+        pause.save()
+        audit_record(
+            action="reviewer.paused",
+            subject=pause,
+            actor=actor,
+            old=before,
+            new=_pause_summary(pause),
+            issuer_id=issuer.pk,
+            data={
+                "user_id": user.pk,
+                "reviewer": user.pk,
+                "until": until.isoformat() if until else None,
+                "reason": reason,
+            },
+        )
+    return pause
+
+
+def reviewer_resume(*, actor: User | None, user: User, issuer: Issuer, today: date | None = None) -> bool:
+    """New seats of the issuer's credentials may go to the person again; False when they were not paused there
+    (nothing changes and nothing is recorded). The caller tries waiting seats after commit."""
+    _reviewer_at(actor, user, issuer, "resume")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        pause = ReviewerPause.objects.select_for_update().filter(user=user, issuer=issuer).first()
+        if pause is None:
+            return False
+        was_in_force = pause.in_force(today)
+        if was_in_force:
+            # Recorded before the row goes, while the pause still has the key the log names it by.
+            audit_record(
+                action="reviewer.resumed",
+                subject=pause,
+                actor=actor,
+                old=_pause_summary(pause),
+                new="active",
+                issuer_id=issuer.pk,
+                data={"user_id": user.pk, "reviewer": user.pk},
+            )
+        pause.delete()
+    return was_in_force

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import AgeBracket, IssuerMembership, ReviewerRole, User
+from accounts.models import AgeBracket, IssuerMembership, User
 from accounts.reviewer_roles import reviewer_profile_save, reviewer_role_grant, reviewer_role_revoke
 from accounts.throttle import throttle_take
 from catalog.models import Issuer
@@ -334,52 +334,9 @@ def membership_revoke(*, actor: User | None, membership: IssuerMembership) -> No
                 user.save(update_fields=["is_staff"])
 
 
-@dataclass(frozen=True)
-class RoleInvitation:
-    role: ReviewerRole
-    new_account: bool  # an account was made, and its holder emailed a link to choose its password
-
-
-def reviewer_role_invite(
-    *, actor: User, issuer: Issuer, email: str, name: str, kind: str, grade_bands: list[str]
-) -> RoleInvitation:
-    """Give the person with this address a reviewer role at the issuer, making their account if there is none.
-
-    The grant is reviewer_role_grant's (its checks and audit). A new account is made as partner staff's are
-    (user_invited_create) and its holder is emailed a link to choose a password, which also verifies the
-    address; someone who already has an account is not emailed (the role shows on their profile)."""
-    email = (email or "").strip().lower()
-    name = (name or "").strip()
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(email=email).first()
-        if user is not None:
-            role = reviewer_role_grant(actor=actor, user=user, issuer=issuer, kind=kind, grade_bands=grade_bands)
-            return RoleInvitation(role=role, new_account=False)
-        if not name:
-            raise InvalidInput.on("name", "enter the person's name: they have no account yet, so one is made")
-        if len(name) > 150:
-            raise InvalidInput.on("name", "keep the name to 150 characters or fewer")
-        user = user_invited_create(email=email, name=name)
-        role = reviewer_role_grant(actor=actor, user=user, issuer=issuer, kind=kind, grade_bands=grade_bands)
-        email_queue(
-            name="reviewer_role_invited",
-            to=user.email,
-            context={
-                "name": user.name,
-                "issuer": issuer.name,
-                "role": role.get_kind_display().lower(),
-                "invited_by": actor.name or actor.email,
-                "set_password_url": password_reset_url(user=user),
-                "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
-            },
-        )
-    return RoleInvitation(role=role, new_account=True)
-
-
 __all__ = [
     "ISSUER_ADMINS_GROUP",
     "ISSUER_ADMIN_PERMISSIONS",
-    "RoleInvitation",
     "VerificationOutcome",
     "VerificationResult",
     "email_verification_resend",
@@ -395,7 +352,6 @@ __all__ = [
     "profile_update",
     "reviewer_profile_save",
     "reviewer_role_grant",
-    "reviewer_role_invite",
     "reviewer_role_revoke",
     "user_signup",
 ]

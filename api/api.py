@@ -43,6 +43,12 @@ api.add_router("/tokens", tokens_router, tags=["tokens"])
 api.add_router("/reviews", reviews_router, tags=["reviews"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/verify", awards_router, tags=["verification"])
+api.add_router("/issuers", "api.authoring_versions.router", tags=["authoring"])
+api.add_router("/issuers", "api.authoring.router", tags=["authoring"])
+api.add_router("/issuers", "api.issuer_exports.router", tags=["issuer exports"])
+api.add_router("/issuers", "api.issuer_dashboard.router", tags=["issuer dashboards"])
+api.add_router("/issuers", "api.issuer_reviewers.router", tags=["issuer reviewers"])
+api.add_router("/issuers", "api.issuer_reliability.router", tags=["issuer reliability"])
 
 
 @api.exception_handler(MicrocredError)

@@ -14,7 +14,7 @@ from annotated_types import Ge, Le
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
-from pydantic import Strict, StringConstraints
+from pydantic import ConfigDict, Strict, StringConstraints
 
 from catalog.schema import SLUG
 from core import limits
@@ -26,6 +26,14 @@ Count = Annotated[int, Ge(0), Le(MAX_ID)]
 # In a JSON body a number must be a JSON integer: without Strict, pydantic would take true, 1.0 or "1" for 1.
 StrictId = Annotated[int, Strict(), Ge(1), Le(MAX_ID)]
 StrictCount = Annotated[int, Strict(), Ge(0), Le(MAX_ID)]
+
+
+class StrictIn(Schema):
+    """A request body: a key the operation does not know is a 422 naming it, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 # A credential's slug as the definitions spell it; anything else (a NUL, which PostgreSQL cannot even compare,
 # or a 10,000-character path segment) is refused naming the parameter instead of reaching a query.
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]

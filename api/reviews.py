@@ -12,19 +12,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
 from accounts.models import User
 from api.auth import object_auth, request_user, session_or_token
-from api.common import FILE_DOC, Id, Pagination, Slug, errors
+from api.common import FILE_DOC, Id, Pagination, Slug, StrictIn, errors
 from core.errors import FieldError, InvalidInput
 from reviews import selectors, services
 from reviews.models import Assignment, Decision, Review
 from reviews.selectors import CalibrationView, Feedback, Pipeline, ReviewerAttemptView
+from reviews.selectors.queue import OpenThenSubmitted
+from reviews.selectors.queue import assignments_in_pages_for_reviewer as queue_pages
 from submissions.downloads import evidence_file_response
 from submissions.selectors import attempt_get_for_educator
 from workflow import services as workflow
@@ -32,33 +32,29 @@ from workflow import services as workflow
 router = Router(auth=object_auth)
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ScoresIn(Strict):
+class ScoresIn(StrictIn):
     scores: dict[str, Any]
 
 
-class SubmitIn(Strict):
+class SubmitIn(StrictIn):
     scores: dict[str, Any] = {}
 
 
-class ReasonIn(Strict):
+class ReasonIn(StrictIn):
     reason: str
 
 
-class ReassignIn(Strict):
+class ReassignIn(StrictIn):
     reason: str
     to_reviewer: str | None = None  # the reviewer's email address; omitted: whoever the rules pick
 
 
-class OverrideIn(Strict):
+class OverrideIn(StrictIn):
     outcome: str
     reason: str
 
 
-class CalibrationIn(Strict):
+class CalibrationIn(StrictIn):
     levels: dict[str, Any]
 
 
@@ -194,9 +190,10 @@ def _decision_out(decision: Decision) -> dict[str, Any]:
     auth=session_or_token,
 )
 @paginate(Pagination)
-def my_assignments(request: HttpRequest, include_submitted: bool = False) -> QuerySet[Assignment]:
-    """My review queue, soonest due first (open assignments; add include_submitted=true for those done)."""
-    return selectors.assignments_for_reviewer(user=request_user(request), include_submitted=include_submitted)
+def my_assignments(request: HttpRequest, include_submitted: bool = False) -> OpenThenSubmitted:
+    """My review queue, soonest due first (open assignments; add include_submitted=true for those done, after
+    the open ones)."""
+    return queue_pages(user=request_user(request), include_submitted=include_submitted)
 
 
 @router.get(

@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from api.auth import object_auth, request_user, session_or_token
-from api.common import FILE_DOC, FindingOut, Id, Pagination, StrictCount, errors
+from api.common import FILE_DOC, FindingOut, Id, Pagination, StrictCount, StrictIn, errors
 from catalog.models import Credential
 from catalog.schema import FileField
 from core.errors import FieldError, FileTooLarge, InvalidInput
@@ -37,15 +37,11 @@ router = Router(auth=object_auth)
 UPLOAD_OVERHEAD = 64 * 1024
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CreateIn(Strict):
+class CreateIn(StrictIn):
     credential: str
 
 
-class ResponsesIn(Strict):
+class ResponsesIn(StrictIn):
     base_revision: StrictCount
     responses: dict[str, Any] = {}
     self_evaluation: dict[str, Any] = {}

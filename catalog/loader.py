@@ -181,8 +181,26 @@ def _problem(error: ErrorDetails) -> tuple[str, str]:
     return path, error["msg"].removeprefix("Value error, ")
 
 
-def definition_parse(text: str, *, source: str) -> CredentialDefinition:
-    """Validate one definition's text; DefinitionError names `source`, where in it and what is wrong."""
+def definition_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """Each of a validation error's problems as (path as the author wrote it, what is wrong and what to do): the
+    words the loader reports for a file, for anyone else validating a definition (the browser editor)."""
+    return [_problem(e) for e in error.errors()]
+
+
+def definition_validate(data: Any) -> tuple[CredentialDefinition | None, list[tuple[str, str]]]:
+    """Validate a definition already read into Python values: the definition, or None and every problem."""
+    if not isinstance(data, dict):
+        found = "a list" if isinstance(data, list) else f"a single value ({_show(data)})"
+        return None, [("", f"a definition must be a mapping of keys to values, but this holds {found}")]
+    try:
+        return CredentialDefinition.model_validate(data), []
+    except ValidationError as error:
+        return None, definition_problems(error)
+
+
+def definition_yaml_read(text: str, *, source: str) -> dict[str, Any]:
+    """The YAML text as Python values, read strictly (a repeated key is an error); DefinitionError naming
+    `source` and the line for anything that is not a YAML mapping."""
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
@@ -201,10 +219,15 @@ def definition_parse(text: str, *, source: str) -> CredentialDefinition:
         raise DefinitionError(
             source, [("", f"the file must be a YAML mapping of keys to values, but it holds {found}")]
         )
-    try:
-        definition = CredentialDefinition.model_validate(data)
-    except ValidationError as error:
-        raise DefinitionError(source, [_problem(e) for e in error.errors()]) from None
+    return data
+
+
+def definition_parse(text: str, *, source: str) -> CredentialDefinition:
+    """Validate one definition's text; DefinitionError names `source`, where in it and what is wrong."""
+    data = definition_yaml_read(text, source=source)
+    definition, problems = definition_validate(data)
+    if definition is None:
+        raise DefinitionError(source, problems)
     expected = Path(source).stem
     if Path(source).suffix in {".yaml", ".yml"} and definition.slug != expected:
         raise DefinitionError(
@@ -240,17 +263,50 @@ def definition_hash(definition: CredentialDefinition) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# The source_name prefix of a version an issuer admin published in the browser (authoring), as against a file.
+BROWSER_SOURCE = "browser:"
+
+
 @dataclass(frozen=True)
 class LoadResult:
     slug: str
     version: int
     created: bool
     content_hash: str
+    # True when the loaded text matched an older version and a newer one published in the browser stayed current.
+    kept_newer: bool = False
 
 
 def credential_load(*, definition: CredentialDefinition, source_name: str) -> LoadResult:
+    """Make `definition` the credential's current version: an existing version with the same content hash, or a
+    new immutable one numbered after the last.
+
+    One exception, because `make run` loads every file on each start: a text equal to an older version V does
+    not move the current version back when some version after V was published in the browser (its
+    source_name starts with BROWSER_SOURCE). The unchanged file is then simply behind the browser, and
+    nothing (version, credential columns, issuer) is touched. A file whose content is new still makes a new
+    version and becomes current, as does a browser publish of any content, older or not: both are deliberate
+    edits, where an untouched file is not.
+    """
     content_hash = definition_hash(definition)
     with transaction.atomic():
+        credential = Credential.objects.select_for_update().filter(slug=definition.slug).first()
+        if credential is not None and not source_name.startswith(BROWSER_SOURCE):
+            same = CredentialVersion.objects.filter(credential=credential, content_hash=content_hash).first()
+            current = credential.current_version
+            if (
+                same is not None
+                and current is not None
+                and current.number > same.number
+                and credential.versions.filter(number__gt=same.number, source_name__startswith=BROWSER_SOURCE).exists()
+            ):
+                return LoadResult(
+                    slug=definition.slug,
+                    version=current.number,
+                    created=False,
+                    content_hash=current.content_hash,
+                    kept_newer=True,
+                )
         issuer, _ = Issuer.objects.update_or_create(
             slug=definition.issuer.slug,
             defaults={
@@ -262,9 +318,11 @@ def credential_load(*, definition: CredentialDefinition, source_name: str) -> Lo
                 "accent_colour": definition.issuer.accent_colour,
             },
         )
-        credential, _ = Credential.objects.select_for_update().get_or_create(
-            slug=definition.slug, defaults={"issuer": issuer, "title": definition.title, "summary": definition.summary}
-        )
+        if credential is None:
+            credential, _ = Credential.objects.select_for_update().get_or_create(
+                slug=definition.slug,
+                defaults={"issuer": issuer, "title": definition.title, "summary": definition.summary},
+            )
         version = CredentialVersion.objects.filter(credential=credential, content_hash=content_hash).first()
         created = version is None
         if version is None:

@@ -458,9 +458,26 @@ class Adjudication(Strict):
     rule: Literal["lead_decides"] = "lead_decides"
 
 
+class RecalibrateWhen(Strict):
+    """When a reviewer is flagged to go back through calibration, judged from their decided reviews.
+
+    A reviewer's severity is the mean signed distance, in rubric levels, of their level on each criterion
+    from the panel's consensus on it (the median of the other panel members' levels on the same attempt):
+    below zero they score lower than their panel, above zero higher. They are flagged once at least
+    `min_reviews` of their reviews have been compared and their severity is further from zero than
+    `severity_beyond` (either way). Sending a flagged reviewer back (their issuer's admin, or
+    `manage.py reviews_recalibrate_flagged`) voids their calibration for the credential until they pass it
+    again; reviews submitted before that no longer count towards a new flag."""
+
+    severity_beyond: Annotated[float, Field(gt=0, le=10)]
+    min_reviews: Annotated[int, Field(ge=1, le=10_000)] = 10
+
+
 class Calibration(Strict):
     required: bool = True
     agreement: Annotated[float, Field(gt=0, le=1)] = 0.8
+    # None: nobody is flagged for recalibration, whatever their severity (the reliability page still shows it).
+    recalibrate_when: RecalibrateWhen | None = None
 
 
 # The rules of a review policy that `draft_fields` may mark one by one as written by the platform.

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "notifications",
+    "authoring",
     "submissions",
     "reviews",
     "awards",

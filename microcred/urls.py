@@ -14,6 +14,7 @@ urlpatterns = [
     path("reviews/", include("pages.reviews.urls")),
     path("notifications/", include("pages.notifications.urls")),
     path("issuers/", include("pages.issuers.urls")),
+    path("issuers/", include("pages.authoring.urls")),
     path("", include("pages.awards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -56,6 +56,7 @@ class NotificationKind(models.TextChoices):
     ATTEMPT_DECIDED = "attempt_decided", "Decision made"
     DECISION_OVERRIDDEN = "decision_overridden", "Decision changed"
     EXTRA_ATTEMPT_GRANTED = "extra_attempt_granted", "Another attempt granted"
+    REVIEWER_RECALIBRATION = "reviewer_recalibration", "Calibrate again"
 
 
 class Notification(models.Model):

@@ -106,6 +106,9 @@ class Assignment(models.Model):
         indexes = [
             # Serves the reviewer's queue and the load count in panel filling: WHERE reviewer_id = ? AND state = ?.
             models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state"),
+            # Serves the queue's pages in their order, one page read rather than all of a reviewer's rows sorted:
+            # WHERE reviewer_id = ? AND state = ? ORDER BY due_at, id (or both descending).
+            models.Index(fields=["reviewer", "state", "due_at", "id"], name="assignment_reviewer_due"),
             # The three tick queries, each over open assignments only.
             models.Index(
                 fields=["remind_at"], condition=Q(state="open", reminded_at__isnull=True), name="assignment_remind"
@@ -258,6 +261,35 @@ class CalibrationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} on {self.sample_id}: {self.matches}/{self.total}"
+
+
+class Recalibration(models.Model):
+    """A reviewer sent back through calibration for one credential, by an issuer admin (or the nightly
+    `reviews_recalibrate_flagged`, with no admin) when their severity passed the definition's
+    `recalibrate_when`. Their calibration results recorded up to `sent_at` no longer count for the
+    credential (reviews.selectors.calibration reads this), so they get no new seats on it until they score
+    the samples again and pass."""
+
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recalibrations")
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="recalibrations")
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # None: the nightly command
+    severity = models.FloatField(null=True, blank=True)  # in rubric levels, as the reliability page showed it
+    reviews = models.PositiveIntegerField()  # how many of their reviews it was judged from
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            # Serves the calibration reads' "sent back since this result?": WHERE reviewer_id = ? AND
+            # credential_id = ? AND sent_at >= ?.
+            models.Index(fields=["reviewer", "credential", "sent_at"], name="recalibration_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} sent back to calibrate for {self.credential_id} at {self.sent_at}"
 
 
 # ----- attempts beyond the limit ----------------------------------------------------------------------

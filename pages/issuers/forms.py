@@ -1,4 +1,4 @@
-"""The issuer admin's forms for reviewer roles."""
+"""The issuer admin's forms for reviewers (inviting, pausing, capacity) and the invitee's form to accept."""
 
 from __future__ import annotations
 
@@ -6,28 +6,47 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import ReviewerRole, User
+from accounts.reviewer_roles import CAPACITY_MAX, PAUSE_REASON_MAX
 from catalog.schema import GRADE_BANDS
 from core.errors import FieldError
 
+# The services name a field as the API does; the forms' own names differ where a page says it otherwise.
+_SERVICE_FIELDS = {"kinds": "kind"}
 
-class RoleGrantForm(forms.Form):
-    """Give a person (an existing account, named by email address) a reviewer role at the issuer."""
+
+class ServiceErrorsMixin:
+    def add_service_errors(self, errors: Sequence[FieldError]) -> None:
+        """A refusal from a service, shown at the field it names (or above the form)."""
+        form: Any = self
+        for error in errors:
+            name = _SERVICE_FIELDS.get(error.field, error.field)
+            form.add_error(name if name in form.fields else None, error.message)
+
+
+class RoleGrantForm(ServiceErrorsMixin, forms.Form):
+    """Invite a person by email address to review with one or more roles: an account is given them at once, an
+    address with none is sent an invitation to accept."""
 
     email = forms.EmailField(
         label="Email address",
-        help_text="The email address of the person's account on this platform.",
+        max_length=254,
+        help_text="Their account's email address, or the address to send an invitation to.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
         error_messages={
             "required": "Enter the email address of the person's account",
             "invalid": "Enter an email address in the form name@example.org",
         },
     )
-    kind = forms.ChoiceField(
-        label="Role",
+    kind = forms.MultipleChoiceField(
+        label="Roles",
         choices=ReviewerRole.Kind.choices,
-        widget=forms.RadioSelect,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="One or more. Each role chosen gets the grade bands below.",
         error_messages={
             "required": "Choose the role: issuer staff, mentor or lead assessor",
             "invalid_choice": "Choose issuer staff, mentor or lead assessor",
@@ -39,19 +58,19 @@ class RoleGrantForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=(
-            "The grade bands this person judges in this role. A seat that matches grade bands (such as a "
+            "The grade bands this person judges in these roles. A seat that matches grade bands (such as a "
             "grade-band mentor's) takes them only for submissions in one of these bands."
         ),
         error_messages={"invalid_choice": "Choose grade bands from the list"},
     )
-
     name = forms.CharField(
         label="Their name, if they have no account yet",
         required=False,
         max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=(
-            "Only for someone new to the platform: we make their account and email them a link to choose a "
-            "password. Leave it empty for someone who already has an account."
+            "Only for someone new to the platform: we email them an invitation to accept, which makes their "
+            "account. Leave it empty for someone who already has an account."
         ),
         error_messages={"max_length": "Keep the name to 150 characters or fewer"},
     )
@@ -68,8 +87,8 @@ class RoleGrantForm(forms.Form):
             signup = reverse("accounts:signup")
             self.add_error(
                 "email",
-                f"No account uses {email}. To invite them, enter their name below and we make the account and "
-                f"email them; or ask them to sign up at {signup} first. Nothing was changed.",
+                f"No account uses {email}. To invite them, enter their name below and we email them an invitation; "
+                f"or ask them to sign up at {signup} first. Nothing was changed.",
             )
         elif user is not None and not user.is_active:
             self.add_error("email", f"The account {email} is closed, so it cannot be given a reviewer role.")
@@ -79,12 +98,88 @@ class RoleGrantForm(forms.Form):
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
 
-    def add_service_errors(self, errors: Sequence[FieldError]) -> None:
-        """A refusal from the service, shown at the field it names (or above the form)."""
-        for error in errors:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
 
-    def grantee(self) -> User | None:
-        """The account named by the email address; None when the person is to be invited."""
-        user: User | None = self.cleaned_data.get("user")
-        return user
+class PauseForm(ServiceErrorsMixin, forms.Form):
+    until = forms.DateField(
+        label="Resume automatically on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Optional. From this day new reviews may go to them again. Empty: until you resume them.",
+        error_messages={"invalid": "Enter a date such as 2027-01-31"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=PAUSE_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional. Kept in the reviewer's history; the reviewer is not told it.",
+        error_messages={"max_length": f"Keep the reason to {PAUSE_REASON_MAX} characters or fewer"},
+    )
+
+    def clean_until(self) -> Any:
+        until = self.cleaned_data.get("until")
+        if until is not None and until <= timezone.localdate():
+            raise forms.ValidationError("Choose a day after today, or leave it empty to pause until you resume them")
+        return until
+
+
+class CapacityForm(ServiceErrorsMixin, forms.Form):
+    capacity = forms.IntegerField(
+        label="Capacity",
+        min_value=0,
+        max_value=CAPACITY_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=(
+            "The most open reviews they hold at once, counted at every issuer they review for. 0 gives them "
+            "no new reviews anywhere."
+        ),
+        error_messages={
+            "required": "Enter how many open reviews they may hold at once",
+            "invalid": f"Enter a whole number from 0 to {CAPACITY_MAX}",
+            "min_value": f"Enter a whole number from 0 to {CAPACITY_MAX}",
+            "max_value": f"Enter a whole number from 0 to {CAPACITY_MAX}",
+        },
+    )
+
+
+class InviteAcceptForm(ServiceErrorsMixin, forms.Form):
+    """The invitee makes their account: a name and a password (the emailed link has proved the address)."""
+
+    name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name.", "max_length": "Keep your name to 150 characters."},
+    )
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=(
+            "At least 10 characters. Avoid common passwords, passwords made only of numbers, and anything close "
+            "to your name or email address. A short sentence works well."
+        ),
+        error_messages={"required": "Choose a password."},
+    )
+    password_again = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Type your password again to confirm it."},
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password, again = cleaned.get("password"), cleaned.get("password_again")
+        if password and again and password != again:
+            self.add_error("password_again", "The two passwords are not the same. Type the same password in both.")
+        elif password:
+            try:
+                password_validation.validate_password(password, User(email=self.email, name=cleaned.get("name") or ""))
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned

@@ -1,27 +1,44 @@
 """An issuer admin's Reviewers page: the people holding the issuer's reviewer roles (their roles and grade bands,
-calibration and load), giving a role to a person by email address (inviting them, with an account made and a
-link to choose its password emailed, when they have none), and ending one after a confirmation.
+calibration, capacity and load, on-time rate, paused or not) and the invitations still waiting; inviting a
+person by email address with one or more roles (an account gets them at once, an address with none an
+invitation: accounts/reviewer_invites.py); one person's page to pause, resume and change capacity, with their
+history; ending a role after a confirmation.
 
 Thin: reads come through reviews selectors (404 for anyone but the issuer's own admins and platform admins),
-changes through accounts.services (audited there, with the admin as actor). A new role may make someone
-eligible for a seat that waits, so the waiting seats are tried again once the grant has committed.
+changes through accounts' services (audited there, with the admin as actor). A change that may make someone
+eligible for a seat that waits (a new role, a resume, more capacity) has the waiting seats tried again once it
+has committed.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import ReviewerRole, User
-from accounts.services import reviewer_role_invite, reviewer_role_revoke
+from accounts.models import User
+from accounts.reviewer_invites import KIND_ORDER, InviteOutcome, reviewer_invite, roles_text
+from accounts.reviewer_roles import reviewer_capacity_set, reviewer_pause, reviewer_resume, reviewer_role_revoke
+from catalog.models import Issuer
 from catalog.schema import GRADE_BANDS
 from core.errors import InvalidInput
-from pages.issuers.forms import RoleGrantForm
-from reviews import selectors
+from pages.issuers.forms import CapacityForm, PauseForm, RoleGrantForm
+from reviews.selectors.roster import (
+    ON_TIME_WINDOW,
+    issuer_get_for_admin,
+    issuers_for_admin,
+    open_reviews_at,
+    reviewer_for_admin,
+    reviewer_history_for_admin,
+    reviewer_user_get_for_admin,
+    role_get_for_admin,
+    roster_for_admin,
+)
 from reviews.services import seats_fill_waiting_after_commit
 
 
@@ -35,56 +52,163 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 def reviewers_home(request: HttpRequest) -> HttpResponse:
     """The issuers whose reviewers this admin manages; straight to the one page when there is one."""
-    issuers = selectors.issuers_for_admin(user=request.user)
+    issuers = issuers_for_admin(user=request.user)
     if len(issuers) == 1:
         return redirect("issuers:reviewers", slug=issuers[0].slug)
     return render(request, "issuers/reviewers_home.html", {"issuers": issuers})
+
+
+def _invite_messages(request: HttpRequest, issuer: Issuer, outcome: InviteOutcome) -> None:
+    if outcome.invite is not None:
+        invite = outcome.invite
+        messages.success(
+            request,
+            f"{invite.email} has no account yet: we emailed them an invitation to review as "
+            f"{roles_text(invite.kinds, invite.grade_band_list())}. It waits under Invitations until they accept.",
+        )
+        return
+    assert outcome.user is not None
+    who = outcome.user.name or outcome.user.email
+
+    def what(roles: list[Any]) -> str:
+        kinds = sorted((role.kind for role in roles), key=KIND_ORDER.index)
+        return f"{roles_text(kinds, [])} of {issuer.name}"
+
+    if outcome.granted:
+        messages.success(request, f"{who} is now {what(outcome.granted)}. We emailed them to say so.")
+    if outcome.changed:
+        messages.success(request, f"{who}'s grade bands as {what(outcome.changed)} are changed.")
+    if outcome.unchanged:
+        messages.info(request, f"{who} is already {what(outcome.unchanged)} with these grade bands; nothing changed.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reviewers(request: HttpRequest, slug: str) -> HttpResponse:
     admin = _user(request)
-    issuer = selectors.issuer_get_for_admin(user=admin, slug=slug)
+    issuer = issuer_get_for_admin(user=admin, slug=slug)
     form = RoleGrantForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        person = form.grantee()
-        kind = form.cleaned_data["kind"]
-        held = ReviewerRole.objects.filter(user=person, issuer=issuer, kind=kind).first() if person else None
         try:
-            invitation = reviewer_role_invite(
+            outcome = reviewer_invite(
                 actor=admin,
                 issuer=issuer,
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
-                kind=kind,
+                kinds=list(form.cleaned_data["kind"]),
                 grade_bands=list(form.cleaned_data["grade_bands"]),
             )
         except InvalidInput as refusal:
             form.add_service_errors(refusal.errors)
         else:
-            role = invitation.role
-            who = role.user.name or role.user.email
-            what = f"{role.get_kind_display().lower()} of {issuer.name}"
-            if invitation.new_account:
-                messages.success(
-                    request,
-                    f"{role.user.email} had no account: we made one and emailed them a link to choose a password. "
-                    f"{who} is now {what}.",
-                )
-            elif held is None:
-                messages.success(request, f"{who} is now {what}.")
+            _invite_messages(request, issuer, outcome)
+            if outcome.granted or outcome.changed:
                 seats_fill_waiting_after_commit()
-            elif held.grade_bands != role.grade_bands:
-                messages.success(request, f"{who}'s grade bands as {what} are changed.")
-                seats_fill_waiting_after_commit()
-            else:
-                messages.info(request, f"{who} is already {what} with these grade bands; nothing changed.")
             return redirect("issuers:reviewers", slug=issuer.slug)
-    roster = selectors.roster_for_admin(user=admin, slug=issuer.slug)
+    roster = roster_for_admin(user=admin, slug=issuer.slug)
     context = {"roster": roster, "issuer": issuer, "form": form}
     status = 422 if form.is_bound and form.errors else 200
     return render(request, "issuers/reviewers.html", context, status=status)
+
+
+def _person_page(
+    request: HttpRequest,
+    slug: str,
+    user_id: int,
+    *,
+    pause_form: PauseForm | None = None,
+    capacity_form: CapacityForm | None = None,
+) -> HttpResponse:
+    admin = _user(request)
+    person = reviewer_for_admin(user=admin, slug=slug, user_id=user_id)
+    issuer = issuer_get_for_admin(user=admin, slug=slug)
+    bound = pause_form if pause_form is not None and pause_form.errors else capacity_form
+    context = {
+        "issuer": issuer,
+        "person": person,
+        "history": reviewer_history_for_admin(user=admin, slug=slug, user_id=user_id),
+        "pause_form": pause_form or PauseForm(),
+        "capacity_form": capacity_form or CapacityForm(initial={"capacity": person.capacity}),
+        "form": bound,  # the error summary's
+        "on_time_days": ON_TIME_WINDOW.days,
+        "back": reverse("issuers:reviewers", args=[issuer.slug]),
+    }
+    status = 422 if bound is not None and bound.errors else 200
+    return render(request, "issuers/reviewers_person.html", context, status=status)
+
+
+@login_required
+@require_GET
+def reviewer(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """One reviewer: their roles, calibration, load and on-time rate; pause or resume them, change their
+    capacity; what was changed about them here, by whom."""
+    return _person_page(request, slug, user_id)
+
+
+@login_required
+@require_POST
+def reviewer_pause_view(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    admin = _user(request)
+    issuer, person = reviewer_user_get_for_admin(user=admin, slug=slug, user_id=user_id)
+    form = PauseForm(request.POST)
+    if form.is_valid():
+        try:
+            pause = reviewer_pause(
+                actor=admin,
+                user=person,
+                issuer=issuer,
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+            )
+        except InvalidInput as refusal:
+            form.add_service_errors(refusal.errors)
+        else:
+            until = f" until {pause.until:%-d %b %Y}" if pause.until else " until you resume them"
+            messages.success(
+                request,
+                f"{person.name or person.email} is paused at {issuer.name}{until}: no new review of "
+                f"{issuer.name} goes to them. The reviews they hold stay theirs.",
+            )
+            return redirect("issuers:reviewer", slug=issuer.slug, user_id=person.pk)
+    return _person_page(request, slug, user_id, pause_form=form)
+
+
+@login_required
+@require_POST
+def reviewer_resume_view(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    admin = _user(request)
+    issuer, person = reviewer_user_get_for_admin(user=admin, slug=slug, user_id=user_id)
+    who = person.name or person.email
+    if reviewer_resume(actor=admin, user=person, issuer=issuer):
+        seats_fill_waiting_after_commit()
+        messages.success(request, f"{who} is active again at {issuer.name}: new reviews may go to them.")
+    else:
+        messages.info(request, f"{who} was not paused at {issuer.name}; nothing changed.")
+    return redirect("issuers:reviewer", slug=issuer.slug, user_id=person.pk)
+
+
+@login_required
+@require_POST
+def reviewer_capacity_view(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    admin = _user(request)
+    issuer, person = reviewer_user_get_for_admin(user=admin, slug=slug, user_id=user_id)
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        try:
+            profile = reviewer_capacity_set(
+                actor=admin, user=person, issuer=issuer, capacity=form.cleaned_data["capacity"]
+            )
+        except InvalidInput as refusal:
+            form.add_service_errors(refusal.errors)
+        else:
+            seats_fill_waiting_after_commit()
+            messages.success(
+                request,
+                f"{person.name or person.email} now holds at most {profile.capacity} open "
+                f"review{'s' if profile.capacity != 1 else ''} at once.",
+            )
+            return redirect("issuers:reviewer", slug=issuer.slug, user_id=person.pk)
+    return _person_page(request, slug, user_id, capacity_form=form)
 
 
 @login_required
@@ -93,7 +217,7 @@ def role_revoke(request: HttpRequest, slug: str, role_id: int) -> HttpResponse:
     """Confirm, then end a reviewer role. The reviews the person already holds stay theirs (the page says so and
     how many): they were eligible when given them, and the pipeline can reassign them."""
     admin = _user(request)
-    role = selectors.role_get_for_admin(user=admin, slug=slug, role_id=role_id)
+    role = role_get_for_admin(user=admin, slug=slug, role_id=role_id)
     back = reverse("issuers:reviewers", args=[role.issuer.slug])
     if request.method == "POST":
         who = role.user.name or role.user.email
@@ -104,7 +228,7 @@ def role_revoke(request: HttpRequest, slug: str, role_id: int) -> HttpResponse:
     context = {
         "role": role,
         "back": back,
-        "open_reviews": selectors.open_reviews_at(user=role.user, issuer_id=role.issuer_id),
+        "open_reviews": open_reviews_at(user=role.user, issuer_id=role.issuer_id),
         "bands": [GRADE_BANDS[band] for band in role.grade_band_list()],
     }
     return render(request, "issuers/role_revoke.html", context)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pages.reviews import evidence, views
+from pages.reviews import bulk, evidence, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("calibration/<slug:slug>/", views.calibration, name="calibration"),
     path("calibration/<slug:slug>/samples/<pk:sample_id>/", views.calibration_sample, name="calibration_sample"),
     path("admin/", views.pipeline, name="pipeline"),
+    path("admin/bulk/", bulk.bulk, name="bulk"),
     path("admin/attempts/<pk:attempt_id>/", views.attempt_record, name="attempt_record"),
     path(
         "admin/attempts/<pk:attempt_id>/evidence/<pk:evidence_id>/", evidence.attempt_evidence, name="attempt_evidence"

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,10 +20,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
-from catalog.models import CredentialVersion
+from catalog.schema import CredentialDefinition
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
 from pages.reviews import forms
 from pages.reviews.paging import page_number
+from pages.reviews.queue_page import QueuePage
 from pages.submissions.answers import answer_for
 from pages.submissions.context import HtmxHttpRequest
 from pages.submissions.steps import field_id
@@ -59,11 +59,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     every open one, and the submitted ones QUEUE_PAGE_SIZE a page (newest first) since that list only grows.
     A flat number of queries however long the queue is."""
     open_assignments = list(selectors.assignments_for_reviewer(user=request.user))
-    done = Paginator(selectors.submitted_assignments_for_reviewer(user=request.user), QUEUE_PAGE_SIZE)
-    # A page past the last shows the last: the open work above is what the reviewer came for.
-    done_page = done.get_page(page_number(request))
+    submitted = selectors.submitted_assignments_for_reviewer(user=request.user)
+    # One row past the page says whether another follows, so no query counts a list that only grows.
+    number = page_number(request)
+    done = list(submitted[(number - 1) * QUEUE_PAGE_SIZE : number * QUEUE_PAGE_SIZE + 1])
+    done_page = QueuePage(number=number, has_next=len(done) > QUEUE_PAGE_SIZE)
+    done = done[:QUEUE_PAGE_SIZE]
     credentials = selectors.credentials_for_reviewer(user=request.user)
-    if not open_assignments and not done.count and not credentials:
+    if not open_assignments and not done and not credentials and (number == 1 or not submitted.exists()):
         raise Http404("you review for no issuer")
     now = timezone.now()
 
@@ -77,7 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     context = {
         "open_rows": [row(a) for a in open_assignments],
-        "done_rows": [row(a) for a in done_page],
+        "done_rows": [row(a) for a in done],
         "done_page": done_page,
         "credentials": credentials,
     }
@@ -91,16 +94,16 @@ def _part_titles(view: ReviewerAttemptView) -> dict[str, str]:
     return {part.id: part.title for part in view.parts}
 
 
-def _scoring_context(
+def scoring_context(
     view: ReviewerAttemptView,
-    version: CredentialVersion,
+    definition: CredentialDefinition,
     *,
     scores: dict[str, dict[str, str]] | None = None,
     errors: list[FieldError] | None = None,
 ) -> dict[str, Any]:
     """The page's parts, each with its answers (marked where a resubmission changed them), its evidence and the
-    criteria that judge it, so a reviewer scores a part beside what it says."""
-    definition = version.spec
+    criteria that judge it, so a reviewer scores a part beside what it says. Takes the definition rather than a
+    saved version, so the authoring preview draws a draft's scoring page with it."""
     specs = {f"{part.id}.{spec.id}": spec for part in definition.parts for spec in part.fields}
     changes = {c.ref: c for c in view.resubmission.changes} if view.resubmission else {}
     earlier = {c.id: c for c in view.resubmission.feedback.criteria} if view.resubmission else {}
@@ -169,7 +172,7 @@ def _render_scoring(
 ) -> HttpResponse:
     view = selectors.attempt_get_for_reviewer(user=request.user, assignment_id=assignment_id)
     assignment = selectors.assignment_get_for_reviewer(user=request.user, assignment_id=assignment_id)
-    context = _scoring_context(view, assignment.attempt.version, scores=scores, errors=errors)
+    context = scoring_context(view, assignment.attempt.version.spec, scores=scores, errors=errors)
     context["errors_saved"] = saved
     return render(request, "reviews/score.html", context, status=status)
 
@@ -367,9 +370,15 @@ def calibration_sample(request: HttpRequest, slug: str, sample_id: int) -> HttpR
 @login_required
 @require_GET
 def pipeline(request: HttpRequest) -> HttpResponse:
-    """My issuers' attempts, a page at a time: waiting for reviewers, overdue, in review, and the latest decisions."""
+    """My issuers' attempts, a page at a time: waiting for reviewers, overdue, in review, and the latest decisions;
+    those under review with a box to tick for the bulk actions."""
     pipeline = selectors.pipeline_for_admin(user=request.user, page=page_number(request))
-    return render(request, "reviews/pipeline.html", {"pipeline": pipeline})
+    # Attempts under review can be ticked for the bulk actions (pages/reviews/bulk.py); decided ones have no
+    # open review to act on.
+    under_review = bool(pipeline.waiting or pipeline.overdue or pipeline.in_review)
+    issuers = selectors.issuers_for_admin(user=request.user)  # each one's Exports page is linked
+    context = {"pipeline": pipeline, "under_review": under_review, "issuers": issuers}
+    return render(request, "reviews/pipeline.html", context)
 
 
 @login_required

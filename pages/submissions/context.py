@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
+from catalog.schema import CredentialDefinition
 from pages.submissions.parsing import RATING_KEY_PREFIX
 from pages.submissions.steps import SELF_EVALUATION, Step, steps_for
 from pages.submissions.widgets import STUDENT_DATA_REMINDER
@@ -124,25 +125,35 @@ def autosave_data(submission: Submission, step: Step) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder)
 
 
-def step_context(submission: Submission, steps: list[Step], step: Step, **extra: Any) -> dict[str, Any]:
-    definition = submission.version.spec
-    context = {
-        "submission": submission,
-        "credential": submission.credential,
+def form_context(definition: CredentialDefinition, steps: list[Step], step: Step) -> dict[str, Any]:
+    """What a step is drawn with that comes from the definition alone, so the authoring preview draws a draft's
+    steps with the same templates."""
+    context: dict[str, Any] = {
         "spec": definition,
         "steps": steps,
         "step": step,
         "previous_step": steps[step.number - 2] if step.number > 1 else None,
         "next_step": steps[step.number] if step.number < len(steps) else None,
-        "revision": submission.draft.revision,
         "rubric_levels": definition.rubric.levels,
         "passing_levels": definition.rubric.passing_levels(),
-        "autosave": autosave_data(submission, step),
-        "summary_url": reverse("submissions:summary", args=[submission.pk]),
         "student_data_reminder": STUDENT_DATA_REMINDER,
     }
     if step.part is not None:
         context["criteria"] = definition.part_criteria(step.part.id)
+    return context
+
+
+def step_context(submission: Submission, steps: list[Step], step: Step, **extra: Any) -> dict[str, Any]:
+    context = form_context(submission.version.spec, steps, step)
+    context.update(
+        {
+            "submission": submission,
+            "credential": submission.credential,
+            "revision": submission.draft.revision,
+            "autosave": autosave_data(submission, step),
+            "summary_url": reverse("submissions:summary", args=[submission.pk]),
+        }
+    )
     if submission.status in AFTER_AN_ATTEMPT:
         # A resubmission: beside each part, what the reviewers said about it last time.
         feedback = latest_feedback(submission, submission.educator)

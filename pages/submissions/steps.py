@@ -8,12 +8,12 @@ panels link to: a field's focus target is `f-<part>-<field>`, an item of a list 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
 
-from catalog.schema import Part
+from catalog.schema import CredentialDefinition, Part
 from submissions.models import Submission
 
 SELF_EVALUATION = "self-evaluation"
@@ -32,20 +32,32 @@ class Step:
 def steps_for(submission: Submission) -> list[Step]:
     """One step per part, the self-evaluation where the definition puts it (after its `after_part`, else
     after every part) when it asks for one, then the summary."""
-    spec = submission.version.spec
     sid = submission.pk
+
+    def url(key: str) -> str:
+        if key == SELF_EVALUATION:
+            return reverse("submissions:self_evaluation", args=[sid])
+        if key == SUMMARY:
+            return reverse("submissions:summary", args=[sid])
+        return reverse("submissions:part", args=[sid, key])
+
+    return steps_from(submission.version.spec, url)
+
+
+def steps_from(spec: CredentialDefinition, url: Callable[[str], str]) -> list[Step]:
+    """The steps of any definition, a saved version's or a draft's (the authoring preview), each at `url(key)`."""
     rating: tuple[str, str, str, Part | None] | None = None
     if spec.self_evaluation.enabled:
-        rating = (SELF_EVALUATION, "Self-evaluation", reverse("submissions:self_evaluation", args=[sid]), None)
+        rating = (SELF_EVALUATION, "Self-evaluation", url(SELF_EVALUATION), None)
     entries: list[tuple[str, str, str, Part | None]] = []
     for part in spec.parts:
-        entries.append((part.id, part.title, reverse("submissions:part", args=[sid, part.id]), part))
+        entries.append((part.id, part.title, url(part.id), part))
         if rating is not None and spec.self_evaluation.after_part == part.id:
             entries.append(rating)
             rating = None
     if rating is not None:
         entries.append(rating)
-    entries.append((SUMMARY, "Check and submit", reverse("submissions:summary", args=[sid]), None))
+    entries.append((SUMMARY, "Check and submit", url(SUMMARY), None))
     return [Step(number, *entry) for number, entry in enumerate(entries, start=1)]
 
 

@@ -1,5 +1,10 @@
 """Where reviewers stand with calibration: the samples in force for a credential's current rubric, each
-reviewer's latest result on them, and whether that makes them calibrated (which panel filling asks too)."""
+reviewer's latest result on them, and whether that makes them calibrated (which panel filling asks too).
+
+A reviewer sent back through calibration for a credential (reviews.models.Recalibration) loses every result
+recorded up to then on that credential's samples: every read here goes through `counting`, so the roster,
+the reviewer's own calibration page and panel eligibility all see them as not calibrated until they score
+the samples again."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import ReviewerRole, User
@@ -14,7 +20,7 @@ from catalog.models import Credential
 from core.errors import InvalidState
 from reviews.anonymise import Redactor
 from reviews.calibration import rubric_hash
-from reviews.models import CalibrationResult, CalibrationSample
+from reviews.models import CalibrationResult, CalibrationSample, Recalibration
 from reviews.selectors.access import Viewer, active_user, active_user_id
 from reviews.selectors.reviewer_view import PartView, parts_view, rubric_view
 
@@ -48,6 +54,21 @@ def samples_in_force(credential_id: int, hash_: str) -> list[CalibrationSample]:
     )
 
 
+def counting(results: QuerySet[CalibrationResult]) -> QuerySet[CalibrationResult]:
+    """The results that still count: those recorded after the reviewer was last sent back through
+    calibration for the sample's credential (all of them for someone never sent back). One subquery, so the
+    callers' query counts do not change."""
+    return results.filter(
+        ~Exists(
+            Recalibration.objects.filter(
+                reviewer_id=OuterRef("reviewer_id"),
+                credential_id=OuterRef("sample__credential_id"),
+                sent_at__gte=OuterRef("submitted_at"),
+            )
+        )
+    )
+
+
 def calibration_by_reviewer(
     *, credential_id: int, hash_: str, reviewer_ids: Iterable[int], required: bool, agreement: float
 ) -> dict[int, CalibrationStatus]:
@@ -58,9 +79,9 @@ def calibration_by_reviewer(
     ids = list(reviewer_ids)
     samples = {s.pk for s in samples_in_force(credential_id, hash_)}
     latest: dict[tuple[int, int], CalibrationResult] = {}
-    results = CalibrationResult.objects.filter(reviewer_id__in=ids, sample_id__in=samples, rubric_hash=hash_).order_by(
-        "submitted_at", "id"
-    )
+    results = counting(
+        CalibrationResult.objects.filter(reviewer_id__in=ids, sample_id__in=samples, rubric_hash=hash_)
+    ).order_by("submitted_at", "id")
     for result in results:
         latest[(result.reviewer_id, result.sample_id)] = result  # later rows win
     out = {}
@@ -157,7 +178,7 @@ def calibration_for_reviewer(*, user: Viewer | None, slug: str) -> CalibrationVi
         )
     )
     latest: dict[int, CalibrationResult] = {}
-    for result in CalibrationResult.objects.filter(reviewer=reviewer, sample__in=samples).order_by(
+    for result in counting(CalibrationResult.objects.filter(reviewer=reviewer, sample__in=samples)).order_by(
         "submitted_at", "id"
     ):
         latest[result.sample_id] = result
@@ -237,9 +258,9 @@ def credentials_for_reviewer(*, user: Viewer | None) -> list[ReviewerCredential]
             in_force[credential_id].add(sample_id)
             sample_credential[sample_id] = credential_id
     latest: dict[int, CalibrationResult] = {}
-    for result in CalibrationResult.objects.filter(reviewer_id=uid, sample_id__in=list(sample_credential)).order_by(
-        "submitted_at", "id"
-    ):
+    for result in counting(
+        CalibrationResult.objects.filter(reviewer_id=uid, sample_id__in=list(sample_credential))
+    ).order_by("submitted_at", "id"):
         latest[result.sample_id] = result  # the latest result on each sample counts, as in calibration_status
     out = []
     for credential in credentials:

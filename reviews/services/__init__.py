@@ -4,7 +4,7 @@
 - deadlines: reminders, overdue and expiry (reviews_tick), declining and reassigning an assignment;
 - scoring: a reviewer's autosaved scores and the final submit;
 - decisions: the policy's decision once the last review is in, and an admin's override;
-- calibration: a reviewer's levels on a calibration sample;
+- calibration: a reviewer's levels on a calibration sample; sending a reviewer back through calibration;
 - attempts: an extra attempt granted, an attempt returned as incomplete.
 
 The lock order every one of them keeps is written in reviews.services._shared. Reads (calibration status,
@@ -12,7 +12,7 @@ the attempt limit, who administers an issuer) are reviews.selectors'.
 """
 
 from reviews.services.attempts import attempt_grant_extra, attempt_return_incomplete
-from reviews.services.calibration import calibration_submit
+from reviews.services.calibration import calibration_submit, reviewer_recalibrate
 from reviews.services.deadlines import TickReport, assignment_decline, assignment_reassign, reviews_tick
 from reviews.services.decisions import decision_make, decision_override
 from reviews.services.panels import (
@@ -38,6 +38,7 @@ __all__ = [
     "review_problems",
     "review_save",
     "review_submit",
+    "reviewer_recalibrate",
     "reviews_tick",
     "seats_fill_waiting",
     "seats_fill_waiting_after_commit",

@@ -1,5 +1,7 @@
 """A reviewer scores a calibration sample: the result is kept, and becoming calibrated may let waiting
-seats be filled (tried after commit). Where a reviewer stands is read by reviews.selectors.calibration."""
+seats be filled (tried after commit). A reviewer whose scoring drifted from their panels is sent back through
+calibration (`reviewer_recalibrate`): their results so far stop counting for that credential. Where a reviewer
+stands is read by reviews.selectors.calibration."""
 
 from __future__ import annotations
 
@@ -13,8 +15,11 @@ from accounts.models import ReviewerRole, User
 from catalog.models import Credential
 from core.audit import audit_record
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
+from notifications.models import NotificationKind
+from notifications.services import notification_send
+from reviews import links
 from reviews.calibration import rubric_hash
-from reviews.models import CalibrationResult, CalibrationSample
+from reviews.models import CalibrationResult, CalibrationSample, Recalibration
 from reviews.selectors.calibration import CalibrationStatus, calibration_status
 from reviews.services.panels import seats_fill_waiting_after_commit
 
@@ -80,3 +85,79 @@ def calibration_submit(
         if status.calibrated:
             seats_fill_waiting_after_commit()
     return result, status
+
+
+def reviewer_recalibrate(
+    *,
+    reviewer: User,
+    credential: Credential,
+    actor: User | None,
+    severity: float | None,
+    reviews: int,
+    reason: str = "",
+) -> Recalibration:
+    """Send a reviewer back through calibration for this credential: every calibration result they recorded on
+    its samples until now stops counting, so panel filling gives them no new seat on it (their open reviews
+    stay theirs) until they score the samples again and pass. `severity` and `reviews` are what the
+    reliability page judged them on; `actor` None is the nightly command. Audited, and the reviewer is
+    emailed a link to their calibration.
+
+    Refused when it would change nothing: calibration is not required for the credential, or the reviewer is
+    not calibrated for it now (never, or already sent back and not yet through it again)."""
+    version = credential.current_version
+    if version is None:
+        raise InvalidState("this credential has no version loaded")
+    who = reviewer.name or reviewer.email
+    if not version.spec.review_policy.calibration.required:
+        raise InvalidState(
+            f"{credential.title} does not require calibration, so sending {who} back would change nothing; "
+            "make calibration required in its review policy first"
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        # Two admins pressing at once would each see the reviewer calibrated; the second row is harmless (it
+        # voids the same results), so no lock is taken.
+        if not calibration_status(reviewer=reviewer, credential=credential).calibrated:
+            raise InvalidState(
+                f"{who} is not calibrated for {credential.title} now, so they already get no new seats on it; "
+                "they will once they pass its calibration"
+            )
+        row = Recalibration.objects.create(
+            reviewer=reviewer,
+            credential=credential,
+            sent_at=now,
+            sent_by=actor,
+            severity=severity,
+            reviews=reviews,
+            reason=reason.strip(),
+        )
+        audit_record(
+            action="calibration.sent_back",
+            subject=row,
+            actor=actor,
+            new=reviewer.email,
+            data={
+                "reviewer": reviewer.pk,
+                "credential": credential.slug,
+                "severity": round(severity, 3) if severity is not None else None,
+                "reviews": reviews,
+                "reason": row.reason,
+                "by": "admin" if actor is not None else "nightly command",
+            },
+            issuer_id=credential.issuer_id,
+            at=now,
+        )
+        # In the reviewer's notifications as well as by email: their queue stops filling until they calibrate.
+        notification_send(
+            user=reviewer,
+            kind=NotificationKind.REVIEWER_RECALIBRATION,
+            context={
+                "credential": credential.title,
+                "issuer": credential.issuer.name,
+                "severity": f"{abs(severity):.2f}" if severity is not None else "",
+                "direction": "lower" if severity is not None and severity < 0 else "higher",
+                "reviews": reviews,
+            },
+            url=links.calibration_path(credential.slug),
+        )
+    return row

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.models import ReviewerProfile, ReviewerRole, User
+from accounts.models import ReviewerPause, ReviewerProfile, ReviewerRole, User, pause_in_force
 from catalog.schema import Seat as SeatSpec
 from core.audit import audit_record
 from core.errors import InvalidState
@@ -59,6 +59,7 @@ class Reviewer:
 
     profile: ReviewerProfile
     roles: dict[str, list[str]] = field(default_factory=dict)
+    paused: bool = False  # that issuer's admins paused them there (accounts.ReviewerPause in force)
 
     @property
     def user_id(self) -> int:
@@ -131,6 +132,8 @@ def _ineligible(reviewer: Reviewer, seat: Seat, ctx: _Context) -> str | None:
     user = profile.user
     if not profile.is_active or not user.is_active:
         return "is not an active reviewer"
+    if reviewer.paused:
+        return "is paused at this credential's issuer: its admins resume them from the Reviewers page"
     if user.pk == ctx.educator.pk:
         return "is the candidate"
     why = _role_refusal(reviewer, seat, ctx.attempt.grade_band)
@@ -155,12 +158,17 @@ def reviewers_at(*, issuer_id: int, user_ids: Iterable[int] | None = None) -> li
     roles = ReviewerRole.objects.filter(
         issuer_id=issuer_id, user__is_active=True, user__reviewer_profile__is_active=True
     ).select_related("user__reviewer_profile")
+    # An issuer's pause is per issuer, so it is read here, in the same query, rather than from the profile.
+    paused = ReviewerPause.objects.filter(
+        pause_in_force(timezone.localdate()), issuer_id=issuer_id, user=OuterRef("user")
+    )
+    roles = roles.annotate(paused_here=Exists(paused))
     if user_ids is not None:
         roles = roles.filter(user_id__in=list(user_ids))
     found: dict[int, Reviewer] = {}
     for role in roles.order_by("user__reviewer_profile__id", "kind"):
         profile = role.user.reviewer_profile
-        reviewer = found.setdefault(role.user_id, Reviewer(profile))
+        reviewer = found.setdefault(role.user_id, Reviewer(profile, paused=role.paused_here))
         reviewer.roles[role.kind] = role.grade_band_list()
     return list(found.values())
 

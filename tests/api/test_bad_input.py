@@ -347,3 +347,26 @@ def test_a_page_upload_with_a_file_name_too_long_to_read_is_not_a_crash(educator
     part = field_of(draft, FileField).split(".")[0]
     response = client.post(f"/submissions/{draft.pk}/parts/{part}/", **raw_upload("d" * 1000 + ".pdf", b"%PDF-1.4"))
     assert response.status_code == 400, response.content[:300]
+
+
+def test_no_two_response_schemas_share_a_name() -> None:
+    """django-ninja names each schema in the document by its class name, so two classes with one name would
+    describe one response with the other's fields (seen: a catalog version validated against an authoring one)."""
+    import inspect
+
+    from ninja import Schema
+
+    from api.api import api
+
+    assert api.urls  # every router module is imported and registered by now
+    seen: dict[str, str] = {}
+    clashes = []
+    for module_name, module in list(__import__("sys").modules.items()):
+        if not module_name.startswith("api."):
+            continue
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, Schema) and value.__module__ == module_name:
+                if name in seen and seen[name] != module_name:
+                    clashes.append(f"{name}: {seen[name]} and {module_name}")
+                seen.setdefault(name, module_name)
+    assert clashes == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -173,3 +174,22 @@ def test_a_wrong_password_deletes_nothing(educator: User) -> None:
     educator.refresh_from_db()
     assert educator.is_active
     assert not DeletionRequest.objects.exists()
+
+
+def test_an_accepted_reviewer_invitation_keeps_nothing_of_the_person(
+    issuer_admin: User, classkick: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from accounts.reviewer_invites import reviewer_invite, reviewer_invite_accept
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer_invite(
+            actor=issuer_admin, issuer=classkick.issuer, email=EMAIL, name=NAME, kinds=["mentor"], grade_bands=[]
+        )
+    token = re.search(r"/issuers/invitations/([\w-]+)/", str(mailoutbox[-1].body))
+    assert token is not None
+    person, _ = reviewer_invite_accept(token=token.group(1), name=NAME, password=PASSWORD)
+    assert rows_quoting((EMAIL,))  # the invitation and the account hold the address until erasure
+    account_deletion_request(user=person, password=PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts_erase_due(now=timezone.now() + timedelta(days=60))
+    assert rows_quoting() == []

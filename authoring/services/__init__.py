@@ -1,0 +1,1 @@
+"""Every change authoring makes: drafts (start, save, import, discard, publish) and marker sign-offs."""
