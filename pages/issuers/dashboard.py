@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import tablib  # type: ignore[import-untyped]
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,67 +21,24 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from catalog.schema import SLUG
 from core.errors import InvalidInput
 from pages.issuers.charts import Bar, Column, Marker, bar_chart, histogram_chart
+from pages.issuers.filters import IssuerFiltersForm
 from reviews.selectors import issuers_for_admin
 from reviews.selectors.dashboard import Dashboard, DashboardFilters, dashboard_for_admin
 
-DATE_MESSAGE = "Enter a date as YYYY-MM-DD, for example 2026-03-01."
 # Filter names in the query string -> DashboardFilters' fields.
 FILTER_FIELDS = {"from": "date_from", "to": "date_to", "credential": "credential", "version": "version"}
 
 
-class DashboardFilterForm(forms.Form):
-    """The filters. `from` is a Python keyword, so the fields are made here; the credential and version lists are
-    filled from the issuer's own once its figures are read (the selector refuses one it does not have)."""
+class DashboardFilterForm(IssuerFiltersForm):
+    """The credential and version lists are filled from the issuer's own once its figures are read (the selector
+    refuses one it does not have)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        self.fields["from"] = forms.DateField(
-            label="From",
-            required=False,
-            widget=date,
-            input_formats=["%Y-%m-%d"],
-            error_messages={"invalid": DATE_MESSAGE},
-        )
-        self.fields["to"] = forms.DateField(
-            label="To",
-            required=False,
-            widget=date,
-            input_formats=["%Y-%m-%d"],
-            error_messages={"invalid": DATE_MESSAGE},
-        )
-        self.fields["credential"] = forms.RegexField(
-            label="Credential",
-            regex=SLUG,
-            max_length=80,
-            required=False,
-            widget=forms.Select,
-            error_messages={
-                "invalid": "Choose a credential from the list.",
-                "max_length": "Choose a credential from the list.",
-            },
-        )
-        self.fields["version"] = forms.IntegerField(
-            label="Version",
-            required=False,
-            min_value=1,
-            max_value=1_000_000,
-            widget=forms.Select,
-            error_messages={"invalid": "Choose a version from the list (a whole number)."},
-        )
+    filter_fields = FILTER_FIELDS
 
     def filters(self) -> DashboardFilters:
-        """The filters that could be read, without those with an error."""
-        cleaned = getattr(self, "cleaned_data", {})
-        values = {
-            attribute: cleaned.get(name)
-            for name, attribute in FILTER_FIELDS.items()
-            if name not in self.errors and cleaned.get(name) not in (None, "")
-        }
-        return DashboardFilters(**values)
+        return DashboardFilters(**self.values())
 
     def offer(self, board: Dashboard) -> None:
         """The issuer's credentials and the chosen one's versions, as the lists' options."""

@@ -9,9 +9,6 @@ admins) and every figure; reviews.services.reviewer_recalibrate makes the change
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,8 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from catalog.schema import SLUG
 from core.errors import InvalidInput, InvalidState
+from pages.issuers.filters import IssuerFiltersForm
 from reviews.selectors.reliability import (
     DriftPoint,
     Filters,
@@ -33,56 +30,19 @@ from reviews.selectors.reliability import (
 )
 from reviews.services import reviewer_recalibrate
 
-DATE_MESSAGE = "Enter a date as YYYY-MM-DD, for example 2026-03-01."
 # Query-string names -> Filters' fields.
 FILTER_FIELDS = {"credential": "credential", "version": "version", "from": "decided_from", "to": "decided_to"}
 
 
-class ReliabilityFilterForm(forms.Form):
-    """The filters (`from` is a Python keyword, so the fields are made here). The lists are filled from the
-    issuer's own credentials and versions once the figures are read."""
+class ReliabilityFilterForm(IssuerFiltersForm):
+    """The lists are filled from the issuer's own credentials and versions once the figures are read."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        self.fields["credential"] = forms.RegexField(
-            label="Credential",
-            regex=SLUG,
-            max_length=80,
-            required=False,
-            widget=forms.Select,
-            error_messages={
-                "invalid": "Choose a credential from the list.",
-                "max_length": "Choose a credential from the list.",
-            },
-        )
-        self.fields["version"] = forms.IntegerField(
-            label="Version",
-            required=False,
-            min_value=1,
-            max_value=1_000_000,
-            widget=forms.Select,
-            error_messages={"invalid": "Choose a version from the list (a whole number)."},
-        )
-        for name, label, help_text in (("from", "Decided from", ""), ("to", "Decided to", "Inclusive.")):
-            self.fields[name] = forms.DateField(
-                label=label,
-                required=False,
-                widget=date,
-                input_formats=["%Y-%m-%d"],
-                help_text=help_text,
-                error_messages={"invalid": DATE_MESSAGE},
-            )
+    filter_fields = FILTER_FIELDS
+    date_labels = ("Decided from", "Decided to")
+    to_help = "Inclusive."
 
     def filters(self) -> Filters:
-        """The filters that could be read, without those with an error."""
-        cleaned = getattr(self, "cleaned_data", {})
-        values = {
-            attribute: cleaned.get(name)
-            for name, attribute in FILTER_FIELDS.items()
-            if name not in self.errors and cleaned.get(name) not in (None, "")
-        }
-        return Filters(**values)
+        return Filters(**self.values())
 
     def offer(self, figures: Reliability) -> None:
         self.fields["credential"].widget.choices = [(c.slug, c.title) for c in figures.credentials]

@@ -295,3 +295,11 @@ def _navigated_away(error: Exception) -> bool:
 @pytest.fixture(autouse=True)
 def _browser_marker(request: pytest.FixtureRequest) -> None:
     request.node.add_marker(pytest.mark.browser)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Marked at collection too, so `-m 'not browser'` can leave them out (the PostgreSQL pass of CI does).
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)

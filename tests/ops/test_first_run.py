@@ -4,6 +4,7 @@ machine's timing is reported, not asserted). Skips where uv is not on PATH, sinc
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,12 @@ import pytest
 from bench.first_run import TARGET_SECONDS, first_run
 from tests.ops.test_production import _checkout
 
-pytestmark = pytest.mark.once
+# It installs a whole runtime venv and seeds a database: over a minute of both cores, which the CI run's ten
+# minutes cannot spare. `make bench` measures it every time (bench/first_run.py); FIRST_RUN_CHECK=1 runs it here.
+pytestmark = [
+    pytest.mark.once,
+    pytest.mark.skipif(not os.environ.get("FIRST_RUN_CHECK"), reason="set FIRST_RUN_CHECK=1 (make bench runs it)"),
+]
 
 
 def test_a_fresh_checkout_serves_its_first_page_from_the_runtime_lock_alone(tmp_path: Path) -> None:
