@@ -5,10 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
-# The suite runs on as many workers as the machine has cores (2 on CI); JOBS=0 runs it in one process.
+# The suite runs on as many workers as the machine has cores (2 on CI); JOBS=0 runs it in one process. A worker
+# that runs out of tests takes some from another's queue (worksteal), so a long test near the end of one queue
+# does not leave the other core idle.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test install install-dev setup lint format bench bench-load clean
+.PHONY: run test install install-dev setup lint format bench bench-load clean messages
 
 # Two locks, both from pyproject.toml (README, "Developing"): requirements.lock is what running needs
 # (`make run`, production), requirements-dev.lock adds the test and lint tools on the same pins.
@@ -41,6 +43,7 @@ install-dev: $(VENV)/.installed-dev
 
 # Idempotent: re-running migrates, loads changed definitions as new versions and keeps every existing row.
 setup: install
+	$(PY) -m core.locale
 	$(call stage,Migrating the database,$(PY) manage.py migrate --noinput --verbosity 0)
 	$(call stage,Loading the programs,$(PY) manage.py load_credentials && $(PY) manage.py load_calibration_samples)
 	$(call stage,Seeding demo accounts,$(PY) manage.py seed_demo)
@@ -54,7 +57,8 @@ run: setup
 	PORT=$(PORT) $(SERVE)
 
 test: install-dev
-	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
+	$(PY) -m core.locale
+	$(PY) -m pytest -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 
 # lint-imports checks the layers contract in pyproject.toml: each app imports only the apps below it.
 lint: install-dev
@@ -79,6 +83,10 @@ BENCH_ARGS ?=
 bench-load: install-dev
 	$(PY) bench/load_autosave.py $(BENCH_ARGS)
 
+# The Spanish catalog brought up to date with the code (needs GNU gettext's xgettext); README, "Developing".
+messages: install-dev
+	$(PY) manage.py update_translations
+
 clean:
 	rm -rf $(VENV) var
 
@@ -87,4 +95,5 @@ clean:
 # Needs the production variables (README, "Running it in production"); safe to re-run on every deploy.
 .PHONY: production-setup
 production-setup: install
+	$(PY) -m core.locale
 	$(PY) manage.py production_setup

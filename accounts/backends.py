@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -40,9 +41,33 @@ def sign_in_failure_count(
     """Receives user_login_failed: count the account a failed sign-in named against its network."""
     if request is None:
         return
-    username = str(credentials.get("username") or "").strip().lower()
+    username = axes_username(None, credentials)
     throttle_take_distinct(rule=RULE, key=client_network(request), member=username)
 
 
 def sign_in_throttled(request: HttpRequest) -> bool:
     return bool(getattr(request, THROTTLED_FLAG, False))
+
+
+def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """The account a sign-in names, as django-axes counts it (AXES_USERNAME_CALLABLE): allauth passes the address
+    as `email`, the admin and the test client as `username`; lower-cased, so every spelling is one account."""
+    given = credentials or {}
+    value = given.get("email") or given.get("username") or given.get("login")
+    if value is None and request is not None:
+        value = request.POST.get("username") or request.POST.get("login")
+    return str(value or "").strip().lower()
+
+
+class AccountBackend(AuthenticationBackend):
+    """allauth's backend (Django's ModelBackend that also finds a person by email=), except that a closed account's
+    right password is answered like a wrong one: allauth would send it to an "account inactive" page, telling
+    anyone with the password that the account exists. The sign-in page offers a closed account's owner to cancel
+    its deletion itself (pages/accounts/auth_views.py)."""
+
+    def _check_password(self, user: Any, password: str) -> Any:
+        found = super()._check_password(user, password)
+        # super() hands a closed account to allauth through a per-thread stash; take it back out.
+        if found is None:
+            AuthenticationBackend.unstash_authenticated_user()
+        return found

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -84,8 +88,8 @@ def account_reopen(*, user: User) -> User:
 
 
 def account_erase(*, user: User) -> User:
-    """Erase the person from accounts: their personal fields, roles, consents, sessions, throttles and
-    django-axes' sign-in records. Idempotent."""
+    """Erase the person from accounts: their personal fields, roles, consents, sessions, throttles,
+    django-axes' sign-in records and allauth's (addresses, second factors, linked accounts). Idempotent."""
     email = user.email
     with transaction.atomic():
         ParticipationConsent.objects.filter(user=user).delete()
@@ -101,6 +105,12 @@ def account_erase(*, user: User) -> User:
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=email).delete()
         sessions_end(user=user)
+        # allauth's rows: every address, the second factors (their secrets), accounts linked at other providers
+        # (their ids and profile data) and the record of the person's sessions.
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        SocialAccount.objects.filter(user=user).delete()
+        UserSession.objects.filter(user=user).delete()
         fields: dict[str, Any] = {
             "email": erased_email(user),
             "name": "",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
@@ -65,6 +66,8 @@ class User(AbstractUser):
     # Stated at sign-up (accounts/participants.py). Blank: never stated (accounts older than the question, and
     # accounts others make: staff, reviewers), which counts as an adult.
     age_bracket = models.CharField(max_length=10, choices=AgeBracket.choices, blank=True, default="")
+    # The language of their pages and emails (settings.LANGUAGES); blank follows the browser (core/locale.py).
+    language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]

@@ -8,24 +8,23 @@ who made it and writes its row of the one audit log (core.audit) in the same tra
 
 from __future__ import annotations
 
-import enum
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.forms import default_token_generator as reset_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
-from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
+from accounts.email_addresses import email_address_sync
 from accounts.models import AgeBracket, IssuerMembership, User
 from accounts.reviewer_roles import reviewer_profile_save, reviewer_role_grant, reviewer_role_revoke
 from accounts.throttle import throttle_take
@@ -35,9 +34,9 @@ from core.errors import InvalidInput, InvalidState, TooSoon
 from notifications.selectors import email_recently_queued
 from notifications.services import email_queue
 
-EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)
+# How long an emailed confirmation link works (allauth's ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS says the same).
+EMAIL_VERIFICATION_MAX_AGE = timedelta(days=settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS)
 EMAIL_VERIFICATION_RESEND_INTERVAL = timedelta(minutes=1)
-_VERIFICATION_SALT = "accounts.email-verification"
 
 ISSUER_ADMINS_GROUP = "Issuer admins"
 # What an issuer admin may do in the admin site; which rows they see is narrowed per issuer in accounts.admin.
@@ -62,16 +61,16 @@ def user_signup(*, email: str, name: str, password: str, organisation: str = "",
     """Make an educator's account, or tell the holder of an existing one; the caller cannot tell which.
 
     Both ways hash the password and queue one email, so neither the answer nor its timing says whether
-    an address has an account here. A new account is sent the link that verifies its address (the
-    caller has validated the password); the holder of an existing account is told that someone tried
-    to sign up with the address, and how to sign in or reset the password, at most a few times an hour.
-    `age_bracket` is what the person stated (accounts/participants.py); under 13 is refused.
+    an address has an account here. A new account gets its address as allauth's (unverified) EmailAddress and
+    the link that verifies it (the caller has validated the password); the holder of an existing account is
+    told that someone tried to sign up with the address, and how to sign in or reset the password, at most a
+    few times an hour. `age_bracket` is what the person stated (accounts/participants.py); under 13 is refused.
     """
     if age_bracket == AgeBracket.UNDER_13 or age_bracket not in {"", *AgeBracket.values}:
-        raise InvalidInput.on("age_bracket", "microcred is for people aged 13 and over")
+        raise InvalidInput.on("age_bracket", gettext("microcred is for people aged 13 and over"))
     email = email.strip().lower()
     may_email = throttle_take(rule="signup_address", key=email)
-    if not User.objects.filter(email=email).exists():
+    if not _address_taken(email):
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
@@ -90,10 +89,18 @@ def user_signup(*, email: str, name: str, password: str, organisation: str = "",
     existing = User.objects.filter(email=email, is_active=True).first()
     if existing is not None and may_email:
         with transaction.atomic():
-            email_queue(name="account_exists", to=existing.email, context=_account_links(existing))
+            email_queue(name="account_exists", to=existing.email, context=account_links(existing))
 
 
-def _account_links(user: User) -> dict[str, Any]:
+def _address_taken(email: str) -> bool:
+    # Someone's sign-in address, or another address they verified with allauth (a linked account's, say).
+    return (
+        User.objects.filter(email=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
+    )
+
+
+def account_links(user: User) -> dict[str, Any]:
     return {
         "name": user.name,
         "login_url": settings.SITE_URL + reverse("accounts:login"),
@@ -101,89 +108,54 @@ def _account_links(user: User) -> dict[str, Any]:
     }
 
 
-def _address_digest(email: str) -> str:
-    # A digest, not the address: signed values are readable, and links end up in logs and mail scanners.
-    return salted_hmac(_VERIFICATION_SALT, email).hexdigest()[:20]
-
-
-def email_verification_token(*, user: User) -> str:
-    # The address is signed with the id: a link sent to an earlier address cannot verify a later one.
-    return signing.TimestampSigner(salt=_VERIFICATION_SALT).sign_object(
-        {"u": user.pk, "e": _address_digest(user.email)}
-    )
-
-
-def _token_owner(data: Any) -> User | None:
-    user_id = data.get("u") if isinstance(data, dict) else None
-    if not isinstance(user_id, int):
-        return None
-    user = User.objects.filter(pk=user_id).first()
-    if user is None or not constant_time_compare(_address_digest(user.email), str(data.get("e"))):
-        return None
-    return user
+def email_verification_url(*, address: EmailAddress) -> str:
+    """The emailed link that verifies one address: allauth's signed key (the EmailAddress row, so a link sent to
+    an earlier address never verifies a later one), on our page."""
+    return settings.SITE_URL + reverse("accounts:verify", args=[EmailConfirmationHMAC(address).key])
 
 
 def email_verification_send(*, user: User) -> None:
-    link = settings.SITE_URL + reverse("accounts:verify", args=[email_verification_token(user=user)])
-    days = EMAIL_VERIFICATION_MAX_AGE.days
+    address = email_address_sync(user=user)
+    if address is None:
+        return  # an erased account: no address to confirm
     email_queue(
         name="verify_email",
         to=user.email,
-        context={"name": user.name, "verify_url": link, "valid_days": days},
+        context={
+            "name": user.name,
+            "verify_url": email_verification_url(address=address),
+            "valid_days": EMAIL_VERIFICATION_MAX_AGE.days,
+        },
     )
-
-
-class VerificationOutcome(enum.Enum):
-    VERIFIED = "verified"
-    ALREADY_VERIFIED = "already_verified"
-    EXPIRED = "expired"
-    INVALID = "invalid"
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    outcome: VerificationOutcome
-    user: User | None = None
-
-
-def email_verify(*, token: str) -> VerificationResult:
-    """Mark the address in a verification link as verified; never raises for a bad link."""
-    signer = signing.TimestampSigner(salt=_VERIFICATION_SALT)
-    try:
-        data = signer.unsign_object(token, max_age=EMAIL_VERIFICATION_MAX_AGE)
-    except signing.SignatureExpired:
-        # The signature is good, only old: say so, so the person knows a new link will work.
-        return VerificationResult(VerificationOutcome.EXPIRED, _token_user(signer, token))
-    except signing.BadSignature:
-        return VerificationResult(VerificationOutcome.INVALID)
-    user = _token_owner(data)
-    if user is None:
-        return VerificationResult(VerificationOutcome.INVALID)
-    # The conditional update makes a double click (or a mail scanner racing the person) harmless.
-    updated = User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(email_verified_at=timezone.now())
-    user.refresh_from_db(fields=["email_verified_at"])
-    return VerificationResult(VerificationOutcome.VERIFIED if updated else VerificationOutcome.ALREADY_VERIFIED, user)
-
-
-def _token_user(signer: signing.TimestampSigner, token: str) -> User | None:
-    try:
-        return _token_owner(signer.unsign_object(token))
-    except signing.BadSignature:
-        return None
 
 
 def email_verification_resend(*, user: User) -> None:
     """Send a new verification link; refused (InvalidState) once verified, and (TooSoon) within a minute of
     the last link, so a double click or an impatient hand sends one email, not several."""
     if user.email_verified_at is not None:
-        raise InvalidState("Your email address is already verified.")
+        raise InvalidState(gettext("Your email address is already verified."))
     if email_recently_queued(name="verify_email", to=user.email, within=EMAIL_VERIFICATION_RESEND_INTERVAL):
         raise TooSoon(
-            "We sent you a link less than a minute ago. Check your inbox and spam folder, "
-            "or wait a minute and ask again."
+            gettext(
+                "We sent you a link less than a minute ago. Check your inbox and spam folder, "
+                "or wait a minute and ask again."
+            )
         )
     with transaction.atomic():
         email_verification_send(user=user)
+
+
+def email_verified_mark(*, user: User) -> None:
+    """The person has shown they read their address (a confirmation link, a password reset): the account and
+    allauth's EmailAddress both say so. Changes nothing when already verified."""
+    with transaction.atomic():
+        if user.email_verified_at is None:
+            User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(email_verified_at=timezone.now())
+            user.refresh_from_db(fields=["email_verified_at"])
+        address = email_address_sync(user=user)
+        if address is not None and not address.verified:
+            address.verified = True
+            address.save(update_fields=["verified"])
 
 
 # --- profile and passwords -------------------------------------------------------------------------
@@ -220,15 +192,17 @@ def password_reset_request(*, email: str) -> None:
             email_queue(name="password_reset_no_account", to=email, context=links)
 
 
-def password_reset_url(*, user: User, token_generator: PasswordResetTokenGenerator = default_token_generator) -> str:
-    """The link that lets the person choose a new password (Django's token: one use, and it expires)."""
-    uid = urlsafe_base64_encode(str(user.pk).encode())
-    return settings.SITE_URL + reverse("accounts:password_reset_confirm", args=[uid, token_generator.make_token(user)])
+def password_reset_url(*, user: User) -> str:
+    """The link that lets the person choose a new password: allauth's token (one use: it changes with the
+    password, and it expires after PASSWORD_RESET_TIMEOUT), read by allauth's reset view at our address."""
+    uid = user_pk_to_url_str(user)
+    key = reset_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("accounts:password_reset_confirm", kwargs={"uidb36": uid, "key": key})
 
 
-def password_reset_send(*, user: User, token_generator: PasswordResetTokenGenerator = default_token_generator) -> None:
+def password_reset_send(*, user: User) -> None:
     """Email the link that lets the person choose a new password."""
-    link = password_reset_url(user=user, token_generator=token_generator)
+    link = password_reset_url(user=user)
     email_queue(name="password_reset", to=user.email, context={"name": user.name, "reset_url": link})
 
 
@@ -249,9 +223,8 @@ def password_reset_complete(*, user: User, password: str) -> User:
     """
     with transaction.atomic():
         user.set_password(password)
-        if user.email_verified_at is None:
-            user.email_verified_at = timezone.now()
-        user.save(update_fields=["password", "email_verified_at"])
+        user.save(update_fields=["password"])
+        email_verified_mark(user=user)
     axes_reset(username=user.email)
     return user
 
@@ -337,12 +310,11 @@ def membership_revoke(*, actor: User | None, membership: IssuerMembership) -> No
 __all__ = [
     "ISSUER_ADMINS_GROUP",
     "ISSUER_ADMIN_PERMISSIONS",
-    "VerificationOutcome",
-    "VerificationResult",
+    "account_links",
     "email_verification_resend",
     "email_verification_send",
-    "email_verification_token",
-    "email_verify",
+    "email_verification_url",
+    "email_verified_mark",
     "issuer_admin_group_sync",
     "membership_grant",
     "membership_revoke",

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import ngettext
 
 from accounts.models import Throttle
 from core.errors import TooSoon
@@ -148,4 +149,6 @@ def throttle_guard(*, rule: str, key: str, message: str) -> None:
 
 def try_again_in(wait: timedelta | None) -> str:
     minutes = max(1, -(-int((wait or timedelta(0)).total_seconds()) // 60))
-    return f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    return ngettext("Try again in %(minutes)d minute.", "Try again in %(minutes)d minutes.", minutes) % {
+        "minutes": minutes
+    }

@@ -13,6 +13,7 @@ from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.log import log_response
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
@@ -78,7 +79,9 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     from django.conf import settings
 
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
-    message = f"the request body is larger than {limit:g} MB; send less at once (files go to the evidence upload)"
+    message = gettext(
+        "the request body is larger than %(limit)s MB; send less at once (files go to the evidence upload)"
+    ) % {"limit": f"{limit:g}"}
     return api.create_response(
         request, {"detail": message, "errors": [{"field": "body", "message": message}]}, status=413
     )
@@ -90,11 +93,13 @@ def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpRespo
         # Django refuses a part whose headers pass 1 KB, which in practice is a very long file name. The name
         # is in those headers, so the parser stops before any field is known; every upload here is the part
         # `file`, and what the sender can do is rename it (only 200 characters of a name are kept anyway).
-        message = "the file name is too long to read; rename the file to under 200 characters and upload it again"
+        message = gettext(
+            "the file name is too long to read; rename the file to under 200 characters and upload it again"
+        )
         return api.create_response(
             request, {"detail": f"file: {message}", "errors": [{"field": "file", "message": message}]}, status=422
         )
-    message = "the upload is not well-formed multipart/form-data"
+    message = gettext("the upload is not well-formed multipart/form-data")
     return api.create_response(
         request, {"detail": message, "errors": [{"field": "body", "message": message}]}, status=400
     )
@@ -102,7 +107,7 @@ def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpRespo
 
 @api.exception_handler(SuspiciousOperation)
 def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-    return api.create_response(request, {"detail": "the request could not be read"}, status=400)
+    return api.create_response(request, {"detail": gettext("the request could not be read")}, status=400)
 
 
 def _field_name(loc: list[object]) -> str:
@@ -114,6 +119,45 @@ def _field_name(loc: list[object]) -> str:
     return ".".join(path) or str(loc[0] if loc else "body")
 
 
+# pydantic words its messages in English only; the commonest kinds are said here in the request's language. The
+# kind itself (`type`) and the field are the same in every language, so a client reads those, not the words.
+_VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("is required but missing"),
+    "extra_forbidden": gettext_lazy("is not a key this operation knows; remove it"),
+    "int_type": gettext_lazy("must be a whole number"),
+    "int_parsing": gettext_lazy("must be a whole number"),
+    "int_from_float": gettext_lazy("must be a whole number"),
+    "float_type": gettext_lazy("must be a number"),
+    "float_parsing": gettext_lazy("must be a number"),
+    "bool_type": gettext_lazy("must be true or false"),
+    "bool_parsing": gettext_lazy("must be true or false"),
+    "string_type": gettext_lazy("must be text"),
+    "list_type": gettext_lazy("must be a list"),
+    "dict_type": gettext_lazy("must be an object"),
+    "model_type": gettext_lazy("must be an object"),
+    "less_than_equal": gettext_lazy("is too large"),
+    "greater_than_equal": gettext_lazy("is too small"),
+    "greater_than": gettext_lazy("is too small"),
+    "string_too_long": gettext_lazy("is too long"),
+    "string_too_short": gettext_lazy("is too short"),
+    "string_pattern_mismatch": pgettext_lazy("validation", "is not in the expected format"),
+    "literal_error": gettext_lazy("is not one of the allowed values"),
+    "enum": gettext_lazy("is not one of the allowed values"),
+    "date_from_datetime_parsing": gettext_lazy("must be a date such as 2026-01-31"),
+    "date_parsing": gettext_lazy("must be a date such as 2026-01-31"),
+    "datetime_parsing": gettext_lazy("must be a date and time such as 2026-01-31T09:00:00Z"),
+}
+
+
+def _validation_message(error: dict[str, object]) -> str:
+    """pydantic's own words in English (clients and tests have long read them), the request's language otherwise."""
+    if (get_language() or "en").split("-")[0] != "en":
+        known = _VALIDATION_MESSAGES.get(str(error.get("type", "")))
+        if known is not None:
+            return str(known)
+    return str(error.get("msg", gettext("is not valid")))
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """The request's shape is wrong (a missing or unknown key, a wrong type): the same answer shape as the
@@ -121,7 +165,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     errors = [
         {
             "field": _field_name(list(e.get("loc", []))),
-            "message": str(e.get("msg", "is not valid")),
+            "message": _validation_message(e),
             "loc": e.get("loc"),
         }
         for e in exc.errors
@@ -137,7 +181,9 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     any unhandled exception, so error reporting, and the test client, still see it."""
     got_request_exception.send(sender=None, request=request)
     response = api.create_response(
-        request, {"detail": "something went wrong on our side; it has been logged, please try again later"}, status=500
+        request,
+        {"detail": gettext("something went wrong on our side; it has been logged, please try again later")},
+        status=500,
     )
     log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exc)
     return response
@@ -145,4 +191,5 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any path under /api/ that no operation matches: JSON like the rest of the API, in every mode."""
-    return JsonResponse({"detail": f"no such API path: {request.path}; see /api/v1/docs"}, status=404)
+    detail = gettext("no such API path: %(path)s; see /api/v1/docs") % {"path": request.path}
+    return JsonResponse({"detail": detail}, status=404)

@@ -14,6 +14,7 @@ whether an id exists cannot be probed, signed in or not. Collections (lists, cre
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
@@ -48,7 +49,9 @@ class SessionOrToken(HttpBearer):
             return None
         unsafe = request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False)
         if unsafe and check_csrf(request) is not None:
-            raise HttpError(403, "CSRF check failed: send the csrftoken cookie's value in an X-CSRFToken header")
+            raise HttpError(
+                403, gettext("CSRF check failed: send the csrftoken cookie's value in an X-CSRFToken header")
+            )
         return user
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
@@ -57,7 +60,10 @@ class SessionOrToken(HttpBearer):
             return None
         if request.method not in SAFE_METHODS and not row.may_write:
             raise HttpError(
-                403, "this token may only read (its scope is read): make a token with the write scope to change things"
+                403,
+                gettext(
+                    "this token may only read (its scope is read): make a token with the write scope to change things"
+                ),
             )
         request.user = row.user
         return row.user
@@ -72,5 +78,5 @@ def request_user(request: HttpRequest) -> User:
     """The user an authenticated API request acts for (set by the auth classes above)."""
     user = getattr(request, "auth", None)
     if not isinstance(user, User):
-        raise HttpError(401, "Unauthorized")
+        raise HttpError(401, gettext("Unauthorized"))
     return user

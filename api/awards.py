@@ -28,6 +28,8 @@ class VerifyCheckOut(Schema):
     label: str
     outcome: str
     detail: str
+    # Why a check failed, in fixed words (signature_mismatch, key_unresolved, refused_address, revoked, …).
+    reason: str = ""
 
 
 class ReportOut(Schema):

@@ -78,9 +78,9 @@ def exports_list(request: HttpRequest, slug: Slug) -> list[dict[str, object]]:
     return [
         {
             "name": e.name,
-            "title": e.title,
-            "description": e.description,
-            "date_filtered": e.date_label,
+            "title": str(e.title),
+            "description": str(e.description),
+            "date_filtered": str(e.date_label),
             "columns": list(e.headers),
             "formats": ["csv", "xlsx"],
         }

@@ -15,6 +15,7 @@ import re
 from typing import Any, cast
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
@@ -73,23 +74,34 @@ class StrictJSONParser(Parser):
                 where = _bad_text_path(json_input.loads(raw.decode("utf-8", "surrogateescape")), _SURROGATE)
             except ValueError:
                 where = None
-            place = f"in {where}" if where else f"at byte {error.start}"
+            place = (
+                gettext("in %(field)s") % {"field": where}
+                if where
+                else gettext("at byte %(offset)s") % {"offset": error.start}
+            )
             raise BodyError(
-                f"the request body is not valid UTF-8 ({place}); send JSON encoded as UTF-8", where
+                gettext("the request body is not valid UTF-8 (%(place)s); send JSON encoded as UTF-8")
+                % {"place": place},
+                where,
             ) from None
         try:
             data = json_input.loads(text)
         except json.JSONDecodeError as error:
             _refuse_null(_raw_control_characters(text))
             raise BodyError(
-                f"the request body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+                gettext("the request body is not valid JSON: %(problem)s at line %(line)s, column %(column)s")
+                % {"problem": error.msg, "line": error.lineno, "column": error.colno}
             ) from None
         except json_input.TooDeep as error:
-            raise BodyError(f"the request body cannot be read: {error}") from None
+            raise BodyError(gettext("the request body cannot be read: %(problem)s") % {"problem": error}) from None
         _refuse_null(data)
         where = _bad_text_path(data, _SURROGATE)
         if where:
-            raise BodyError(f"{where} holds characters that are not valid Unicode text (lone surrogates)", where)
+            raise BodyError(
+                gettext("%(field)s holds characters that are not valid Unicode text (lone surrogates)")
+                % {"field": where},
+                where,
+            )
         return cast(DictStrAny, data)
 
 
@@ -107,5 +119,5 @@ def _refuse_null(data: Any) -> None:
     # it at all: the sender is told which field holds it.
     where = _bad_text_path(data, _NUL)
     if where:
-        message = "remove the null character (U+0000): text may not contain it"
+        message = gettext("remove the null character (U+0000): text may not contain it")
         raise BodyError(message, where, 422, detail=f"{where}: {message}")

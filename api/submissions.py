@@ -182,7 +182,7 @@ def _attempt_summary(attempt: Attempt) -> dict[str, Any]:
     return {
         "number": attempt.number,
         "status": attempt.status,
-        "status_label": AttemptStatus(attempt.status).label,
+        "status_label": str(AttemptStatus(attempt.status).label),
         "submitted_at": attempt.submitted_at,
         "version": attempt.version.number,
     }
@@ -206,7 +206,7 @@ def _submission_out(submission: Submission) -> dict[str, Any]:
         "credential": _credential(submission),
         "version": submission.version.number,
         "status": submission.status,
-        "status_label": SubmissionStatus(submission.status).label,
+        "status_label": str(SubmissionStatus(submission.status).label),
         "editable": submission.is_editable,
         "next_step": selectors.next_step(submission),
         "revision": draft.revision,

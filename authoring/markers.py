@@ -1,6 +1,7 @@
 """The draft markers in a definition: every place the platform wrote text for the issuer to revise, which the
 pages mark "Draft wording from the platform" (catalog/_draft.html). A marker is either an item carrying
-`draft: true` (a section, field, check, level, criterion, partner, a whole review policy, renewal, retention) or
+`draft: true` (a section, field, check, level, criterion, partner, a whole review policy, renewal, retention, one
+language's translation) or
 an entry of a `draft_fields` list (the definition's summary, competency statement and grade bands; a policy's
 single rules). Pure functions over the definition as JSON, so a draft that does not validate yet still lists
 its markers."""
@@ -10,6 +11,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import get_language_info
 
 from authoring.paths import join, resolve, segment
 
@@ -47,6 +50,13 @@ class Marker:
     kind: str  # "item" (draft: true) or "field" (a draft_fields entry)
 
 
+def _language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name"])
+    except KeyError:
+        return code
+
+
 def _quoted(text: str) -> str:
     text = " ".join(text.split())
     if len(text) > _QUOTE_LIMIT:
@@ -63,6 +73,8 @@ def _name(node: dict[str, Any]) -> str:
 
 
 def _item_label(trail: list[tuple[str, dict[str, Any]]], node: dict[str, Any], key: str, in_list: bool) -> str:
+    if trail and trail[-1][0] == "translations":
+        return f"Translation into {_language_name(key)}"
     if not in_list:
         return _OBJECTS.get(key, key.replace("_", " ").capitalize())
     noun = _NOUNS.get(key, key.replace("_", " ").capitalize())

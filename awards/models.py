@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Credential, CredentialVersion, Issuer
 from submissions.models import Attempt
@@ -24,8 +26,8 @@ class IssuerKey(models.Model):
     long as the row exists, active or not, so credentials signed before a rotation keep verifying."""
 
     class Algorithm(models.TextChoices):
-        ED25519 = "Ed25519", "Ed25519 (Data Integrity eddsa-rdfc-2022)"
-        P256 = "P-256", "ECDSA P-256 (VC-JWT ES256)"
+        ED25519 = "Ed25519", _("Ed25519 (Data Integrity eddsa-rdfc-2022)")
+        P256 = "P-256", _("ECDSA P-256 (VC-JWT ES256)")
 
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="keys")
     number = models.PositiveIntegerField(help_text="The N of the verification method #key-N.")
@@ -102,9 +104,9 @@ class StatusList(SignedDocument):
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public: listed on my public profile and viewable by anyone"
-    UNLISTED = "unlisted", "Unlisted: viewable by anyone with the link"
-    PRIVATE = "private", "Private: only I can see the page"
+    PUBLIC = "public", _("Public: listed on my public profile and viewable by anyone")
+    UNLISTED = "unlisted", _("Unlisted: viewable by anyone with the link")
+    PRIVATE = "private", _("Private: only I can see the page")
 
 
 class Badge(SignedDocument):
@@ -223,10 +225,10 @@ class PartnerMembership(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    CREDIT_AWARDED = "credit_awarded", "Credit awarded"
-    DECLINED = "declined", "Declined"
+    SUBMITTED = "submitted", pgettext_lazy("credit application", "Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    CREDIT_AWARDED = "credit_awarded", _("Credit awarded")
+    DECLINED = "declined", _("Declined")
 
 
 class CreditApplication(models.Model):

@@ -8,7 +8,8 @@ under a key made of everything the cached checks depend on:
   (id, number, public key, active or retired, retired time) and the issuer's name, which the key check
   quotes; rotating a key retires one row and adds another, so the state changes;
 - the status list's version: the SHA-256 of the signed list as stored, re-signed whenever a bit changes,
-  so revoking a credential changes it.
+  so revoking a credential changes it;
+- the language the report is written in.
 
 The validity dates are never cached: they depend on the clock, and are checked afresh on every call, so a
 result read from the cache is only ever combined with `now < validUntil` judged at that moment.
@@ -36,6 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.urls import Resolver404, resolve
+from django.utils.translation import get_language
 
 from awards.keys import did_for_issuer
 from awards.models import IssuerKey, StatusList
@@ -46,7 +48,7 @@ from catalog.models import Issuer
 # A day: entries only need to outlive a burst of views; a stale one is unreachable anyway.
 TIMEOUT = 24 * 3600
 
-CachedChecks = tuple[str, list[tuple[str, str, str, str]]]
+CachedChecks = tuple[str, list[tuple[str, str, str, str, str]]]
 
 
 def status_list_ref(url: str) -> tuple[str, int] | None:
@@ -154,7 +156,8 @@ def _state_sql() -> str:
 
 
 def result_key(digest: str, reading: Reading) -> str | None:
-    """The key of this verification's result, or None when the result must not be cached."""
+    """The key of this verification's result, or None when the result must not be cached. The labels and
+    sentences are kept in the language they were written in, so the language is part of the key."""
     key_ref, list_ref = reading.key_ref, reading.list_ref
     if key_ref is None:
         return None
@@ -165,9 +168,10 @@ def result_key(digest: str, reading: Reading) -> str | None:
         state = cursor.fetchall()
     if not any(row[1] == key_ref[1] for row in state):
         return None
-    hasher = hashlib.sha256(f"{digest}\n".encode())
+    hasher = hashlib.sha256(f"{digest}\n{get_language() or ''}\n".encode())
     hasher.update(repr(state).encode("utf-8", "surrogatepass"))
-    return "awards.verify:" + hasher.hexdigest()
+    # v2: each check carries its failure reason; entries written before that are never read back.
+    return "awards.verify.v2:" + hasher.hexdigest()
 
 
 def cached(key: str) -> CachedChecks | None:

@@ -11,7 +11,9 @@ import weasyprint
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
+from catalog.definition_text import page_language
 from catalog.models import CredentialVersion
 from catalog.offline_form import EMPTY_BOX, form_checks, form_identifier, form_parts
 from catalog.pdf import StaticOnlyFetcher, render_fingerprint
@@ -22,7 +24,8 @@ _CACHE_SECONDS = 60 * 60 * 24
 
 
 def submission_form_etag(*, version: CredentialVersion) -> str:
-    return f'"form-{version.content_hash[:32]}-{render_fingerprint()[:16]}"'
+    # The page's language picks the template's words, so it is part of the tag (and of the cache key built from it).
+    return f'"form-{version.content_hash[:32]}-{render_fingerprint()[:16]}-{page_language()}"'
 
 
 def _parts(version: CredentialVersion) -> list[dict[str, Any]]:
@@ -47,7 +50,7 @@ def submission_form_html(*, version: CredentialVersion, page_url: str) -> str:
         "identifier": form_identifier(spec.slug, version.content_hash),
         "page_url": page_url,
         "empty_box": EMPTY_BOX,
-        "draft_note": DRAFT_NOTE,
+        "draft_note": gettext(DRAFT_NOTE),
     }
     return render_to_string(TEMPLATE, context)
 

@@ -19,6 +19,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from catalog.definition_text import page_language
 from catalog.presentation import credential_page_context
 from catalog.selectors import PublishedCredential
 
@@ -86,7 +87,8 @@ def render_fingerprint() -> str:
 
 
 def requirements_pdf_etag(*, published: PublishedCredential) -> str:
-    return f'"{published.version.content_hash[:32]}-{render_fingerprint()[:16]}"'
+    # The page's language chooses the definition's translation (catalog/definition_text.py), so it is part of the tag.
+    return f'"{published.version.content_hash[:32]}-{render_fingerprint()[:16]}-{page_language()}"'
 
 
 def requirements_pdf_html(*, published: PublishedCredential) -> str:

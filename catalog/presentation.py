@@ -11,7 +11,11 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
 
+from catalog.definition_text import definition_shown
 from catalog.retention import retention_words
 from catalog.schema import (
     FILE_TYPES,
@@ -34,27 +38,57 @@ from catalog.schema import (
 )
 from catalog.selectors import PublishedCredential
 
+# Marked here, translated where they are shown (gettext at call time), so each page reads in its own language.
 SECTION_TITLES: dict[str, str] = {
-    "introduction": "Introduction",
-    "competency_statement": "Competency",
-    "graduate_credit": "Graduate credit",
-    "key_method": "Key method",
-    "method_components": "Method components",
-    "suggested_activities": "Suggested activities",
-    "standards": "Standards alignment",
-    "resources": "Research and resources",
-    "sample_materials": "Sample materials",
-    "submission": "Submission requirements",
-    "rubric": "Rubric: how your work is scored",
-    "self_evaluation": "Self-evaluation",
-    "review_policy": "How your submission is reviewed",
-    "notes": "Notes",
-    "license": "License",
+    "introduction": gettext_noop("Introduction"),
+    "competency_statement": gettext_noop("Competency"),
+    "graduate_credit": gettext_noop("Graduate credit"),
+    "key_method": gettext_noop("Key method"),
+    "method_components": gettext_noop("Method components"),
+    "suggested_activities": gettext_noop("Suggested activities"),
+    "standards": gettext_noop("Standards alignment"),
+    "resources": gettext_noop("Research and resources"),
+    "sample_materials": gettext_noop("Sample materials"),
+    "submission": gettext_noop("Submission requirements"),
+    "rubric": gettext_noop("Rubric: how your work is scored"),
+    "self_evaluation": gettext_noop("Self-evaluation"),
+    "review_policy": gettext_noop("How your submission is reviewed"),
+    "notes": gettext_noop("Notes"),
+    "license": gettext_noop("License"),
 }
 
-DRAFT_NOTE = "Draft wording from the platform, for the issuer to revise"
+DRAFT_NOTE = gettext_noop("Draft wording from the platform, for the issuer to revise")
 
-_NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+# The schema's own words for grade bands and file types (catalog/schema/base.py), marked for the catalogs.
+_SCHEMA_WORDS = (
+    gettext_noop("Primary"),
+    gettext_noop("Intermediate"),
+    gettext_noop("Middle school"),
+    gettext_noop("High school"),
+    gettext_noop("College"),
+    gettext_noop("PDF document"),
+    gettext_noop("Word document (.docx)"),
+    gettext_noop("Excel workbook (.xlsx)"),
+    gettext_noop("PowerPoint presentation (.pptx)"),
+    gettext_noop("CSV spreadsheet"),
+    gettext_noop("Plain text"),
+    gettext_noop("Image (PNG, JPEG, GIF, WebP)"),
+    gettext_noop("Audio (MP3, M4A, WAV, OGG)"),
+)
+
+_NUMBER_WORDS = [
+    pgettext_lazy("a count in words", "no"),
+    pgettext_lazy("a count in words", "one"),
+    pgettext_lazy("a count in words", "two"),
+    pgettext_lazy("a count in words", "three"),
+    pgettext_lazy("a count in words", "four"),
+    pgettext_lazy("a count in words", "five"),
+    pgettext_lazy("a count in words", "six"),
+    pgettext_lazy("a count in words", "seven"),
+    pgettext_lazy("a count in words", "eight"),
+    pgettext_lazy("a count in words", "nine"),
+    pgettext_lazy("a count in words", "ten"),
+]
 
 
 @dataclass(frozen=True)
@@ -78,7 +112,7 @@ class RubricGroup:
 
 
 def page_sections(spec: CredentialDefinition) -> list[PageSection]:
-    return [PageSection(key, SECTION_TITLES[key], f"catalog/sections/{key}.html") for key in spec.page_order]
+    return [PageSection(key, _(SECTION_TITLES[key]), f"catalog/sections/{key}.html") for key in spec.page_order]
 
 
 def rubric_groups(spec: CredentialDefinition) -> list[RubricGroup]:
@@ -89,39 +123,39 @@ def rubric_groups(spec: CredentialDefinition) -> list[RubricGroup]:
     ]
     whole = [c for c in spec.rubric.criteria if c.part is None]
     if whole:
-        groups.append(RubricGroup("whole-submission", "The whole submission", whole))
+        groups.append(RubricGroup("whole-submission", _("The whole submission"), whole))
     return groups
 
 
 def number_words(count: int) -> str:
-    return _NUMBER_WORDS[count] if 0 <= count < len(_NUMBER_WORDS) else str(count)
+    return str(_NUMBER_WORDS[count]) if 0 <= count < len(_NUMBER_WORDS) else str(count)
 
 
 def plain_number(value: float) -> str:
-    """1.0 -> "1", 1.5 -> "1.5": credits and sizes read as people write them."""
-    return f"{value:g}"
+    """1.0 -> "1", 1.5 -> "1.5": credits and sizes read as people write them (a decimal comma in Spanish)."""
+    return number_format(f"{value:g}")
 
 
 def money(value: float) -> str:
     if value == 0:
-        return "No fee"
-    return f"${value:,.0f}" if value == int(value) else f"${value:,.2f}"
+        return _("No fee")
+    return "$" + number_format(value, 0 if value == int(value) else 2, force_grouping=True)
 
 
 def or_list(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " or " + words[-1]
+    return _("%(some)s or %(last)s") % {"some": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def and_list(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return _("%(some)s and %(last)s") % {"some": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def grade_band_labels(bands: list[str]) -> list[str]:
-    return [GRADE_BANDS.get(band, band) for band in bands]
+    return [_(GRADE_BANDS[band]) if band in GRADE_BANDS else band for band in bands]
 
 
 def passing_phrase(rubric: Rubric) -> str:
@@ -132,25 +166,25 @@ def passing_phrase(rubric: Rubric) -> str:
 
 def field_kind_words(field: SubmissionField | ItemField) -> str:
     if isinstance(field, TextField):
-        return "Written response" if field.multiline else "Written answer on one line"
+        return _("Written response") if field.multiline else _("Written answer on one line")
     if isinstance(field, ChoiceField):
-        return "Choose one or more of the options" if field.multiple else "Choose one of the options"
+        return _("Choose one or more of the options") if field.multiple else _("Choose one of the options")
     if isinstance(field, ChecklistField):
-        return "Checklist: confirm every item" if field.require_all else "Checklist: tick the items that apply"
+        return _("Checklist: confirm every item") if field.require_all else _("Checklist: tick the items that apply")
     if isinstance(field, FileField):
-        return "File upload"
+        return _("File upload")
     if isinstance(field, LinkField):
         return {
-            "any": "Link to a web page or file",
-            "audio": "Link to an audio recording",
-            "video": "Link to a video",
-            "audio_or_video": "Link to an audio or video recording",
+            "any": _("Link to a web page or file"),
+            "audio": _("Link to an audio recording"),
+            "video": _("Link to a video"),
+            "audio_or_video": _("Link to an audio or video recording"),
         }[field.media]
     if isinstance(field, ShortTextField):
-        return "Short answers, one or more" if field.multiple else "Short answer"
+        return _("Short answers, one or more") if field.multiple else _("Short answer")
     if isinstance(field, ListField):
-        return f"A list of entries, each one a “{field.item_label}”"
-    return "Date"
+        return _("A list of entries, each one a “%(item)s”") % {"item": field.item_label}
+    return _("Date")
 
 
 def field_limits(field: SubmissionField | ItemField) -> list[str]:
@@ -158,81 +192,111 @@ def field_limits(field: SubmissionField | ItemField) -> list[str]:
     limits: list[str] = []
     if isinstance(field, TextField):
         if field.min_words is not None and field.max_words is not None:
-            limits.append(f"{field.min_words} to {field.max_words} words")
+            limits.append(_("%(min)s to %(max)s words") % {"min": field.min_words, "max": field.max_words})
         elif field.max_words is not None:
-            limits.append(f"Up to {field.max_words} words")
+            limits.append(_("Up to %(max)s words") % {"max": field.max_words})
         elif field.min_words is not None:
-            limits.append(f"At least {field.min_words} words")
+            limits.append(_("At least %(min)s words") % {"min": field.min_words})
     elif isinstance(field, FileField):
-        limits.append("Accepted file types: " + and_list([FILE_TYPES[kind] for kind in field.accept]))
-        files = "one file" if field.max_files == 1 else f"up to {field.max_files} files"
-        limits.append(f"Up to {plain_number(field.max_size_mb)} MB each, {files}")
+        limits.append(_("Accepted file types: ") + and_list([_(FILE_TYPES[kind]) for kind in field.accept]))
+        files = _("one file") if field.max_files == 1 else _("up to %(count)s files") % {"count": field.max_files}
+        limits.append(
+            _("Up to %(size)s MB each, %(files)s") % {"size": plain_number(field.max_size_mb), "files": files}
+        )
     elif isinstance(field, LinkField):
-        limits.append("One link" if field.max_links == 1 else f"Up to {field.max_links} links")
+        limits.append(
+            _("One link") if field.max_links == 1 else _("Up to %(count)s links") % {"count": field.max_links}
+        )
     elif isinstance(field, ShortTextField):
-        limits.append(f"Up to {field.max_length} characters")
+        limits.append(_("Up to %(count)s characters") % {"count": field.max_length})
         if field.pattern_hint:
-            limits.append(f"Format: {field.pattern_hint}")
+            limits.append(_("Format: %(hint)s") % {"hint": field.pattern_hint})
         elif field.pattern:
-            limits.append(f"Format: must match the pattern {field.pattern}")
+            limits.append(_("Format: must match the pattern %(pattern)s") % {"pattern": field.pattern})
     elif isinstance(field, DateField) and field.not_after == "today":
-        limits.append("A date that has passed: today or earlier")
+        limits.append(_("A date that has passed: today or earlier"))
     elif isinstance(field, ListField):
         if field.min_items:
-            limits.append(f"At least {field.min_items}, at most {field.max_items} entries")
+            limits.append(
+                _("At least %(min)s, at most %(max)s entries") % {"min": field.min_items, "max": field.max_items}
+            )
         else:
-            limits.append(f"Up to {field.max_items} entries")
+            limits.append(_("Up to %(max)s entries") % {"max": field.max_items})
     return limits
 
 
 def seat_who(seat: Seat, issuer_name: str) -> str:
-    who = {
-        "issuer_staff": f"A member of the {issuer_name} team",
-        "mentor": "A trained mentor",
-        "lead_assessor": f"A lead assessor named by {issuer_name}",
-        "any": f"A trained reviewer named by {issuer_name}",
-    }[seat.kind]
+    words = {"issuer": issuer_name}
     if seat.match_grade_band:
-        who += " who works with the grade band you choose for your submission"
-    return who
+        return {
+            "issuer_staff": _(
+                "A member of the %(issuer)s team who works with the grade band you choose for your submission"
+            ),
+            "mentor": _("A trained mentor who works with the grade band you choose for your submission"),
+            "lead_assessor": _(
+                "A lead assessor named by %(issuer)s who works with the grade band you choose for your submission"
+            ),
+            "any": _(
+                "A trained reviewer named by %(issuer)s who works with the grade band you choose for your submission"
+            ),
+        }[seat.kind] % words
+    return {
+        "issuer_staff": _("A member of the %(issuer)s team"),
+        "mentor": _("A trained mentor"),
+        "lead_assessor": _("A lead assessor named by %(issuer)s"),
+        "any": _("A trained reviewer named by %(issuer)s"),
+    }[seat.kind] % words
 
 
 def seat_title(seat: Seat) -> str:
     if seat.title:
         return seat.title
     return {
-        "issuer_staff": "Issuer staff reviewer",
-        "mentor": "Mentor",
-        "lead_assessor": "Lead assessor",
-        "any": "Reviewer",
+        "issuer_staff": _("Issuer staff reviewer"),
+        "mentor": _("Mentor"),
+        "lead_assessor": _("Lead assessor"),
+        "any": _("Reviewer"),
     }[seat.kind]
 
 
 def pass_rule_words(policy: ReviewPolicy, rubric: Rubric, kind_label: str) -> str:
-    phrase = passing_phrase(rubric)
     panel = policy.panel_size
-    reviewers = f"{number_words(panel)} reviewer" + ("s" if panel != 1 else "")
-    what = kind_label.lower()
+    words = {
+        "phrase": passing_phrase(rubric),
+        "reviewers": ngettext("%(number)s reviewer", "%(number)s reviewers", panel) % {"number": number_words(panel)},
+        "what": kind_label.lower(),
+    }
     if policy.pass_rule == "all_reviewers_all_criteria":
-        every = "the reviewer" if panel == 1 else f"all {reviewers}"
-        return (
-            f"You earn this {what} when {every} rate{'s' if panel == 1 else ''} every criterion {phrase}. "
-            "If any criterion is rated lower by any reviewer, you do not earn it this time, and you get "
-            "feedback on each criterion."
-        )
+        if panel == 1:
+            rule = _(
+                "You earn this %(what)s when the reviewer rates every criterion %(phrase)s. If any criterion is rated "
+                "lower by any reviewer, you do not earn it this time, and you get feedback on each criterion."
+            )
+        else:
+            rule = _(
+                "You earn this %(what)s when all %(reviewers)s rate every criterion %(phrase)s. If any criterion is "
+                "rated lower by any reviewer, you do not earn it this time, and you get feedback on each criterion."
+            )
+        return rule % words
     if policy.pass_rule == "all_criteria_adjudicated":
-        adjudicator = seat_title(policy.adjudication.seat) if policy.adjudication else "a lead reviewer"
-        return (
-            f"You earn this {what} when every criterion is rated {phrase}. The {reviewers} score on their own; "
-            f"where they disagree on whether a criterion reaches that level, the {adjudicator} scores it and "
+        adjudicator = seat_title(policy.adjudication.seat) if policy.adjudication else _("a lead reviewer")
+        return _(
+            "You earn this %(what)s when every criterion is rated %(phrase)s. The %(reviewers)s score on their own; "
+            "where they disagree on whether a criterion reaches that level, the %(adjudicator)s scores it and "
             "that decision counts."
-        )
+        ) % {**words, "adjudicator": adjudicator}
     if policy.pass_rule == "median":
         return (
-            f"For each criterion, the middle rating (the median) of the {reviewers} counts. You earn this "
-            f"{what} when that middle rating is {phrase} on every criterion."
+            _(
+                "For each criterion, the middle rating (the median) of the %(reviewers)s counts. You earn this "
+                "%(what)s when that middle rating is %(phrase)s on every criterion."
+            )
+            % words
         )
-    return f"You earn this {what} when, on every criterion, more than half of the {reviewers} rate it {phrase}."
+    return (
+        _("You earn this %(what)s when, on every criterion, more than half of the %(reviewers)s rate it %(phrase)s.")
+        % words
+    )
 
 
 def adjudication_words(policy: ReviewPolicy, issuer_name: str) -> str:
@@ -243,21 +307,22 @@ def adjudication_words(policy: ReviewPolicy, issuer_name: str) -> str:
     who = seat_who(seat, issuer_name)
     who = who[0].lower() + who[1:]
     if policy.pass_rule == "all_criteria_adjudicated":
-        return f"The {seat_title(seat)} is {who}."
-    return (
-        f"When reviewers disagree on whether a criterion passes, the {seat_title(seat)} ({who}) scores it, "
+        return _("The %(seat)s is %(who)s.") % {"seat": seat_title(seat), "who": who}
+    return _(
+        "When reviewers disagree on whether a criterion passes, the %(seat)s (%(who)s) scores it, "
         "and that decision counts."
-    )
+    ) % {"seat": seat_title(seat), "who": who}
 
 
 def attempt_words(policy: ReviewPolicy) -> str:
     if policy.attempt_limit == 1:
-        return "You can submit once; there is no resubmission."
+        return _("You can submit once; there is no resubmission.")
     resubmissions = policy.attempt_limit - 1
-    return (
-        f"You can submit up to {number_words(policy.attempt_limit)} times in all: your first submission and "
-        f"{number_words(resubmissions)} resubmission{'s' if resubmissions != 1 else ''}."
-    )
+    return ngettext(
+        "You can submit up to %(times)s times in all: your first submission and %(count)s resubmission.",
+        "You can submit up to %(times)s times in all: your first submission and %(count)s resubmissions.",
+        resubmissions,
+    ) % {"times": number_words(policy.attempt_limit), "count": number_words(resubmissions)}
 
 
 def policy_drafts(policy: ReviewPolicy) -> dict[str, bool]:
@@ -278,7 +343,7 @@ def policy_drafts(policy: ReviewPolicy) -> dict[str, bool]:
 
 def credential_page_context(published: PublishedCredential) -> dict[str, Any]:
     """Everything the detail page and the PDF show, computed once from the version's typed definition."""
-    spec = published.spec
+    spec = definition_shown(published.spec)
     slug = published.credential.slug
     return {
         "credential": published.credential,
@@ -294,7 +359,7 @@ def credential_page_context(published: PublishedCredential) -> dict[str, Any]:
         "retention_words": retention_words(spec),
         "policy_drafts": policy_drafts(spec.review_policy),
         "grade_band_labels": grade_band_labels(list(spec.grade_bands)),
-        "draft_note": DRAFT_NOTE,
+        "draft_note": _(DRAFT_NOTE),
         "page_url": settings.SITE_URL + reverse("catalog:detail", args=[slug]),
         "pdf_url": reverse("catalog:requirements_pdf", args=[slug]),
     }

@@ -4,6 +4,7 @@ platform's. Workflow deletes by it (workflow.retention) and the pages state it, 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from catalog.schema import CredentialDefinition
 
@@ -16,8 +17,10 @@ def evidence_retention_days(spec: CredentialDefinition) -> int:
 
 def retention_words(spec: CredentialDefinition) -> str:
     days = evidence_retention_days(spec)
-    return (
-        f"Your evidence files are kept for {days} day{'s' if days != 1 else ''} after the decision on the latest "
-        "attempt that includes them, then deleted; your record keeps each file's name, type and size. Download "
-        "any you want to keep."
-    )
+    return ngettext(
+        "Your evidence files are kept for %(days)s day after the decision on the latest attempt that includes them, "
+        "then deleted; your record keeps each file's name, type and size. Download any you want to keep.",
+        "Your evidence files are kept for %(days)s days after the decision on the latest attempt that includes them, "
+        "then deleted; your record keeps each file's name, type and size. Download any you want to keep.",
+        days,
+    ) % {"days": days}

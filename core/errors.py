@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -44,7 +46,9 @@ class InvalidInput(MicrocredError):
     def __init__(self, errors: list[FieldError], message: str | None = None) -> None:
         self.errors = errors
         summary = message or "; ".join(
-            f"{e.field}{f' (entry {e.entry})' if e.entry else ''}: {e.message}" for e in errors
+            (gettext("%(field)s (entry %(entry)s): %(message)s") if e.entry else gettext("%(field)s: %(message)s"))
+            % {"field": e.field, "entry": e.entry, "message": e.message}
+            for e in errors
         )
         super().__init__(summary)
 
@@ -84,8 +88,11 @@ class Conflict(MicrocredError):
         self.conflicts = conflicts
         names = ", ".join(c.field for c in conflicts)
         super().__init__(
-            f"{names} changed in another tab or device since you loaded this draft (now at revision {revision}); "
-            "both versions are kept here: choose one, then save again"
+            gettext(
+                "%(names)s changed in another tab or device since you loaded this draft (now at revision "
+                "%(revision)s); both versions are kept here: choose one, then save again"
+            )
+            % {"names": names, "revision": revision}
         )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Email(models.Model):
@@ -24,6 +25,8 @@ class Email(models.Model):
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Not retried before this time.")
     failed_at = models.DateTimeField(null=True, blank=True, help_text="Given up after too many failed attempts.")
+    # The language the message is rendered in at delivery (settings.LANGUAGES): the recipient's, fixed when queued.
+    language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -45,18 +48,18 @@ class Email(models.Model):
 class NotificationKind(models.TextChoices):
     """Every event someone is told about. Each kind has an email trio under templates/emails/<kind>/."""
 
-    ATTEMPT_SUBMITTED = "attempt_submitted", "Submission received"
-    ATTEMPT_RETURNED_INCOMPLETE = "attempt_returned_incomplete", "Submission returned as incomplete"
-    REVIEW_ASSIGNED = "review_assigned", "Review assigned"
-    REVIEW_REMINDER = "review_reminder", "Review due soon"
-    REVIEW_OVERDUE = "review_overdue", "Review overdue"
-    REVIEW_OVERDUE_ADMIN = "review_overdue_admin", "A reviewer is overdue"
-    ASSIGNMENT_ENDED = "assignment_ended", "Review assignment ended"
-    SEAT_WAITING = "seat_waiting", "Review seat waiting for a reviewer"
-    ATTEMPT_DECIDED = "attempt_decided", "Decision made"
-    DECISION_OVERRIDDEN = "decision_overridden", "Decision changed"
-    EXTRA_ATTEMPT_GRANTED = "extra_attempt_granted", "Another attempt granted"
-    REVIEWER_RECALIBRATION = "reviewer_recalibration", "Calibrate again"
+    ATTEMPT_SUBMITTED = "attempt_submitted", _("Submission received")
+    ATTEMPT_RETURNED_INCOMPLETE = "attempt_returned_incomplete", _("Submission returned as incomplete")
+    REVIEW_ASSIGNED = "review_assigned", _("Review assigned")
+    REVIEW_REMINDER = "review_reminder", _("Review due soon")
+    REVIEW_OVERDUE = "review_overdue", _("Review overdue")
+    REVIEW_OVERDUE_ADMIN = "review_overdue_admin", _("A reviewer is overdue")
+    ASSIGNMENT_ENDED = "assignment_ended", _("Review assignment ended")
+    SEAT_WAITING = "seat_waiting", _("Review seat waiting for a reviewer")
+    ATTEMPT_DECIDED = "attempt_decided", _("Decision made")
+    DECISION_OVERRIDDEN = "decision_overridden", _("Decision changed")
+    EXTRA_ATTEMPT_GRANTED = "extra_attempt_granted", _("Another attempt granted")
+    REVIEWER_RECALIBRATION = "reviewer_recalibration", _("Calibrate again")
 
 
 class Notification(models.Model):

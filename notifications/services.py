@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.pseudonymise import rows_scrub
 from notifications.models import Email, Notification, NotificationKind
@@ -33,16 +34,35 @@ class Recipient(Protocol):
     @property
     def is_active(self) -> bool: ...
 
+    @property
+    def language(self) -> str: ...
 
-def email_queue(*, name: str, to: str, context: dict[str, Any]) -> Email:
+
+def recipient_language(user: Recipient | None = None, *, address: str = "") -> str:
+    """The language to write to someone in: their saved choice; else, for a person with none, the site's own;
+    else, for an address with no account behind it, the language of the page that caused the email."""
+    if user is None and address:
+        # By the address, for callers that name only it: one read of the unique email index.
+        saved = get_user_model().objects.filter(email=address.strip().lower()).values_list("language", flat=True)
+        found = saved.first()
+        if found is not None:
+            return str(found) or settings.LANGUAGE_CODE
+    if user is not None:
+        return user.language or settings.LANGUAGE_CODE
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def email_queue(*, name: str, to: str, context: dict[str, Any], language: str | None = None) -> Email:
     """Record an email and deliver it once the surrounding transaction commits.
 
     `context` must be JSON (it is stored, and a database-backed task worker may render it in another
-    process). A rolled-back transaction leaves neither the row nor a sent message behind.
+    process). A rolled-back transaction leaves neither the row nor a sent message behind. `language` is the
+    recipient's (`recipient_language`); left out, the saved choice of the account with that address, else the
+    language active now (the page that caused it).
     """
     from notifications.tasks import email_deliver
 
-    email = Email.objects.create(name=name, to=to, context=context)
+    email = Email.objects.create(name=name, to=to, context=context, language=language or recipient_language(address=to))
     transaction.on_commit(lambda: email_deliver.enqueue(email_id=email.pk))
     return email
 
@@ -59,8 +79,10 @@ def notification_send(*, user: Recipient, kind: str, context: dict[str, Any], ur
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     full = {"name": user.name, "url": settings.SITE_URL + url if url else settings.SITE_URL, **context}
-    subject, _, _ = email_render(name=kind, context=full, parts=("subject",))
-    email = email_queue(name=kind, to=user.email, context=full)
+    language = recipient_language(user)
+    with translation.override(language):
+        subject, _, _ = email_render(name=kind, context=full, parts=("subject",))
+    email = email_queue(name=kind, to=user.email, context=full, language=language)
     return Notification.objects.create(user_id=user.pk, kind=kind, title=subject[:300], url=url, email=email)
 
 

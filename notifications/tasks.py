@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from notifications.models import Email
@@ -71,7 +71,9 @@ def email_deliver(email_id: int) -> bool:
         return False
     email = Email.objects.get(pk=email_id)
     try:
-        subject, text, html = email_render(name=email.name, context=email.context)
+        # In the recipient's language, whatever the worker's (a row older than the column has none: the default).
+        with translation.override(email.language or settings.LANGUAGE_CODE):
+            subject, text, html = email_render(name=email.name, context=email.context)
         message = EmailMultiAlternatives(subject=subject, body=text, to=[email.to])
         message.attach_alternative(html, "text/html")
         message.send()

@@ -13,3 +13,5 @@ class PagesConfig(AppConfig):
 
         # Before any urls.py is read (the URLconf loads lazily, after every app is ready): <pk:…> in all of them.
         register_converter(PositiveIdConverter, "pk")
+        # Connects the sign-in receiver that carries a language chosen before signing in over to the account.
+        import pages.accounts.language  # noqa: F401

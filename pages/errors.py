@@ -12,17 +12,18 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.errors import MicrocredError, NotFound
 
 TITLES = {
-    403: "Not allowed",
-    404: "Page not found",
-    409: "This cannot be done now",
-    410: "Withdrawn",
-    413: "Too large",
-    422: "Check what you entered",
-    429: "Please wait",
+    403: gettext_lazy("Not allowed"),
+    404: gettext_lazy("Page not found"),
+    409: gettext_lazy("This cannot be done now"),
+    410: pgettext_lazy("an error page's title", "Withdrawn"),
+    413: gettext_lazy("Too large"),
+    422: gettext_lazy("Check what you entered"),
+    429: gettext_lazy("Please wait"),
 }
 
 
@@ -39,5 +40,5 @@ class ErrorPageMiddleware:
         if isinstance(exception, NotFound):
             return render(request, "404.html", status=404)
         status = exception.status_code
-        context = {"title": TITLES.get(status, "This cannot be done"), "message": exception.message}
+        context = {"title": TITLES.get(status, gettext_lazy("This cannot be done")), "message": exception.message}
         return render(request, "error.html", context, status=status)

@@ -15,14 +15,16 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Credential, CredentialVersion
 from submissions.models import Attempt, Submission
 
 
 class SeatRole(models.TextChoices):
-    PANEL = "panel", "Panel"
-    ADJUDICATOR = "adjudicator", "Adjudicator"
+    PANEL = "panel", _("Panel")
+    ADJUDICATOR = "adjudicator", _("Adjudicator")
 
 
 class Seat(models.Model):
@@ -62,12 +64,12 @@ class Seat(models.Model):
 
 
 class AssignmentState(models.TextChoices):
-    OPEN = "open", "Open"
-    SUBMITTED = "submitted", "Review submitted"
-    DECLINED = "declined", "Declined"
-    EXPIRED = "expired", "Expired"
-    REASSIGNED = "reassigned", "Reassigned"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", pgettext_lazy("assignment state", "Open")
+    SUBMITTED = "submitted", _("Review submitted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    REASSIGNED = "reassigned", _("Reassigned")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 LIVE_STATES = (AssignmentState.OPEN, AssignmentState.SUBMITTED)
@@ -126,8 +128,8 @@ class Assignment(models.Model):
 
 
 class ReviewState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
+    DRAFT = "draft", pgettext_lazy("review state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("review state", "Submitted")
 
 
 class Review(models.Model):
@@ -164,8 +166,8 @@ class Score(models.Model):
 
 
 class DecisionOutcome(models.TextChoices):
-    EARNED = "earned", "Earned"
-    NOT_YET_EARNED = "not_yet_earned", "Not yet earned"
+    EARNED = "earned", _("Earned")
+    NOT_YET_EARNED = "not_yet_earned", _("Not yet earned")
 
 
 class Decision(models.Model):

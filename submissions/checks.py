@@ -20,6 +20,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.schema import (
     ChecklistField,
@@ -70,7 +72,7 @@ class DraftState:
     first_written_at: dict[str, str] = field(default_factory=dict)
 
     def value(self, ref: str) -> Any:
-        part_id, _, field_id = ref.partition(".")
+        part_id, _dot, field_id = ref.partition(".")
         return self.responses.get(part_id, {}).get(field_id)
 
     def holds(self, ref: str) -> bool:
@@ -86,21 +88,24 @@ def _active_parts(definition: CredentialDefinition, state: DraftState) -> set[st
 
 
 def _missing_message(spec: SubmissionField | ItemField) -> str:
+    words = {"label": spec.label}
     if isinstance(spec, TextField):
-        return f"{spec.label}: write your answer."
+        return _("%(label)s: write your answer.") % words
     if isinstance(spec, ChoiceField):
-        return f"{spec.label}: choose {'at least one option' if spec.multiple else 'an option'}."
+        if spec.multiple:
+            return _("%(label)s: choose at least one option.") % words
+        return _("%(label)s: choose an option.") % words
     if isinstance(spec, ChecklistField):
-        return f"{spec.label}: tick the items that apply."
+        return _("%(label)s: tick the items that apply.") % words
     if isinstance(spec, DateField):
-        return f"{spec.label}: enter the date."
+        return _("%(label)s: enter the date.") % words
     if isinstance(spec, LinkField):
-        return f"{spec.label}: paste a link."
+        return _("%(label)s: paste a link.") % words
     if isinstance(spec, FileField):
-        return f"{spec.label}: attach at least one file."
+        return _("%(label)s: attach at least one file.") % words
     if isinstance(spec, ListField):
-        return f"{spec.label}: add at least one {spec.item_label.lower()}."
-    return f"{spec.label}: fill this in."
+        return _("%(label)s: add at least one %(item)s.") % {**words, "item": spec.item_label.lower()}
+    return _("%(label)s: fill this in.") % words
 
 
 def _simple_findings(
@@ -117,12 +122,16 @@ def _simple_findings(
         if spec.required:
             out.append(Finding("required", "blocking", _missing_message(spec), ref, entry))
         return out
-    where = f"{spec.label}" if entry is None else f"{spec.label} (entry {entry})"
+    where = spec.label if entry is None else _("%(label)s (entry %(entry)s)") % {"label": spec.label, "entry": entry}
     if isinstance(spec, DateField) and spec.not_after == "today" and isinstance(value, str):
         # Autosave refuses such a date; this catches one saved before the rule, or brought in another way.
         day = date.fromisoformat(value)
         if day > latest_today():
-            named = spec.label if in_list is None else f"{in_list}, entry {entry}: {spec.label}"
+            named = (
+                spec.label
+                if in_list is None
+                else _("%(list)s, entry %(entry)s: %(label)s") % {"list": in_list, "entry": entry, "label": spec.label}
+            )
             out.append(Finding("not_after", "blocking", future_date_message(spec, day, where=named) + ".", ref, entry))
     if isinstance(spec, TextField):
         count = word_count(value)
@@ -131,7 +140,8 @@ def _simple_findings(
                 Finding(
                     "max_words",
                     "blocking",
-                    f"{where} has {count} words; shorten it to {spec.max_words} or fewer.",
+                    _("%(where)s has %(count)s words; shorten it to %(max)s or fewer.")
+                    % {"where": where, "count": count, "max": spec.max_words},
                     ref,
                     entry,
                 )
@@ -139,7 +149,12 @@ def _simple_findings(
         if spec.min_words is not None and count < spec.min_words:
             out.append(
                 Finding(
-                    "min_words", "blocking", f"{where} has {count} words; write at least {spec.min_words}.", ref, entry
+                    "min_words",
+                    "blocking",
+                    _("%(where)s has %(count)s words; write at least %(min)s.")
+                    % {"where": where, "count": count, "min": spec.min_words},
+                    ref,
+                    entry,
                 )
             )
     if isinstance(spec, ChecklistField) and spec.require_all:
@@ -149,7 +164,8 @@ def _simple_findings(
                 Finding(
                     "require_all",
                     "blocking",
-                    f"{where}: every item is needed; still to confirm: {'; '.join(missing)}.",
+                    _("%(where)s: every item is needed; still to confirm: %(missing)s.")
+                    % {"where": where, "missing": "; ".join(missing)},
                     ref,
                     entry,
                 )
@@ -180,8 +196,12 @@ def _field_findings(spec: SubmissionField, state: DraftState, ref: str) -> list[
             Finding(
                 "min_items",
                 "blocking",
-                f"{spec.label}: at least {spec.min_items} entries are needed and there "
-                f"{'is' if len(entries) == 1 else 'are'} {len(entries)}; add {more} more.",
+                ngettext(
+                    "%(label)s: at least %(min)s entries are needed and there is %(count)s; add %(more)s more.",
+                    "%(label)s: at least %(min)s entries are needed and there are %(count)s; add %(more)s more.",
+                    len(entries),
+                )
+                % {"label": spec.label, "min": spec.min_items, "count": len(entries), "more": more},
                 ref,
             )
         )
@@ -218,7 +238,8 @@ def _self_evaluation_findings(definition: CredentialDefinition, state: DraftStat
                 Finding(
                     "self_evaluation_level",
                     "blocking",
-                    f"Self-evaluation, {criterion.title}: choose the level that describes your work.",
+                    _("Self-evaluation, %(criterion)s: choose the level that describes your work.")
+                    % {"criterion": criterion.title},
                     criterion=criterion.id,
                 )
             )
@@ -227,7 +248,8 @@ def _self_evaluation_findings(definition: CredentialDefinition, state: DraftStat
                 Finding(
                     "self_evaluation_justification",
                     "blocking",
-                    f"Self-evaluation, {criterion.title}: say briefly why you chose {levels[level]}.",
+                    _("Self-evaluation, %(criterion)s: say briefly why you chose %(level)s.")
+                    % {"criterion": criterion.title, "level": levels[level]},
                     criterion=criterion.id,
                 )
             )
@@ -237,8 +259,11 @@ def _self_evaluation_findings(definition: CredentialDefinition, state: DraftStat
                 Finding(
                     "self_evaluation_words",
                     "blocking",
-                    f"Self-evaluation, {criterion.title}: the justification has {count} words; shorten "
-                    f"it to {settings.justification_max_words} or fewer.",
+                    _(
+                        "Self-evaluation, %(criterion)s: the justification has %(count)s words; shorten it to "
+                        "%(max)s or fewer."
+                    )
+                    % {"criterion": criterion.title, "count": count, "max": settings.justification_max_words},
                     criterion=criterion.id,
                 )
             )
@@ -313,8 +338,16 @@ def _each_of(definition: CredentialDefinition, state: DraftState, check: EachOfC
     short = [labels[v] for v, n in counts.items() if n < check.min]
     if not short:
         return []
-    times = "" if check.min == 1 else f" ({check.min} of each)"
-    return [Finding(check.id, check.severity, f"{check.message} Still needed{times}: {'; '.join(short)}.", check.field)]
+    still = "; ".join(short)
+    if check.min == 1:
+        message = _("%(message)s Still needed: %(still)s.") % {"message": check.message, "still": still}
+    else:
+        message = _("%(message)s Still needed (%(min)s of each): %(still)s.") % {
+            "message": check.message,
+            "min": check.min,
+            "still": still,
+        }
+    return [Finding(check.id, check.severity, message, check.field)]
 
 
 def _dates_before(definition: CredentialDefinition, state: DraftState, check: DatesBeforeCheck) -> list[Finding]:
@@ -334,12 +367,23 @@ def _dates_before(definition: CredentialDefinition, state: DraftState, check: Da
     for entry, value in dates:
         if value > latest_allowed:
             # Name the list as well as the item, so "Date" reads as "Planning log, entry 3: Date".
-            where = f"{list_label}, entry {entry}: {field_label}" if list_label and entry else field_label
+            where = (
+                _("%(list)s, entry %(entry)s: %(label)s") % {"list": list_label, "entry": entry, "label": field_label}
+                if list_label and entry
+                else field_label
+            )
             out.append(
                 Finding(
                     check.id,
                     check.severity,
-                    f"{check.message} {where} is {value.isoformat()}; {before_label} is {before.isoformat()}.",
+                    _("%(message)s %(where)s is %(value)s; %(before_label)s is %(before)s.")
+                    % {
+                        "message": check.message,
+                        "where": where,
+                        "value": value.isoformat(),
+                        "before_label": before_label,
+                        "before": before.isoformat(),
+                    },
                     check.field,
                     entry,
                 )
@@ -356,7 +400,12 @@ def _written_within(definition: CredentialDefinition, state: DraftState, check: 
     if written <= after[0][1] + timedelta(days=check.days):
         return []
     return [
-        Finding(check.id, "advisory", f"{check.message} It was first written on {written.isoformat()}.", check.field)
+        Finding(
+            check.id,
+            "advisory",
+            _("%(message)s It was first written on %(day)s.") % {"message": check.message, "day": written.isoformat()},
+            check.field,
+        )
     ]
 
 

@@ -17,6 +17,9 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import FieldError, InvalidInput
@@ -66,14 +69,14 @@ _MP4_AUDIO_BRANDS = {
     b"qt  ",
 }
 _PROGRAMS = (
-    (b"\x7fELF", "a Linux program (ELF)"),
-    (b"MZ", "a Windows program (PE)"),
-    (b"\xfe\xed\xfa\xce", "a macOS program (Mach-O)"),
-    (b"\xfe\xed\xfa\xcf", "a macOS program (Mach-O)"),
-    (b"\xce\xfa\xed\xfe", "a macOS program (Mach-O)"),
-    (b"\xcf\xfa\xed\xfe", "a macOS program (Mach-O)"),
-    (b"\xca\xfe\xba\xbe", "a macOS or Java program"),
-    (b"#!", "a script"),
+    (b"\x7fELF", gettext_lazy("a Linux program (ELF)")),
+    (b"MZ", gettext_lazy("a Windows program (PE)")),
+    (b"\xfe\xed\xfa\xce", gettext_lazy("a macOS program (Mach-O)")),
+    (b"\xfe\xed\xfa\xcf", gettext_lazy("a macOS program (Mach-O)")),
+    (b"\xce\xfa\xed\xfe", gettext_lazy("a macOS program (Mach-O)")),
+    (b"\xcf\xfa\xed\xfe", gettext_lazy("a macOS program (Mach-O)")),
+    (b"\xca\xfe\xba\xbe", gettext_lazy("a macOS or Java program")),
+    (b"#!", gettext_lazy("a script")),
 )
 
 
@@ -102,12 +105,12 @@ def sniff(file: IO[bytes]) -> Sniffed:
     head = file.read(4096)
     file.seek(0)
     if not head:
-        raise Refused("the file is empty")
+        raise Refused(_("the file is empty"))
     for magic, what in _PROGRAMS:
         if head.startswith(magic):
-            raise Refused(f"this is {what}, not a document")
+            raise Refused(_("this is %(what)s, not a document") % {"what": what})
     if head.startswith(b"%PDF-"):
-        return Sniffed("pdf", "pdf", "application/pdf", "a PDF document")
+        return Sniffed("pdf", "pdf", "application/pdf", _("a PDF document"))
     if head.startswith(b"PK\x03\x04"):
         return _office(file)
     if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")) or (
@@ -124,27 +127,39 @@ def _office(file: IO[bytes]) -> Sniffed:
     try:
         package = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise Refused("this zip file is damaged") from None
+        raise Refused(_("this zip file is damaged")) from None
     with package:
         entries = package.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise Refused(f"this zip package holds {len(entries):,} files, more than {MAX_ZIP_ENTRIES:,}")
+            raise Refused(
+                _("this zip package holds %(count)s files, more than %(max)s")
+                % {
+                    "count": number_format(len(entries), force_grouping=True),
+                    "max": number_format(MAX_ZIP_ENTRIES, force_grouping=True),
+                }
+            )
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" not in names:
-            raise Refused("this is a zip archive, not a Word, Excel or PowerPoint document")
+            raise Refused(_("this is a zip archive, not a Word, Excel or PowerPoint document"))
         if any(entry.flag_bits & 0x1 for entry in entries):
-            raise Refused("this document is encrypted or password-protected; save an unprotected copy")
+            raise Refused(_("this document is encrypted or password-protected; save an unprotected copy"))
         if any(name.lower().endswith("vbaproject.bin") for name in names):
-            raise Refused("this document contains macros; save it as a plain .docx, .xlsx or .pptx")
+            raise Refused(_("this document contains macros; save it as a plain .docx, .xlsx or .pptx"))
         _unpack_within_limits(package, entries)
         declared = package.read("[Content_Types].xml").decode("utf-8", "replace")
         for kind, (main_part, main_type) in OOXML_MAIN.items():
             if main_part in names and main_type in declared:
-                description = {"docx": "a Word document", "xlsx": "an Excel workbook", "pptx": "a PowerPoint file"}
+                description = {
+                    "docx": _("a Word document"),
+                    "xlsx": _("an Excel workbook"),
+                    "pptx": _("a PowerPoint file"),
+                }
                 return Sniffed(kind, kind, OOXML_CONTENT_TYPE[kind], description[kind])
     raise Refused(
-        "this Office package is not a plain Word, Excel or PowerPoint document (macro-enabled files and "
-        "templates are not accepted)"
+        _(
+            "this Office package is not a plain Word, Excel or PowerPoint document (macro-enabled files and "
+            "templates are not accepted)"
+        )
     )
 
 
@@ -152,7 +167,10 @@ def _unpack_within_limits(package: zipfile.ZipFile, entries: list[zipfile.ZipInf
     declared = sum(entry.file_size for entry in entries)
     packed = sum(entry.compress_size for entry in entries)
     if declared > MAX_ZIP_UNPACKED:
-        raise Refused(f"this package unpacks to {declared / 2**20:,.0f} MB; it looks like a zip bomb")
+        raise Refused(
+            _("this package unpacks to %(size)s MB; it looks like a zip bomb")
+            % {"size": number_format(round(declared / 2**20), force_grouping=True)}
+        )
     total = 0
     for entry in entries:
         if entry.is_dir():
@@ -167,11 +185,11 @@ def _unpack_within_limits(package: zipfile.ZipFile, entries: list[zipfile.ZipInf
                     if total > MAX_ZIP_UNPACKED or (
                         size > RATIO_APPLIES_ABOVE and size > MAX_ZIP_RATIO * max(entry.compress_size, 1)
                     ):
-                        raise Refused("this package unpacks to far more than its size; it looks like a zip bomb")
+                        raise Refused(_("this package unpacks to far more than its size; it looks like a zip bomb"))
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-            raise Refused("this document's package is damaged") from None
+            raise Refused(_("this document's package is damaged")) from None
     if total > RATIO_APPLIES_ABOVE and total > MAX_ZIP_RATIO * max(packed, 1):
-        raise Refused("this package unpacks to far more than its size; it looks like a zip bomb")
+        raise Refused(_("this package unpacks to far more than its size; it looks like a zip bomb"))
 
 
 def _image(file: IO[bytes]) -> Sniffed:
@@ -183,18 +201,27 @@ def _image(file: IO[bytes]) -> Sniffed:
                 image_format = image.format or ""
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
-                    raise Refused(f"this image is {width} by {height} pixels; the most is {MAX_IMAGE_PIXELS:,} pixels")
+                    raise Refused(
+                        _("this image is %(width)s by %(height)s pixels; the most is %(max)s pixels")
+                        % {
+                            "width": width,
+                            "height": height,
+                            "max": number_format(MAX_IMAGE_PIXELS, force_grouping=True),
+                        }
+                    )
                 image.verify()
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise Refused(f"this image has more than {MAX_IMAGE_PIXELS:,} pixels") from None
+        raise Refused(
+            _("this image has more than %(max)s pixels") % {"max": number_format(MAX_IMAGE_PIXELS, force_grouping=True)}
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise Refused("this image is damaged or not really an image") from None
+        raise Refused(_("this image is damaged or not really an image")) from None
     finally:
         file.seek(0)
     if image_format not in _IMAGE_FORMATS:
-        raise Refused("this image format is not accepted; use PNG, JPEG, GIF or WebP")
+        raise Refused(_("this image format is not accepted; use PNG, JPEG, GIF or WebP"))
     detail, content_type = _IMAGE_FORMATS[image_format]
-    return Sniffed("image", detail, content_type, f"a {detail.upper()} image")
+    return Sniffed("image", detail, content_type, _("a %(format)s image") % {"format": detail.upper()})
 
 
 def _mp3_frame(head: bytes) -> bool:
@@ -207,16 +234,16 @@ def _mp3_frame(head: bytes) -> bool:
 
 def _audio(head: bytes) -> Sniffed | None:
     if head.startswith(b"ID3") or _mp3_frame(head):
-        return Sniffed("audio", "mp3", "audio/mpeg", "an MP3 recording")
+        return Sniffed("audio", "mp3", "audio/mpeg", _("an MP3 recording"))
     if head[4:8] == b"ftyp" and head[8:12] in _MP4_AUDIO_BRANDS:
         detail = "m4a" if head[8:11] in (b"M4A", b"M4B") else "mp4"
-        return Sniffed("audio", detail, "audio/mp4", "an MP4/M4A recording")
+        return Sniffed("audio", detail, "audio/mp4", _("an MP4/M4A recording"))
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return Sniffed("audio", "wav", "audio/wav", "a WAV recording")
+        return Sniffed("audio", "wav", "audio/wav", _("a WAV recording"))
     if head.startswith(b"OggS"):
-        return Sniffed("audio", "ogg", "audio/ogg", "an Ogg recording")
+        return Sniffed("audio", "ogg", "audio/ogg", _("an Ogg recording"))
     if head.startswith(b"fLaC"):
-        return Sniffed("audio", "flac", "audio/flac", "a FLAC recording")
+        return Sniffed("audio", "flac", "audio/flac", _("a FLAC recording"))
     return None
 
 
@@ -227,17 +254,17 @@ def _looks_like_svg(start: str) -> bool:
 
 def _text(file: IO[bytes], head: bytes) -> Sniffed:
     if _looks_like_svg(head.decode("utf-8", "replace")):
-        raise Refused("this is an SVG image, which can carry scripts; export it as PNG instead")
+        raise Refused(_("this is an SVG image, which can carry scripts; export it as PNG instead"))
     decoder = codecs.getincrementaldecoder("utf-8")()
     file.seek(0)
     try:
         while chunk := file.read(_CHUNK):
             if b"\x00" in chunk:
-                raise Refused("this is a binary file of a kind that is not accepted")
+                raise Refused(_("this is a binary file of a kind that is not accepted"))
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise Refused("this file's type was not recognised (it is not UTF-8 text either)") from None
+        raise Refused(_("this file's type was not recognised (it is not UTF-8 text either)")) from None
     finally:
         file.seek(0)
-    return Sniffed("text", "text", "text/plain; charset=utf-8", "a text file")
+    return Sniffed("text", "text", "text/plain; charset=utf-8", _("a text file"))

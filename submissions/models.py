@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Credential, CredentialVersion
 
@@ -22,15 +24,15 @@ from catalog.models import Credential, CredentialVersion
 class Status(models.TextChoices):
     """Where a submission stands, as the educator's timeline shows it."""
 
-    STARTED = "started", "Started"
-    IN_PROGRESS = "in_progress", "In progress"
-    SUBMITTED = "submitted", "Submitted"
-    RESUBMITTED = "resubmitted", "Resubmitted"
-    RETURNED_INCOMPLETE = "returned_incomplete", "Returned as incomplete"
-    IN_REVIEW = "in_review", "In review"
-    NOT_YET_EARNED = "not_yet_earned", "Not yet earned"
-    EARNED = "earned", "Earned"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    STARTED = "started", _("Started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
+    RETURNED_INCOMPLETE = "returned_incomplete", _("Returned as incomplete")
+    IN_REVIEW = "in_review", _("In review")
+    NOT_YET_EARNED = "not_yet_earned", _("Not yet earned")
+    EARNED = "earned", _("Earned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # The draft may be edited (and submitted) only while no attempt is with reviewers.
@@ -98,7 +100,7 @@ class Draft(models.Model):
         return f"draft of submission {self.submission_id} at revision {self.revision}"
 
     def value(self, ref: str) -> Any:
-        part_id, _, field_id = ref.partition(".")
+        part_id, _dot, field_id = ref.partition(".")
         return self.responses.get(part_id, {}).get(field_id)
 
 
@@ -116,10 +118,10 @@ def _evidence_path(instance: Evidence, filename: str) -> str:
 class ReviewerCopy(models.TextChoices):
     """Whether reviewers can open an evidence file, and in what form (submissions.scrub makes the copy)."""
 
-    PENDING = "pending", "Not made yet"
-    CLEANED = "cleaned", "Cleaned of identifying details"
-    SAME = "same", "Nothing to clean (the original)"
-    WITHHELD = "withheld", "Could not be cleaned: withheld from reviewers"
+    PENDING = "pending", _("Not made yet")
+    CLEANED = "cleaned", _("Cleaned of identifying details")
+    SAME = "same", _("Nothing to clean (the original)")
+    WITHHELD = "withheld", _("Could not be cleaned: withheld from reviewers")
 
 
 class Evidence(models.Model):
@@ -176,12 +178,12 @@ class Evidence(models.Model):
         """What the owner is told when reviewers cannot open this file; empty when they can."""
         if not self.withheld:
             return ""
-        return (
-            f"{self.original_name} could not be cleaned of the details that could identify you "
-            f"({self.reviewer_copy_problem}). Reviewers will not be able to open it: they will see a notice "
-            "that it was withheld. If they need it, save or export it again without a password and upload that "
-            "copy instead."
-        )
+        # The problem is stored in English (scrub_*.py mark their words), and said in the reader's language.
+        return gettext(
+            "%(name)s could not be cleaned of the details that could identify you (%(problem)s). Reviewers will "
+            "not be able to open it: they will see a notice that it was withheld. If they need it, save or export "
+            "it again without a password and upload that copy instead."
+        ) % {"name": self.original_name, "problem": gettext(self.reviewer_copy_problem)}
 
     def manifest(self) -> dict[str, Any]:
         """What an attempt's snapshot records of this file."""
@@ -198,12 +200,12 @@ class Evidence(models.Model):
 
 
 class AttemptStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    RETURNED_INCOMPLETE = "returned_incomplete", "Returned as incomplete"
-    IN_REVIEW = "in_review", "In review"
-    NOT_YET_EARNED = "not_yet_earned", "Not yet earned"
-    EARNED = "earned", "Earned"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED_INCOMPLETE = "returned_incomplete", _("Returned as incomplete")
+    IN_REVIEW = "in_review", _("In review")
+    NOT_YET_EARNED = "not_yet_earned", _("Not yet earned")
+    EARNED = "earned", _("Earned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Attempt(models.Model):
@@ -259,15 +261,15 @@ class EventKind(models.TextChoices):
     """The events of a submission's history, recorded in the audit log as "submission.<kind>". Autosaves after
     the first are not events (they would drown the timeline); the draft's revision and updated_at record them."""
 
-    STARTED = "started", "Started"
-    SAVED = "saved", "First saved"
-    SUBMITTED = "submitted", "Submitted"
-    RESUBMITTED = "resubmitted", "Resubmitted"
-    RETURNED_INCOMPLETE = "returned_incomplete", "Returned as incomplete"
-    IN_REVIEW = "in_review", "Review started"
-    NOT_YET_EARNED = "not_yet_earned", "Not yet earned"
-    EARNED = "earned", "Earned"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    STARTED = "started", _("Started")
+    SAVED = "saved", _("First saved")
+    SUBMITTED = "submitted", _("Submitted")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
+    RETURNED_INCOMPLETE = "returned_incomplete", _("Returned as incomplete")
+    IN_REVIEW = "in_review", _("Review started")
+    NOT_YET_EARNED = "not_yet_earned", _("Not yet earned")
+    EARNED = "earned", _("Earned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # ----- copies ---------------------------------------------------------------------------------

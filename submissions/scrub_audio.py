@@ -10,11 +10,12 @@ import shutil
 from typing import IO
 
 import mutagen
+from django.utils.translation import gettext_noop
 from mutagen import apev2, flac, id3
 
 from submissions.scrub_base import Removed, Scrubbed, Uncleanable, spooled
 
-TAGS = "tags (title, artist, album, comments, cover art)"
+TAGS = gettext_noop("tags (title, artist, album, comments, cover art)")
 _CHUNK = 1024 * 1024
 
 
@@ -43,7 +44,7 @@ def scrub_audio(source: IO[bytes], detail: str) -> Scrubbed:
         raise
     except (mutagen.MutagenError, OSError, EOFError, ValueError, IndexError):
         copy.close()
-        raise Uncleanable("the recording's tags could not be read; it may be damaged") from None
+        raise Uncleanable(gettext_noop("the recording's tags could not be read; it may be damaged")) from None
     if left:
         copy.close()
         raise Uncleanable(f"its {', '.join(left)} could not be removed")
@@ -71,7 +72,7 @@ def audio_details(file: IO[bytes], detail: str) -> list[str]:
         file.seek(0)
         audio = mutagen.File(file)
         if audio is None:
-            raise Uncleanable("the recording could not be read")
+            raise Uncleanable(gettext_noop("the recording could not be read"))
         if audio.tags:
             found.append(TAGS)
         if isinstance(audio, flac.FLAC) and audio.pictures:
@@ -115,7 +116,7 @@ def _mp3(file: IO[bytes], removed: Removed) -> None:
 def _vorbis_comments(file: IO[bytes], detail: str, removed: Removed) -> None:
     audio = mutagen.File(file)
     if audio is None:
-        raise Uncleanable("the recording could not be read")
+        raise Uncleanable(gettext_noop("the recording could not be read"))
     if audio.tags:
         removed.add(TAGS)
     file.seek(0)
@@ -179,7 +180,7 @@ def _mp4_atoms_to_blank(file: IO[bytes]) -> list[tuple[tuple[str, ...], int, int
             elif size == 0:
                 size = stop - position
             if size < header_size or position + size > stop:
-                raise Uncleanable("the recording's structure is damaged")
+                raise Uncleanable(gettext_noop("the recording's structure is damaged"))
             name = kind.decode("latin-1")
             if kind in _MP4_DESCRIPTIVE:
                 found.append(((*path, name), position, size))
@@ -205,7 +206,7 @@ def _riff_chunks(file: IO[bytes]) -> list[tuple[bytes, int, int]]:
     file.seek(0)
     head = file.read(12)
     if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        raise Uncleanable("the recording is not a RIFF/WAVE file")
+        raise Uncleanable(gettext_noop("the recording is not a RIFF/WAVE file"))
     end = _size(file)
     chunks = []
     position = 12
@@ -217,7 +218,7 @@ def _riff_chunks(file: IO[bytes]) -> list[tuple[bytes, int, int]]:
             if name == b"data":  # a recorder stopped mid-write: the sound runs to the end of the file
                 size = end - position - 8
             else:
-                raise Uncleanable("the recording's structure is damaged")
+                raise Uncleanable(gettext_noop("the recording's structure is damaged"))
         chunks.append((name, position + 8, size))
         position += 8 + size + (size & 1)
     return chunks
@@ -226,12 +227,14 @@ def _riff_chunks(file: IO[bytes]) -> list[tuple[bytes, int, int]]:
 def _wav(file: IO[bytes], removed: Removed) -> IO[bytes]:
     chunks = _riff_chunks(file)
     if not any(name == b"data" for name, _, _ in chunks):
-        raise Uncleanable("the recording holds no sound data")
+        raise Uncleanable(gettext_noop("the recording holds no sound data"))
     out = spooled()
     out.write(b"RIFF\0\0\0\0WAVE")
     for name, offset, size in chunks:
         if name not in _WAV_KEEP:
-            removed.add(TAGS if name in (b"LIST", b"id3 ", b"ID3 ") else "recorder details (bext, iXML, XMP)")
+            removed.add(
+                TAGS if name in (b"LIST", b"id3 ", b"ID3 ") else gettext_noop("recorder details (bext, iXML, XMP)")
+            )
             continue
         out.write(name + size.to_bytes(4, "little"))
         file.seek(offset)
@@ -239,7 +242,7 @@ def _wav(file: IO[bytes], removed: Removed) -> IO[bytes]:
         while remaining > 0:
             block = file.read(min(remaining, _CHUNK))
             if not block:
-                raise Uncleanable("the recording's structure is damaged")
+                raise Uncleanable(gettext_noop("the recording's structure is damaged"))
             out.write(block)
             remaining -= len(block)
         if size & 1:

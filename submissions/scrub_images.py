@@ -16,6 +16,7 @@ import struct
 import warnings
 from typing import IO, Any
 
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageCms, ImageOps, ImageSequence, JpegImagePlugin, UnidentifiedImageError
 
 from submissions.scrub_base import Removed, Scrubbed, Uncleanable, spooled
@@ -32,12 +33,12 @@ _READ_ERRORS = (
     Image.DecompressionBombWarning,
 )
 _LABELS = {
-    "exif": "EXIF details (camera, author, place)",
+    "exif": gettext_noop("EXIF details (camera, author, place)"),
     "xmp": "XMP details",
     "XML:com.adobe.xmp": "XMP details",
-    "photoshop": "IPTC and Photoshop details",
-    "comment": "comments",
-    "icc_profile": "colour profile (colours converted to sRGB)",
+    "photoshop": gettext_noop("IPTC and Photoshop details"),
+    "comment": gettext_noop("comments"),
+    "icc_profile": gettext_noop("colour profile (colours converted to sRGB)"),
 }
 # What Pillow reports in `info` that is part of how the picture looks or moves, not who made it.
 _KEEP_FOR_GIF = ("duration", "loop", "transparency", "background", "disposal")
@@ -60,7 +61,7 @@ def scrub_image(source: IO[bytes], detail: str) -> Scrubbed:
                     _SAVERS[detail](image, out, removed)
     except _READ_ERRORS:
         out.close()
-        raise Uncleanable("the image could not be read to the end; it may be damaged") from None
+        raise Uncleanable(gettext_noop("the image could not be read to the end; it may be damaged")) from None
     out.seek(0)
     left = image_details(out, detail)
     if left:
@@ -94,13 +95,13 @@ def _note(image: Image.Image, removed: Removed) -> None:
         if image.info.get(key):
             removed.add(label)
     if getattr(image, "text", None):
-        removed.add("text chunks (title, author, description)")
+        removed.add(gettext_noop("text chunks (title, author, description)"))
     if isinstance(image, JpegImagePlugin.JpegImageFile):
         for marker, _ in getattr(image, "applist", []):
             if marker == "APP13":
                 removed.add(_LABELS["photoshop"])
             elif marker not in ("APP0", "APP1", "APP2", "APP14"):
-                removed.add("other application segments")
+                removed.add(gettext_noop("other application segments"))
 
 
 def _upright(frame: Image.Image) -> Image.Image:
@@ -218,7 +219,7 @@ def jpeg_strip(data: bytes) -> tuple[bytes, bool]:
     would change it and its PDF filters); the segments before the scan are a simple list of marker and length.
     Raises Uncleanable on a JPEG whose segments do not parse."""
     if not data.startswith(b"\xff\xd8"):
-        raise Uncleanable("an image inside it is not a JPEG although it says so")
+        raise Uncleanable(gettext_noop("an image inside it is not a JPEG although it says so"))
     out = bytearray(b"\xff\xd8")
     position, changed = 2, False
     while True:
@@ -227,14 +228,14 @@ def jpeg_strip(data: bytes) -> tuple[bytes, bool]:
         ):
             position += 1  # fill bytes
         if position + 4 > len(data) or data[position] != 0xFF:
-            raise Uncleanable("an image inside it is damaged")
+            raise Uncleanable(gettext_noop("an image inside it is damaged"))
         marker = data[position + 1]
         if marker == _SOS:
             out += data[position:]
             return bytes(out), changed
         length = int.from_bytes(data[position + 2 : position + 4], "big")
         if length < 2 or position + 2 + length > len(data):
-            raise Uncleanable("an image inside it is damaged")
+            raise Uncleanable(gettext_noop("an image inside it is damaged"))
         segment = data[position : position + 2 + length]
         if (0xE0 <= marker <= 0xEF and marker not in _KEEP_MARKERS) or marker == _COM:
             changed = True

@@ -18,20 +18,21 @@ import re
 import zipfile
 from typing import IO
 
+from django.utils.translation import gettext_noop
 from lxml import etree
 
 from submissions import evidence as sniffing
 from submissions.scrub_base import NEUTRAL_AUTHOR, NEUTRAL_INITIALS, Removed, Scrubbed, Uncleanable, spooled
 from submissions.scrub_images import scrub_image
 
-PROPERTIES = "document properties (author, title, last modified by, company, manager)"
-CUSTOM = "custom and SharePoint properties"
-COMMENT_AUTHORS = "comment authors"
-CHANGE_AUTHORS = "tracked-change authors"
-USER_NAMES = "user names of shared workbooks and revisions"
-PATHS = "folder paths the file was saved from, and data connections"
-PRINTER = "printer name"
-IMAGE_DETAILS = "details of the pictures inside it (EXIF, XMP, comments)"
+PROPERTIES = gettext_noop("document properties (author, title, last modified by, company, manager)")
+CUSTOM = gettext_noop("custom and SharePoint properties")
+COMMENT_AUTHORS = gettext_noop("comment authors")
+CHANGE_AUTHORS = gettext_noop("tracked-change authors")
+USER_NAMES = gettext_noop("user names of shared workbooks and revisions")
+PATHS = gettext_noop("folder paths the file was saved from, and data connections")
+PRINTER = gettext_noop("printer name")
+IMAGE_DETAILS = gettext_noop("details of the pictures inside it (EXIF, XMP, comments)")
 
 _MAX_DEPTH = 2  # a document embedded in a document embedded in the upload, and no deeper
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
@@ -100,7 +101,7 @@ def scrub_office(source: IO[bytes]) -> Scrubbed:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
         out.close()
-        raise Uncleanable("its package could not be read through; it may be damaged") from None
+        raise Uncleanable(gettext_noop("its package could not be read through; it may be damaged")) from None
     if left.labels():
         out.close()
         raise Uncleanable(f"its {', '.join(left.labels())} could not be removed")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from django.utils.translation import gettext_noop
 from pypdf import PasswordType, PdfReader, PdfWriter
 from pypdf.errors import DependencyError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject, StreamObject
@@ -17,13 +18,13 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 from submissions.scrub_base import Removed, Scrubbed, Uncleanable, spooled
 from submissions.scrub_images import jpeg_strip
 
-PROPERTIES = "document properties (author, title, subject, keywords, program)"
-XMP = "XMP details"
-ANNOTATION_AUTHORS = "comment authors"
-ATTACHMENTS = "files attached inside the PDF"
-SIGNATURES = "digital signatures (they name the signer)"
-IMAGE_DETAILS = "details of the images inside it (EXIF, XMP)"
-APPLICATION_DATA = "data the program that made it kept (PieceInfo, web capture)"
+PROPERTIES = gettext_noop("document properties (author, title, subject, keywords, program)")
+XMP = gettext_noop("XMP details")
+ANNOTATION_AUTHORS = gettext_noop("comment authors")
+ATTACHMENTS = gettext_noop("files attached inside the PDF")
+SIGNATURES = gettext_noop("digital signatures (they name the signer)")
+IMAGE_DETAILS = gettext_noop("details of the images inside it (EXIF, XMP)")
+APPLICATION_DATA = gettext_noop("data the program that made it kept (PieceInfo, web capture)")
 
 # pypdf raises a wide set on a malformed file; each means the same to us: this PDF cannot be read through.
 _READ_ERRORS = (PyPdfError, DependencyError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError)
@@ -50,7 +51,7 @@ def scrub_pdf(source: IO[bytes]) -> Scrubbed:
         raise
     except (*_READ_ERRORS, RecursionError):
         out.close()
-        raise Uncleanable("it could not be read through as a PDF; it may be damaged") from None
+        raise Uncleanable(gettext_noop("it could not be read through as a PDF; it may be damaged")) from None
     if left:
         out.close()
         raise Uncleanable(f"its {', '.join(left)} could not be removed")
@@ -91,7 +92,7 @@ def _open(reader: PdfReader) -> None:
     except (*_READ_ERRORS, NotImplementedError):
         opened = PasswordType.NOT_DECRYPTED
     if opened == PasswordType.NOT_DECRYPTED:
-        raise Uncleanable("it is protected by a password, so what it holds cannot be checked")
+        raise Uncleanable(gettext_noop("it is protected by a password, so what it holds cannot be checked"))
 
 
 def _has_properties(reader: PdfReader) -> bool:

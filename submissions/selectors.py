@@ -16,6 +16,9 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, QuerySet
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.audit import audit_trail
@@ -75,7 +78,7 @@ class SubmissionEvent:
 
     @property
     def label(self) -> str:
-        return self.kind.label
+        return str(self.kind.label)
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def submission_timeline(*, submission: Submission) -> list[TimelineEntry]:
     """The timeline the educator reads, oldest first (the caller has already been through an access check)."""
     return [
         TimelineEntry(
-            label="In progress (first saved)" if event.kind == EventKind.SAVED else event.label,
+            label=_("In progress (first saved)") if event.kind == EventKind.SAVED else str(event.label),
             at=event.at,
             attempt=event.attempt_number,
         )
@@ -156,7 +159,7 @@ class EvidenceDeleted:
 
     @property
     def why(self) -> str:
-        return DeletionReason(self.reason).label if self.reason in DeletionReason.values else ""
+        return str(DeletionReason(self.reason).label) if self.reason in DeletionReason.values else ""
 
 
 def evidence_deletions(*, evidence_ids: Iterable[int]) -> dict[int, EvidenceDeleted]:
@@ -174,10 +177,14 @@ def evidence_deletions(*, evidence_ids: Iterable[int]) -> dict[int, EvidenceDele
 def evidence_deletion_message(item: Evidence, *, owner: bool) -> str:
     """What a download of a deleted file answers instead of the file."""
     deleted = evidence_deletions(evidence_ids=[item.pk]).get(item.pk)
-    what = item.original_name if owner else "This evidence file"
-    when = f" on {deleted.at:%-d %B %Y}" if deleted is not None else ""
-    why = f" {deleted.why}" if deleted is not None and deleted.why else ""
-    return f"{what} was deleted{when}{why}; its name, type and size are kept on the record, but not the file."
+    what = item.original_name if owner else _("This evidence file")
+    if deleted is None:
+        return _("%(what)s was deleted; its name, type and size are kept on the record, but not the file.") % {
+            "what": what
+        }
+    return _(
+        "%(what)s was deleted on %(day)s%(why)s; its name, type and size are kept on the record, but not the file."
+    ) % {"what": what, "day": date_format(deleted.at, "DATE_FORMAT"), "why": f" {deleted.why}" if deleted.why else ""}
 
 
 def submissions_list_for_educator(*, user: Viewer) -> QuerySet[Submission]:
@@ -196,18 +203,20 @@ def submissions_list_for_educator(*, user: Viewer) -> QuerySet[Submission]:
     )
 
 
+# Marked here, translated when read (next_step), so each reader gets their own language.
 NEXT_STEPS: dict[str, str] = {
-    "started": "Fill in the form",
-    "in_progress": "Finish the form and submit it",
-    "submitted": "Wait for review to start (you can still withdraw)",
-    "resubmitted": "Wait for review to start (you can still withdraw)",
-    "returned_incomplete": "Complete what is missing and submit again",
-    "in_review": "Wait for the reviewers' decision",
-    "not_yet_earned": "Read the feedback, revise and resubmit",
-    "earned": "Nothing: the credential is earned",
-    "withdrawn": "Edit the draft and submit when ready",
+    "started": gettext_noop("Fill in the form"),
+    "in_progress": gettext_noop("Finish the form and submit it"),
+    "submitted": gettext_noop("Wait for review to start (you can still withdraw)"),
+    "resubmitted": gettext_noop("Wait for review to start (you can still withdraw)"),
+    "returned_incomplete": gettext_noop("Complete what is missing and submit again"),
+    "in_review": gettext_noop("Wait for the reviewers' decision"),
+    "not_yet_earned": gettext_noop("Read the feedback, revise and resubmit"),
+    "earned": gettext_noop("Nothing: the credential is earned"),
+    "withdrawn": gettext_noop("Edit the draft and submit when ready"),
 }
 
 
 def next_step(submission: Submission) -> str:
-    return NEXT_STEPS.get(submission.status, "")
+    step = NEXT_STEPS.get(submission.status, "")
+    return _(step) if step else ""

@@ -18,10 +18,13 @@ import re
 import secrets
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from catalog.schema import (
@@ -92,7 +95,14 @@ def is_filled(value: Any) -> bool:
 def _plain_text(raw: str, *, field: str, label: str, entry: int | None) -> str:
     if _SURROGATE.search(raw):
         raise FieldErrors(
-            [FieldError(field, f"{label}: the text holds characters that are not valid Unicode; paste it again", entry)]
+            [
+                FieldError(
+                    field,
+                    _("%(label)s: the text holds characters that are not valid Unicode; paste it again")
+                    % {"label": label},
+                    entry,
+                )
+            ]
         )
     return _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -115,45 +125,50 @@ def _clean_text(spec: TextField, raw: Any, *, field: str, entry: int | None) -> 
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise FieldErrors([FieldError(field, f"{spec.label}: send the answer as text", entry)])
+        raise FieldErrors([FieldError(field, _("%(label)s: send the answer as text") % {"label": spec.label}, entry)])
     text = _plain_text(raw, field=field, label=spec.label, entry=entry)
     if not spec.multiline:
         text = _one_line(text, field=field, label=spec.label, entry=entry)
     count = word_count(text)
+    grouped = partial(number_format, force_grouping=True)
     if count > HARD_WORD_CAP:
-        limit = f" (this answer asks for at most {spec.max_words:,})" if spec.max_words else ""
-        raise FieldErrors(
-            [
-                FieldError(
-                    field,
-                    f"{spec.label} has {count:,} words; no answer may exceed {HARD_WORD_CAP:,} "
-                    f"words{limit}. Shorten it and save again.",
-                    entry,
-                )
-            ]
+        words = {"label": spec.label, "count": grouped(count), "cap": grouped(HARD_WORD_CAP)}
+        words["max"] = grouped(spec.max_words or 0)
+        message = (
+            _(
+                "%(label)s has %(count)s words; no answer may exceed %(cap)s words (this answer asks for at most "
+                "%(max)s). Shorten it and save again."
+            )
+            if spec.max_words
+            else _("%(label)s has %(count)s words; no answer may exceed %(cap)s words. Shorten it and save again.")
         )
+        raise FieldErrors([FieldError(field, message % words, entry)])
     if len(text) > HARD_CHAR_CAP:
         # Few words but a huge text: one endless token, which no answer needs.
-        raise FieldErrors(
-            [
-                FieldError(
-                    field,
-                    f"{spec.label} is {len(text):,} characters long; no answer may exceed "
-                    f"{HARD_CHAR_CAP:,} characters. Shorten it and save again.",
-                    entry,
-                )
-            ]
+        message = _(
+            "%(label)s is %(length)s characters long; no answer may exceed %(cap)s characters. Shorten it and save "
+            "again."
         )
+        words = {"label": spec.label, "length": grouped(len(text)), "cap": grouped(HARD_CHAR_CAP)}
+        raise FieldErrors([FieldError(field, message % words, entry)])
     return text if text.strip() else None
 
 
 def _clean_short_text(spec: ShortTextField, raw: Any, *, field: str, entry: int | None) -> str | list[str] | None:
     items = _as_list(raw) if spec.multiple else ([] if raw is None else [raw])
     if items is None or any(not isinstance(item, str) for item in items):
-        shape = "a list of texts" if spec.multiple else "text"
-        raise FieldErrors([FieldError(field, f"{spec.label}: send {shape}", entry)])
+        message = _("%(label)s: send a list of texts") if spec.multiple else _("%(label)s: send text")
+        raise FieldErrors([FieldError(field, message % {"label": spec.label}, entry)])
     if len(items) > MAX_SHORT_VALUES:
-        raise FieldErrors([FieldError(field, f"{spec.label}: at most {MAX_SHORT_VALUES} values", entry)])
+        raise FieldErrors(
+            [
+                FieldError(
+                    field,
+                    _("%(label)s: at most %(max)s values") % {"label": spec.label, "max": MAX_SHORT_VALUES},
+                    entry,
+                )
+            ]
+        )
     out: list[str] = []
     errors: list[FieldError] = []
     for item in items:
@@ -164,13 +179,21 @@ def _clean_short_text(spec: ShortTextField, raw: Any, *, field: str, entry: int 
             errors.append(
                 FieldError(
                     field,
-                    f"{spec.label}: {value[:40]!r} is {len(value)} characters long; the most is {spec.max_length}",
+                    _("%(label)s: %(value)s is %(length)s characters long; the most is %(max)s")
+                    % {"label": spec.label, "value": repr(value[:40]), "length": len(value), "max": spec.max_length},
                     entry,
                 )
             )
         elif spec.pattern and not re.fullmatch(spec.pattern, value):
-            hint = spec.pattern_hint or f"the pattern {spec.pattern}"
-            errors.append(FieldError(field, f"{spec.label}: {value!r} is not in the expected form; use {hint}", entry))
+            hint = spec.pattern_hint or _("the pattern %(pattern)s") % {"pattern": spec.pattern}
+            errors.append(
+                FieldError(
+                    field,
+                    _("%(label)s: %(value)s is not in the expected form; use %(hint)s")
+                    % {"label": spec.label, "value": repr(value), "hint": hint},
+                    entry,
+                )
+            )
         out.append(value)
     if errors:
         raise FieldErrors(errors)
@@ -183,14 +206,23 @@ def _clean_choice(spec: ChoiceField, raw: Any, *, field: str, entry: int | None)
     valid = [o.id for o in spec.options]
     items = _as_list(raw) if spec.multiple else ([] if raw is None or raw == "" else [raw])
     if items is None or any(not isinstance(item, str) for item in items):
-        raise FieldErrors([FieldError(field, f"{spec.label}: send option ids ({', '.join(valid)})", entry)])
+        raise FieldErrors(
+            [
+                FieldError(
+                    field,
+                    _("%(label)s: send option ids (%(valid)s)") % {"label": spec.label, "valid": ", ".join(valid)},
+                    entry,
+                )
+            ]
+        )
     unknown = [item for item in items if item not in valid]
     if unknown:
         raise FieldErrors(
             [
                 FieldError(
                     field,
-                    f"{spec.label}: {', '.join(map(repr, unknown))} is not one of the options ({', '.join(valid)})",
+                    _("%(label)s: %(unknown)s is not one of the options (%(valid)s)")
+                    % {"label": spec.label, "unknown": ", ".join(map(repr, unknown)), "valid": ", ".join(valid)},
                     entry,
                 )
             ]
@@ -205,14 +237,24 @@ def _clean_checklist(spec: ChecklistField, raw: Any, *, field: str, entry: int |
     valid = [item.id for item in spec.items]
     items = _as_list(raw)
     if items is None or any(not isinstance(item, str) for item in items):
-        raise FieldErrors([FieldError(field, f"{spec.label}: send the ticked item ids ({', '.join(valid)})", entry)])
+        raise FieldErrors(
+            [
+                FieldError(
+                    field,
+                    _("%(label)s: send the ticked item ids (%(valid)s)")
+                    % {"label": spec.label, "valid": ", ".join(valid)},
+                    entry,
+                )
+            ]
+        )
     unknown = [item for item in items if item not in valid]
     if unknown:
         raise FieldErrors(
             [
                 FieldError(
                     field,
-                    f"{spec.label}: {', '.join(map(repr, unknown))} is not one of the items ({', '.join(valid)})",
+                    _("%(label)s: %(unknown)s is not one of the items (%(valid)s)")
+                    % {"label": spec.label, "unknown": ", ".join(map(repr, unknown)), "valid": ", ".join(valid)},
                     entry,
                 )
             ]
@@ -227,24 +269,27 @@ def latest_today() -> date:
 
 def future_date_message(spec: DateField, value: date, *, where: str | None = None) -> str:
     """What is said of a date after today in a field that records what has happened (`not_after: today`)."""
-    return (
-        f"{where or spec.label}: {value.isoformat()} is after today; enter the date it happened "
-        "(this form records what has already taken place)"
-    )
+    return _(
+        "%(where)s: %(day)s is after today; enter the date it happened (this form records what has already taken place)"
+    ) % {"where": where or spec.label, "day": value.isoformat()}
 
 
 def _clean_date(spec: DateField, raw: Any, *, field: str, entry: int | None) -> str | None:
     if raw is None or raw == "":
         return None
-    problem = FieldError(field, f"{spec.label}: enter a date as YYYY-MM-DD, as in 2025-03-14", entry)
+    problem = FieldError(
+        field, _("%(label)s: enter a date as YYYY-MM-DD, as in 2025-03-14") % {"label": spec.label}, entry
+    )
     if not isinstance(raw, str) or not ISO_DATE.match(raw.strip()):
         raise FieldErrors([problem])
     try:
         value = date.fromisoformat(raw.strip())
     except ValueError:
-        raise FieldErrors([FieldError(field, f"{spec.label}: {raw.strip()} is not a real date", entry)]) from None
+        message = _("%(label)s: %(value)s is not a real date") % {"label": spec.label, "value": raw.strip()}
+        raise FieldErrors([FieldError(field, message, entry)]) from None
     if not 1900 <= value.year <= 2100:
-        raise FieldErrors([FieldError(field, f"{spec.label}: {value} is outside the years 1900 to 2100", entry)])
+        message = _("%(label)s: %(value)s is outside the years 1900 to 2100") % {"label": spec.label, "value": value}
+        raise FieldErrors([FieldError(field, message, entry)])
     if spec.not_after == "today" and value > latest_today():
         raise FieldErrors([FieldError(field, future_date_message(spec, value), entry)])
     return value.isoformat()
@@ -253,7 +298,9 @@ def _clean_date(spec: DateField, raw: Any, *, field: str, entry: int | None) -> 
 def _clean_link(spec: LinkField, raw: Any, *, field: str, entry: int | None) -> list[str] | None:
     items = _as_list(raw)
     if items is None or any(not isinstance(item, str) for item in items):
-        raise FieldErrors([FieldError(field, f"{spec.label}: send a link as text (or a list of links)", entry)])
+        raise FieldErrors(
+            [FieldError(field, _("%(label)s: send a link as text (or a list of links)") % {"label": spec.label}, entry)]
+        )
     out: list[str] = []
     for item in items:
         url = _one_line(item, field=field, label=spec.label, entry=entry)
@@ -261,14 +308,19 @@ def _clean_link(spec: LinkField, raw: Any, *, field: str, entry: int | None) -> 
             continue
         parts = urlsplit(url)
         if len(url) > MAX_LINK_LENGTH or " " in url:
-            raise FieldErrors([FieldError(field, f"{spec.label}: that is not a single web address", entry)])
+            raise FieldErrors(
+                [FieldError(field, _("%(label)s: that is not a single web address") % {"label": spec.label}, entry)]
+            )
         if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
             raise FieldErrors(
                 [
                     FieldError(
                         field,
-                        f"{spec.label}: {url[:80]!r} is not a web address; paste a link that starts "
-                        "with https:// (or http://)",
+                        _(
+                            "%(label)s: %(url)s is not a web address; paste a link that starts with https:// "
+                            "(or http://)"
+                        )
+                        % {"label": spec.label, "url": repr(url[:80])},
                         entry,
                     )
                 ]
@@ -305,20 +357,29 @@ def _clean_simple(spec: SubmissionField | ItemField, raw: Any, *, field: str, en
         return _clean_date(spec, raw, field=field, entry=entry)
     if isinstance(spec, LinkField):
         return _clean_link(spec, raw, field=field, entry=entry)
-    raise FieldErrors([FieldError(field, f"{spec.label}: this kind of field cannot be saved here")])
+    raise FieldErrors(
+        [FieldError(field, _("%(label)s: this kind of field cannot be saved here") % {"label": spec.label})]
+    )
 
 
 def _clean_list(spec: ListField, raw: Any, *, field: str) -> list[dict[str, Any]] | None:
     if raw is None:
         return None
     if not isinstance(raw, list) or any(not isinstance(entry, Mapping) for entry in raw):
-        raise FieldErrors([FieldError(field, f"{spec.label}: send a list of entries, each an object of item values")])
+        raise FieldErrors(
+            [
+                FieldError(
+                    field, _("%(label)s: send a list of entries, each an object of item values") % {"label": spec.label}
+                )
+            ]
+        )
     if len(raw) > spec.max_items:
         raise FieldErrors(
             [
                 FieldError(
                     field,
-                    f"{spec.label}: at most {spec.max_items} entries; you sent {len(raw)}. Remove some and save again.",
+                    _("%(label)s: at most %(max)s entries; you sent %(sent)s. Remove some and save again.")
+                    % {"label": spec.label, "max": spec.max_items, "sent": len(raw)},
                 )
             ]
         )
@@ -339,7 +400,8 @@ def _clean_list(spec: ListField, raw: Any, *, field: str) -> list[dict[str, Any]
                 errors.append(
                     FieldError(
                         f"{field}.{key}",
-                        f"{spec.label}: entries have no item {key!r} (they have {', '.join(items)})",
+                        _("%(label)s: entries have no item %(key)s (they have %(items)s)")
+                        % {"label": spec.label, "key": repr(key), "items": ", ".join(items)},
                         position,
                     )
                 )
@@ -349,7 +411,13 @@ def _clean_list(spec: ListField, raw: Any, *, field: str) -> list[dict[str, Any]
             except FieldErrors as problem:
                 # An item's label ("Date") is only clear beside its entry; a summary of errors needs the list too.
                 errors.extend(
-                    FieldError(e.field, f"{spec.label}, entry {position}: {e.message}", e.entry) for e in problem.errors
+                    FieldError(
+                        e.field,
+                        _("%(label)s, entry %(entry)s: %(message)s")
+                        % {"label": spec.label, "entry": position, "message": e.message},
+                        e.entry,
+                    )
+                    for e in problem.errors
                 )
                 continue
             if item_value is not None:
@@ -364,14 +432,16 @@ def clean_change(definition: CredentialDefinition, ref: str, raw: Any) -> Any:
     """The value to store for the field `ref` ("part_id.field_id"), or None to clear it."""
     if not isinstance(ref, str) or ref.count(".") != 1:
         raise FieldErrors(
-            [FieldError(str(ref), "name a field as part_id.field_id; a list is saved whole, entries included")]
+            [FieldError(str(ref), _("name a field as part_id.field_id; a list is saved whole, entries included"))]
         )
     try:
         spec = definition.field_at(ref)
     except ValueError:
-        raise FieldErrors([FieldError(ref, "there is no such field in this credential's form")]) from None
+        raise FieldErrors([FieldError(ref, _("there is no such field in this credential's form"))]) from None
     if isinstance(spec, FileField):
-        raise FieldErrors([FieldError(ref, f"{spec.label} takes files: upload them as evidence instead")])
+        raise FieldErrors(
+            [FieldError(ref, _("%(label)s takes files: upload them as evidence instead") % {"label": spec.label})]
+        )
     if isinstance(spec, ListField):
         return _clean_list(spec, raw, field=ref)
     return _clean_simple(spec, raw, field=ref)
@@ -382,26 +452,39 @@ def clean_self_evaluation(definition: CredentialDefinition, criterion_id: str, r
     field = f"self_evaluation.{criterion_id}"
     settings = definition.self_evaluation
     if not settings.enabled:
-        raise FieldErrors([FieldError("self_evaluation", "this credential has no self-evaluation")])
+        raise FieldErrors([FieldError("self_evaluation", _("this credential has no self-evaluation"))])
     criterion = next((c for c in definition.rubric.criteria if c.id == criterion_id), None)
     if criterion is None:
-        raise FieldErrors([FieldError(field, "there is no such rubric element")])
+        raise FieldErrors([FieldError(field, _("there is no such rubric element"))])
     if raw is None:
         return None
     if not isinstance(raw, Mapping) or set(raw) - {"level", "justification"}:
-        raise FieldErrors([FieldError(field, f"{criterion.title}: send an object with a level and a justification")])
+        raise FieldErrors(
+            [
+                FieldError(
+                    field, _("%(title)s: send an object with a level and a justification") % {"title": criterion.title}
+                )
+            ]
+        )
     levels = [level.id for level in definition.rubric.levels]
     level = raw.get("level")
     if level is not None and level not in levels:
         raise FieldErrors(
-            [FieldError(field, f"{criterion.title}: {level!r} is not a level of the rubric ({', '.join(levels)})")]
+            [
+                FieldError(
+                    field,
+                    _("%(title)s: %(level)s is not a level of the rubric (%(levels)s)")
+                    % {"title": criterion.title, "level": repr(level), "levels": ", ".join(levels)},
+                )
+            ]
         )
     out: dict[str, str] = {}
     if level:
         out["level"] = level
     justification = raw.get("justification")
     if justification is not None and settings.justification != "none":
-        spec = TextField(id="justification", label=f"Justification for {criterion.title}", kind="text")
+        label = _("Justification for %(title)s") % {"title": criterion.title}
+        spec = TextField(id="justification", label=label, kind="text")
         text = _clean_text(spec, justification, field=field, entry=None)
         if text:
             out["justification"] = text

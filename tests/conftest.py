@@ -20,6 +20,7 @@ from accounts.services import membership_grant
 from catalog.loader import credential_load, definition_read
 from catalog.models import Credential, Issuer
 from catalog.schema import CredentialDefinition
+from core.locale import catalogs_compile
 
 PASSWORD = "correct horse battery staple"
 
@@ -31,6 +32,25 @@ def pytest_configure(config: pytest.Config) -> None:
     # WhiteNoise warns on every request when STATIC_ROOT is missing, as it is on a fresh clone before
     # collectstatic; the tests serve static files from the app folders, so an empty one is enough.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # The translation catalogs are compiled in the install step; a test run compiles any that changed since.
+    catalogs_compile()
+
+
+# The fixtures through which a test reaches the test database. A test that asks for none of them (and carries no
+# django_db mark) cannot see which engine is under it: it is marked `once`, like the other engine-independent
+# tests, so CI's PostgreSQL pass does not run it a second time. A test that reaches the engine another way (a
+# subprocess given DATABASE_URL, `connection.vendor`) says so with `each_engine`.
+_DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("django_db") or item.get_closest_marker("each_engine"):
+            continue
+        if _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.once)
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.erasure import account_close, account_contacts, account_erase, account_reopen
 from accounts.models import User
@@ -50,21 +51,23 @@ def grace_period() -> timedelta:
 def account_deletion_refusal(*, user: User) -> str | None:
     """Why this account cannot be deleted now, in words for its owner; None when it can."""
     if user.is_superuser:
-        return (
-            "A platform admin's account is closed by another platform admin, so that the platform is never left "
-            "without one."
+        return gettext(
+            "A platform admin's account is closed by another platform admin, so that the platform "
+            "is never left without one."
         )
     open_reviews = Assignment.objects.filter(reviewer=user, state=AssignmentState.OPEN).count()
     if open_reviews:
-        return (
-            f"You have {open_reviews} review{'s' if open_reviews != 1 else ''} assigned to you. Submit or decline "
-            "each one from your review queue first, so that the educators waiting on them are not left without a "
-            "reviewer; then come back here."
-        )
+        return ngettext(
+            "You have %(count)s review assigned to you. Submit or decline it from your review queue first, so "
+            "that the educator waiting on it is not left without a reviewer; then come back here.",
+            "You have %(count)s reviews assigned to you. Submit or decline each one from your review queue "
+            "first, so that the educators waiting on them are not left without a reviewer; then come back here.",
+            open_reviews,
+        ) % {"count": open_reviews}
     if Attempt.objects.filter(submission__educator=user, status__in=_UNDECIDED).exists():
-        return (
-            "One of your submissions is with reviewers. Withdraw it if the review has not begun, or wait for its "
-            "decision; then come back here."
+        return gettext(
+            "One of your submissions is with reviewers. Withdraw it if the review has not begun, "
+            "or wait for its decision; then come back here."
         )
     return None
 
@@ -77,9 +80,9 @@ def account_deletion_request(*, user: User, password: str) -> DeletionRequest:
     """The account's owner asks for it to be deleted, confirming with their password. Closed at once; erased
     after the grace period unless cancelled."""
     if not user.is_active:
-        raise InvalidState("This account is already closed.")
+        raise InvalidState(gettext("This account is already closed."))
     if not password or not user.check_password(password):
-        raise InvalidInput.on("password", "Enter your current password to confirm that it is you.")
+        raise InvalidInput.on("password", gettext("Enter your current password to confirm that it is you."))
     refusal = account_deletion_refusal(user=user)
     if refusal:
         raise NotAllowed(refusal)
@@ -103,7 +106,7 @@ def account_deletion_cancel(*, user: User) -> None:
     with transaction.atomic():
         request = DeletionRequest.objects.select_for_update().filter(user=user).first()
         if request is None or request.erased_at is not None:
-            raise InvalidState("There is no deletion to cancel: this account is not waiting to be deleted.")
+            raise InvalidState(gettext("There is no deletion to cancel: this account is not waiting to be deleted."))
         request.delete()
         audit_record(action="account.deletion_cancelled", subject=user, actor=user, old="closed", new="active")
         account_reopen(user=user)

@@ -75,7 +75,7 @@ def export_response(table: ExportTable, fmt: Format) -> HttpResponse | Streaming
     first = list(islice(table.rows, SMALL_ROWS + 1))
     response: HttpResponse | StreamingHttpResponse | FileResponse
     if len(first) <= SMALL_ROWS:
-        dataset = tablib.Dataset(*first, headers=headers, title=table.export.title[:31])
+        dataset = tablib.Dataset(*first, headers=headers, title=str(table.export.title)[:31])
         if fmt == "csv":
             response = HttpResponse("\ufeff" + dataset.export("csv"), content_type=CONTENT_TYPES["csv"])
         else:
@@ -85,7 +85,7 @@ def export_response(table: ExportTable, fmt: Format) -> HttpResponse | Streaming
         if fmt == "csv":
             response = StreamingHttpResponse(csv_lines(headers, rows), content_type=CONTENT_TYPES["csv"])
         else:
-            spool = xlsx_spool(table.export.title, headers, rows)
+            spool = xlsx_spool(str(table.export.title), headers, rows)
             response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
     _attachment(response, filename)
     return response

@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from awards.models import ApplicationStatus, Badge, CreditApplication, Visibility
 from catalog.models import Credential, Issuer
@@ -88,11 +89,16 @@ def export_filters_check(*, issuer: Issuer, filters: ExportFilters) -> ExportFil
     """The filters, refused naming the field when they cannot select anything sensible at this issuer."""
     errors = []
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        errors.append(FieldError("date_to", "must be on or after the start date; swap the two dates"))
+        errors.append(FieldError("date_to", gettext("must be on or after the start date; swap the two dates")))
     if filters.credential and not Credential.objects.filter(issuer=issuer, slug=filters.credential).exists():
-        errors.append(FieldError("credential", f"is not one of {issuer.name}'s credentials; choose one from the list"))
+        errors.append(
+            FieldError(
+                "credential",
+                gettext("is not one of %(name)s's credentials; choose one from the list") % {"name": issuer.name},
+            )
+        )
     if filters.version is not None and filters.version < 1:
-        errors.append(FieldError("version", "must be a version number, 1 or more"))
+        errors.append(FieldError("version", gettext("must be a version number, 1 or more")))
     if errors:
         raise InvalidInput(errors)
     return filters
@@ -300,9 +306,9 @@ def _credit_applications(issuer: Issuer, filters: ExportFilters) -> Iterator[Row
 @dataclass(frozen=True)
 class Export:
     name: str
-    title: str
-    description: str
-    date_label: str  # which date the range filters
+    title: Any
+    description: Any
+    date_label: Any  # which date the range filters (lazy: said in the reader's language)
     headers: tuple[str, ...]
     rows: Callable[[Issuer, ExportFilters], Iterator[Row]]
 
@@ -312,9 +318,9 @@ EXPORTS: dict[str, Export] = {
     for e in (
         Export(
             "submissions",
-            "Submissions",
-            "Every attempt: its candidate, credential and version, status and dates, and its decision.",
-            "submitted",
+            gettext_lazy("Submissions"),
+            gettext_lazy("Every attempt: its candidate, credential and version, status and dates, and its decision."),
+            pgettext_lazy("export date", "submitted"),
             (
                 "attempt_id",
                 "candidate",
@@ -335,9 +341,9 @@ EXPORTS: dict[str, Export] = {
         ),
         Export(
             "scores",
-            "Scores",
-            "Each submitted review's level per criterion, with the reviewer's name and their comments.",
-            "review submitted",
+            gettext_lazy("Scores"),
+            gettext_lazy("Each submitted review's level per criterion, with the reviewer's name and their comments."),
+            pgettext_lazy("export date", "review submitted"),
             (
                 "attempt_id",
                 "candidate",
@@ -358,9 +364,9 @@ EXPORTS: dict[str, Export] = {
         ),
         Export(
             "decisions",
-            "Decisions",
-            "Each decision: the outcome, the outcome first decided, and any override with its reason.",
-            "decided",
+            gettext_lazy("Decisions"),
+            gettext_lazy("Each decision: the outcome, the outcome first decided, and any override with its reason."),
+            pgettext_lazy("export date", "decided"),
             (
                 "decision_id",
                 "attempt_id",
@@ -379,9 +385,9 @@ EXPORTS: dict[str, Export] = {
         ),
         Export(
             "awards",
-            "Awards",
-            "Each badge issued: its earner, whether it stands, was revoked or has expired.",
-            "issued",
+            gettext_lazy("Awards"),
+            gettext_lazy("Each badge issued: its earner, whether it stands, was revoked or has expired."),
+            pgettext_lazy("export date", "issued"),
             (
                 "badge_id",
                 "attempt_id",
@@ -402,9 +408,9 @@ EXPORTS: dict[str, Export] = {
         ),
         Export(
             "credit-applications",
-            "Credit applications",
-            "The earners' applications for graduate credit with partner universities, and their status.",
-            "applied",
+            gettext_lazy("Credit applications"),
+            gettext_lazy("The earners' applications for graduate credit with partner universities, and their status."),
+            pgettext_lazy("export date", "applied"),
             (
                 "application_id",
                 "badge_id",

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from accounts.models import User
 from authoring.models import CredentialDraft
@@ -34,8 +35,12 @@ class DraftStale(InvalidState):
         self.revision = draft.revision
         who = draft.updated_by.name or draft.updated_by.email
         super().__init__(
-            f"this draft was saved by {who} since you opened it (it is now at revision {draft.revision}); "
-            "your changes are not saved yet: check them against theirs, then save again to keep yours"
+            gettext(
+                "this draft was saved by %(who)s since you opened it (it is now at revision "
+                "%(revision)s); your changes are not saved yet: check them against theirs, then save "
+                "again to keep yours"
+            )
+            % {"who": who, "revision": draft.revision}
         )
 
 
@@ -123,7 +128,7 @@ def draft_start(*, actor: User, credential: Credential) -> CredentialDraft:
         # Read afresh: the caller's object may predate a publish, and the draft must start from what is current.
         version = Credential.objects.select_related("current_version").get(pk=credential.pk).current_version
         if version is None:
-            raise InvalidState("this credential has no published version to start a draft from")
+            raise InvalidState(gettext("this credential has no published version to start a draft from"))
         try:
             with transaction.atomic():
                 draft = CredentialDraft.objects.create(
@@ -151,7 +156,8 @@ def draft_start(*, actor: User, credential: Credential) -> CredentialDraft:
 def _slug_free(slug: str, field: str = "slug") -> None:
     if not isinstance(slug, str) or not re.match(SLUG, slug) or len(slug) > 80:
         raise InvalidInput.on(
-            field, "must be lowercase letters and digits in words joined by single hyphens, such as 'my-credential'"
+            field,
+            gettext("must be lowercase letters and digits in words joined by single hyphens, such as 'my-credential'"),
         )
     if Credential.objects.filter(slug=slug).exists() or CredentialDraft.objects.filter(slug=slug).exists():
         raise InvalidInput.on(field, f"{slug!r} is already taken by another credential or draft; choose another")
@@ -161,9 +167,9 @@ def draft_new(*, actor: User, issuer: Issuer, slug: str, title: str) -> Credenti
     """A draft of a new credential, from the smallest definition that validates."""
     title = (title or "").strip()
     if not title:
-        raise InvalidInput.on("title", "is required: give the credential a title")
+        raise InvalidInput.on("title", gettext("is required: give the credential a title"))
     if len(title) > 200:
-        raise InvalidInput.on("title", "is longer than 200 characters; shorten it")
+        raise InvalidInput.on("title", gettext("is longer than 200 characters; shorten it"))
     with transaction.atomic():
         _slug_free(slug)
         draft = CredentialDraft.objects.create(
@@ -180,7 +186,7 @@ def draft_new(*, actor: User, issuer: Issuer, slug: str, title: str) -> Credenti
 def draft_save(*, actor: User, draft: CredentialDraft, definition: dict[str, Any], revision: int) -> CredentialDraft:
     """Keep `definition` as the draft's text, valid or not, unless someone saved since `revision` was read."""
     if not isinstance(definition, dict):
-        raise InvalidInput.on("definition", "must be a mapping of keys to values")
+        raise InvalidInput.on("definition", gettext("must be a mapping of keys to values"))
     identity = identity_problems(draft, definition)
     if identity:
         raise _refuse(identity)

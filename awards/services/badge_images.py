@@ -8,6 +8,7 @@ import hashlib
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from awards.image_checks import image_check
@@ -26,7 +27,7 @@ def _describe(image: BadgeImage | None) -> str:
 
 def _require_admin(admin: User, credential: Credential) -> None:
     if not is_issuer_admin(user=admin, issuer_id=credential.issuer_id):
-        raise NotAllowed("Only an admin of the credential's issuer may change its badge image.")
+        raise NotAllowed(gettext("Only an admin of the credential's issuer may change its badge image."))
 
 
 def badge_image_set(*, admin: User, credential: Credential, data: bytes, name: str = "") -> BadgeImage:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import IssuerMembership, User
 from accounts.participants import SharingNotConsented, participation_url, sharing_consented
@@ -153,14 +154,17 @@ def badge_revoke(*, admin: User, badge: Badge, reason: str) -> Badge:
     in the same transaction, so the published list never disagrees with the record."""
     reason = (reason or "").strip()
     if not _administers(admin, badge.issuer):
-        raise NotAllowed(f"only an admin of {badge.issuer.name} may revoke its credentials")
+        raise NotAllowed(gettext("only an admin of %(name)s may revoke its credentials") % {"name": badge.issuer.name})
     if len(reason) < 5:
-        raise InvalidInput.on("reason", "give the reason for revoking (at least a few words); the earner is told it")
+        raise InvalidInput.on(
+            "reason", gettext("give the reason for revoking (at least a few words); the earner is told it")
+        )
     with transaction.atomic():
         locked = Badge.objects.select_for_update().select_related("earner", "issuer").get(pk=badge.pk)
         if locked.revoked_at is not None:
             raise InvalidState(
-                f"this credential was already revoked on {locked.revoked_at:%d %B %Y}; there is nothing more to do"
+                gettext("this credential was already revoked on %(revoked_at)s; there is nothing more to do")
+                % {"revoked_at": format(locked.revoked_at, "%d %B %Y")}
             )
         status_list = StatusList.objects.select_for_update().select_related("issuer").get(pk=locked.status_list_id)
         locked.revoked_at = timezone.now()
@@ -190,7 +194,7 @@ def badge_visibility_set(*, earner: User, badge: Badge, visibility: str) -> Badg
     """The earner chooses who may see the badge's page: public (listed), unlisted (the link) or private. A
     participant under 18 may choose anything but private only with their guardian's consent to sharing."""
     if badge.earner_id != earner.pk:
-        raise NotAllowed("only the earner chooses who can see their credential")
+        raise NotAllowed(gettext("only the earner chooses who can see their credential"))
     if visibility not in Visibility.values:
         raise InvalidInput.on("visibility", f"choose one of: {', '.join(Visibility.values)}")
     if visibility == badge.visibility:

@@ -4,10 +4,12 @@ earners applying with a badge, and partner staff deciding."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from awards.documents import absolute
@@ -105,9 +107,9 @@ def partners_sync(*, version: CredentialVersion) -> list[PartnerOffer]:
 def application_submit(*, earner: User, badge: Badge, partner: Partner, message: str = "") -> CreditApplication:
     """The earner asks a partner university for graduate credit for one of their badges."""
     if badge.earner_id != earner.pk:
-        raise NotAllowed("only the earner can apply for credit with this credential")
+        raise NotAllowed(gettext("only the earner can apply for credit with this credential"))
     if badge.revoked_at is not None:
-        raise InvalidState("this credential has been revoked, so it cannot be used for credit")
+        raise InvalidState(gettext("this credential has been revoked, so it cannot be used for credit"))
     offer = PartnerOffer.objects.filter(partner=partner, credential_id=badge.credential_id, is_current=True).first()
     if offer is None:
         raise InvalidInput.on(
@@ -171,7 +173,7 @@ def application_decide(
 ) -> CreditApplication:
     """Partner staff record accepted, credit awarded or declined, with a note; the earner is emailed."""
     if not PartnerMembership.objects.filter(user=staff, partner_id=application.partner_id).exists():
-        raise NotAllowed("only the partner's own staff can decide its applications")
+        raise NotAllowed(gettext("only the partner's own staff can decide its applications"))
     note = (note or "").strip()
     if decision not in _DECISIONS:
         raise InvalidInput.on("decision", "choose accepted, credit awarded or declined")
@@ -185,8 +187,11 @@ def application_decide(
         )
         if decision not in _DECISIONS[ApplicationStatus(locked.status)]:
             raise InvalidState(
-                f"this application is {ApplicationStatus(locked.status).label.lower()}; it cannot become "
-                f"{ApplicationStatus(decision).label.lower()} now"
+                gettext("this application is %(status)s; it cannot become %(decision)s now")
+                % {
+                    "status": ApplicationStatus(locked.status).label.lower(),
+                    "decision": ApplicationStatus(decision).label.lower(),
+                }
             )
         old = locked.status
         locked.status = decision
@@ -210,9 +215,16 @@ def application_decide(
                 "name": locked.earner.name,
                 "partner": locked.partner.name,
                 "title": locked.badge.title,
-                "decision": ApplicationStatus(decision).label,
+                "decision": _english(ApplicationStatus(decision).label),
                 "note": note,
                 "url": absolute(reverse("awards:mine")),
             },
         )
     return locked
+
+
+def _english(label: Any) -> str:
+    # Outbox rows keep their context as JSON, written in whichever language the acting request runs in; the
+    # email is rendered for its recipient later, so a label goes in as the English text it always was.
+    with translation.override("en"):
+        return str(label)

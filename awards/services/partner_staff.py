@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.models import IssuerMembership, User
 from accounts.services import password_reset_url, user_invited_create
@@ -47,7 +48,10 @@ def partner_staff_invite(*, actor: User, issuer: Issuer, partner: Partner, email
     invitee is emailed either way: a new account gets a link to choose its password (which also confirms the
     address), an existing one a note that it can now decide the partner's applications."""
     if not _may_invite(actor, issuer, partner):
-        raise NotAllowed(f"only an admin of {issuer.name} can add staff to a university that offers its credit")
+        raise NotAllowed(
+            gettext("only an admin of %(name)s can add staff to a university that offers its credit")
+            % {"name": issuer.name}
+        )
     email = (email or "").strip().lower()
     name = (name or "").strip()
     try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from catalog import presentation
 from catalog.schema import FILE_TYPES, ItemField, Seat, SubmissionField
@@ -42,7 +44,7 @@ def seat_who(seat: Seat, issuer_name: str) -> str:
 
 @register.filter
 def file_type(kind: str) -> str:
-    return FILE_TYPES.get(kind, kind)
+    return _(FILE_TYPES[kind]) if kind in FILE_TYPES else kind
 
 
 @register.filter
@@ -52,16 +54,16 @@ def lookup(mapping: dict[str, str], key: str) -> str:
 
 @register.filter
 def percent(value: float) -> str:
-    return f"{value * 100:g}%"
+    return number_format(f"{value * 100:g}") + "%"
 
 
 @register.filter
 def resource_kind(kind: str) -> str:
     return {
-        "citation": "Research",
-        "video": "Video",
-        "article": "Article",
-        "website": "Website",
-        "document": "Document",
-        "example": "Example",
+        "citation": _("Research"),
+        "video": _("Video"),
+        "article": _("Article"),
+        "website": _("Website"),
+        "document": _("Document"),
+        "example": _("Example"),
     }.get(kind, kind)

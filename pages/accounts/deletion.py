@@ -15,6 +15,8 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
@@ -30,15 +32,15 @@ from workflow.erasure import (
 # The session's note that this browser just proved the password of an account waiting for deletion.
 PENDING_KEY = "deletion_pending"
 _PENDING_SECONDS = 10 * 60
-_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+_MODEL_BACKEND = "accounts.backends.AccountBackend"
 
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your current password to confirm that it is you."},
+        error_messages={"required": _("Enter your current password to confirm that it is you.")},
     )
 
 
@@ -93,13 +95,13 @@ def requested(request: HttpRequest) -> HttpResponse:
 def cancel(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
-        messages.info(request, "Sign in with the account's email address and password to cancel its deletion.")
+        messages.info(request, gettext("Sign in with the account's email address and password to cancel its deletion."))
         return redirect("accounts:login")
     if request.method == "POST":
         account_deletion_cancel(user=user)
         request.session.pop(PENDING_KEY, None)
         user.refresh_from_db()
         login(request, user, backend=_MODEL_BACKEND)
-        messages.success(request, "Your account will not be deleted. Welcome back.")
+        messages.success(request, gettext("Your account will not be deleted. Welcome back."))
         return redirect("accounts:dashboard")
     return render(request, "accounts/deletion_cancel.html", {"deletion": account_deletion_pending(user=user)})

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,18 +24,18 @@ Kind = ParticipationConsent.Kind
 
 class ConsentRequestForm(forms.Form):
     contact_name = forms.CharField(
-        label="Their full name",
+        label=_("Their full name"),
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     contact_email = forms.EmailField(
-        label="Their email address",
+        label=_("Their email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
         error_messages={
-            "required": "Enter their email address.",
-            "invalid": "Enter an email address in the form name@example.org.",
+            "required": _("Enter their email address."),
+            "invalid": _("Enter an email address in the form name@example.org."),
         },
     )
 
@@ -42,29 +44,29 @@ class ConsentRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         if kind == Kind.GUARDIAN:
             self.fields["contact_name"].required = True
-            self.fields["contact_name"].error_messages["required"] = "Enter your parent's or guardian's name."
+            self.fields["contact_name"].error_messages["required"] = _("Enter your parent's or guardian's name.")
         else:
-            self.fields["contact_name"].label = "Their full name (optional)"
+            self.fields["contact_name"].label = _("Their full name (optional)")
 
 
 class ConsentAnswerForm(forms.Form):
     answer = forms.ChoiceField(
-        label="Your answer",
-        choices=[("give", "I agree"), ("decline", "I do not agree")],
+        label=_("Your answer"),
+        choices=[("give", _("I agree")), ("decline", _("I do not agree"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether you agree."},
+        error_messages={"required": _("Choose whether you agree.")},
     )
     share_outside = forms.BooleanField(
-        label="Their credentials may also be shared outside microcred (a public page, LinkedIn)",
+        label=_("Their credentials may also be shared outside microcred (a public page, LinkedIn)"),
         required=False,
-        help_text="Separate from taking part. Without this tick their credentials stay private to them.",
+        help_text=_("Separate from taking part. Without this tick their credentials stay private to them."),
     )
     signed_name = forms.CharField(
-        label="Your full name",
+        label=_("Your full name"),
         max_length=150,
-        help_text="Typing your name signs your answer.",
+        help_text=_("Typing your name signs your answer."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Type your full name to sign your answer."},
+        error_messages={"required": _("Type your full name to sign your answer.")},
     )
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
@@ -121,7 +123,9 @@ def participation_ask(request: HttpRequest, kind: str) -> HttpResponse:
             for problem in refusal.errors:
                 form.add_error(problem.field if problem.field in form.fields else None, problem.message)
         else:
-            messages.success(request, f"We emailed {consent.contact_email} a link to answer.")
+            messages.success(
+                request, gettext("We emailed %(email)s a link to answer.") % {"email": consent.contact_email}
+            )
             return redirect("accounts:participation")
     return _page(request, user, {kind: form})
 

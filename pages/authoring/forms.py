@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from catalog.schema import SLUG
 
@@ -11,16 +12,22 @@ MAX_YAML_BYTES = 2 * 2**20
 
 class NewCredentialForm(forms.Form):
     title = forms.CharField(
-        max_length=200, label="Title", help_text="As the catalog will show it; you can change it later."
+        max_length=200,
+        label=gettext_lazy("Title"),
+        help_text=gettext_lazy("As the catalog will show it; you can change it later."),
     )
     slug = forms.RegexField(
         regex=SLUG,
         max_length=80,
-        label="Slug",
-        help_text="The credential's address: lowercase words joined by hyphens, such as 'lesson-planning'. "
-        "It cannot change once the draft starts.",
+        label=gettext_lazy("Slug"),
+        help_text=gettext_lazy(
+            "The credential's address: lowercase words joined by hyphens, such as 'lesson-planning'. "
+            "It cannot change once the draft starts."
+        ),
         error_messages={
-            "invalid": "Use lowercase letters and digits in words joined by single hyphens, such as 'lesson-planning'."
+            "invalid": gettext_lazy(
+                "Use lowercase letters and digits in words joined by single hyphens, such as 'lesson-planning'."
+            )
         },
     )
 
@@ -35,7 +42,10 @@ class YamlImportForm(forms.Form):
         required=False, label="A YAML file", help_text="A definition exported from here, or a file from credentials/."
     )
     text = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Or paste the YAML", max_length=MAX_YAML_BYTES
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label=gettext_lazy("Or paste the YAML"),
+        max_length=MAX_YAML_BYTES,
     )
 
     def clean(self) -> dict[str, object]:
@@ -60,6 +70,6 @@ class YamlImportForm(forms.Form):
 class PublishForm(forms.Form):
     overwrite = forms.BooleanField(
         required=False,
-        label="Replace the version that became current after this draft started",
-        help_text="Only when you have compared them: its changes are not in this draft.",
+        label=gettext_lazy("Replace the version that became current after this draft started"),
+        help_text=gettext_lazy("Only when you have compared them: its changes are not in this draft."),
     )

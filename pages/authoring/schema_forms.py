@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+from django.utils.translation import gettext, gettext_lazy
 from pydantic import BaseModel, HttpUrl
 from pydantic.fields import FieldInfo
 
@@ -25,7 +26,9 @@ from catalog.schema import GRADE_BANDS, CredentialDefinition
 
 MISSING: Any = object()
 # Keys fixed when a draft starts (see authoring.services.drafts): shown, never read from a form.
-FIXED = {"slug", "issuer.slug", "schema_version"}
+FIXED = {"slug", "issuer.slug", "schema_version", "translations"}
+# Why a fixed key is not editable here, where it is not the start of the draft that fixed it.
+FIXED_HINTS = {"translations": gettext_lazy("Edited in the definition file; shown here as stored")}
 # Lists whose order matters though their items are a fixed set: ordered rows instead of checkboxes.
 ORDERED = {"page_order"}
 LONG_TEXT = {
@@ -45,13 +48,13 @@ LONG_TEXT = {
     "message",
 }
 LABELS = {
-    "draft": "Draft: written by the platform for the issuer to revise",
+    "draft": gettext_lazy("Draft: written by the platform for the issuer to revise"),
     "spdx": "SPDX identifier",
-    "url": "Web address",
-    "fee_usd": "Fee (US dollars)",
-    "max_size_mb": "Largest file (MB)",
-    "kind_label": "Kind of credential (as the pages name it)",
-    "id": "Id",
+    "url": gettext_lazy("Web address"),
+    "fee_usd": gettext_lazy("Fee (US dollars)"),
+    "max_size_mb": gettext_lazy("Largest file (MB)"),
+    "kind_label": gettext_lazy("Kind of credential (as the pages name it)"),
+    "id": gettext_lazy("Id"),
 }
 COUNT = "_n:"  # hidden input: how many entries a list or mapping was drawn with
 PRESENT = "_on:"  # hidden input: an optional sub-object was drawn (and so is posted)
@@ -140,7 +143,8 @@ def join(path: str, key: str | int) -> str:
 
 
 def humanize(name: str) -> str:
-    return LABELS.get(name) or name.replace("_", " ").capitalize()
+    label = LABELS.get(name)
+    return str(label) if label else name.replace("_", " ").capitalize()
 
 
 # ----- reading the annotations --------------------------------------------------------------
@@ -216,7 +220,7 @@ def _hint(base: Any, limits: dict[str, Any], name: str, default: Any) -> str:
             bits.append(what)
     elif base is str:
         if "pattern" in limits and "a-z0-9]+(?:-" in limits["pattern"]:
-            bits.append("Lowercase words joined by hyphens, such as my-credential")
+            bits.append(gettext("Lowercase words joined by hyphens, such as my-credential"))
         elif "pattern" in limits and limits["pattern"].startswith("^[a-z][a-z0-9_]"):
             bits.append("A lowercase letter, then lowercase letters, digits or underscores, such as lesson_plan")
         elif "pattern" in limits and "#" in limits["pattern"]:
@@ -224,7 +228,7 @@ def _hint(base: Any, limits: dict[str, Any], name: str, default: Any) -> str:
         if "max_length" in limits:
             bits.append(f"at most {limits['max_length']} characters")
         if name in LONG_TEXT or ("min_length" in limits and "max_length" not in limits):
-            bits.append("Markdown allowed")
+            bits.append(gettext("Markdown allowed"))
     elif base is HttpUrl:
         bits.append("A full web address, such as https://example.org/")
     if default not in (None, MISSING, [], "") and not _is_model(type(default)):
@@ -251,24 +255,37 @@ def _item_title(noun: str, index: int, value: Any) -> str:
 
 def _noun(name: str) -> str:
     nouns = {
-        "parts": "Part",
-        "fields": "Field",
-        "item_fields": "Item field",
-        "checks": "Check",
-        "criteria": "Criterion",
-        "levels": "Level",
-        "seats": "Seat",
-        "partners": "Partner",
-        "alignments": "Alignment",
-        "options": "Option",
-        "items": "Item",
-        "prompts": "Prompt",
-        "resources": "Group",
-        "sample_materials": "Group",
-        "accept": "File type",
-        "values": "Value",
+        "parts": gettext("Part"),
+        "fields": gettext("Field"),
+        "item_fields": gettext("Item field"),
+        "checks": gettext("Check"),
+        "criteria": gettext("Criterion"),
+        "levels": gettext("Level"),
+        "seats": gettext("Seat"),
+        "partners": gettext("Partner"),
+        "alignments": gettext("Alignment"),
+        "options": gettext("Option"),
+        "items": gettext("Item"),
+        "prompts": gettext("Prompt"),
+        "resources": gettext("Group"),
+        "sample_materials": gettext("Group"),
+        "accept": gettext("File type"),
+        "values": gettext("Value"),
     }
-    return nouns.get(name, "Entry" if name not in {"introduction", "method_components", "notes"} else "Section")
+    return nouns.get(
+        name, gettext("Entry") if name not in {"introduction", "method_components", "notes"} else gettext("Section")
+    )
+
+
+def _translation_rows(value: Any) -> list[tuple[str, str]]:
+    """A definition's translations as (language and place, text) rows, to read rather than a mapping's repr."""
+    if not isinstance(value, dict):
+        return []
+    rows = []
+    for language, translation in value.items():
+        texts = translation.get("text", {}) if isinstance(translation, dict) else {}
+        rows += [(f"{language} · {place}", str(text)) for place, text in texts.items()]
+    return rows
 
 
 def node_for(name: str, path: str, annotation: Any, meta: list[Any], value: Any, default: Any, required: bool) -> Node:
@@ -277,13 +294,21 @@ def node_for(name: str, path: str, annotation: Any, meta: list[Any], value: Any,
     label = humanize(name)
     limits = _limits(form.metadata)
     if path in FIXED:
-        return Node("fixed", path, label, value=value, hint="Fixed when the draft started")
+        shown_value = None if value is MISSING else value
+        return Node(
+            "fixed",
+            path,
+            label,
+            value=shown_value,
+            hint=str(FIXED_HINTS.get(path, gettext("Fixed when the draft started"))),
+            options=_translation_rows(shown_value) if path == "translations" else [],
+        )
     members = union_members(base)
     if members:
         return _union_node(name, path, members, value, label)
     if _is_model(base):
         if form.optional and (value is MISSING or value is None):
-            return Node("absent", path, label, title=f"Add {label.lower()}")
+            return Node("absent", path, label, title=gettext("Add %(label)s") % {"label": label.lower()})
         node = Node("group", path, label, required=required, open=True)
         node.value = value if isinstance(value, dict) else {}
         node.children = _model_children(base, path, node.value)
@@ -350,11 +375,11 @@ def _union_node(name: str, path: str, members: dict[str, type[BaseModel]], value
     kind = Node(
         "select",
         join(path, "kind"),
-        "Kind",
+        gettext("Kind"),
         value=tag,
         options=options,
         required=True,
-        hint="Changing the kind keeps the settings both kinds share; save to see the new kind's settings",
+        hint=gettext("Changing the kind keeps the settings both kinds share; save to see the new kind's settings"),
     )
     node.children = [kind]
     if isinstance(tag, str) and tag in members:
@@ -394,8 +419,8 @@ def _dict_node(name: str, path: str, item: Any, value: Any, label: str) -> Node:
         "dict",
         path,
         label,
-        item_noun="Entry",
-        hint="Each entry: a level id and what work at that level looks like" if name == "descriptors" else "",
+        item_noun=gettext("Entry"),
+        hint=gettext("Each entry: a level id and what work at that level looks like") if name == "descriptors" else "",
     )
     for index, (key, entry) in enumerate(entries.items()):
         child = node_for("body", join(path, str(key)), item, [], entry, MISSING, True)

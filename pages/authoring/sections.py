@@ -6,18 +6,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class EditorSection:
     slug: str
-    title: str
+    title: str | Promise
     keys: tuple[str, ...]
 
 
 SECTIONS = (
     EditorSection(
         "basics",
-        "Basics",
+        gettext_lazy("Basics"),
         (
             "schema_version",
             "slug",
@@ -33,19 +36,22 @@ SECTIONS = (
     ),
     EditorSection(
         "introduction",
-        "Introduction and method",
+        gettext_lazy("Introduction and method"),
         ("introduction", "competency_statement", "key_method", "method_components", "suggested_activities"),
     ),
-    EditorSection("standards", "Standards", ("standards",)),
-    EditorSection("resources", "Resources and samples", ("resources", "sample_materials")),
-    EditorSection("submission", "Submission form", ("submission_intro", "parts")),
-    EditorSection("checks", "Completeness checks", ("checks",)),
-    EditorSection("rubric", "Rubric", ("rubric",)),
-    EditorSection("self-evaluation", "Self-evaluation", ("self_evaluation",)),
-    EditorSection("review-policy", "Review policy and panel", ("review_policy",)),
-    EditorSection("graduate-credit", "Graduate credit and partners", ("graduate_credit",)),
-    EditorSection("notes-licence", "Notes and licence", ("notes", "license")),
-    EditorSection("rules", "Renewal, retention and participants", ("renewal", "retention", "participants")),
+    EditorSection("standards", gettext_lazy("Standards"), ("standards",)),
+    EditorSection("resources", gettext_lazy("Resources and samples"), ("resources", "sample_materials")),
+    EditorSection("submission", gettext_lazy("Submission form"), ("submission_intro", "parts")),
+    EditorSection("checks", gettext_lazy("Completeness checks"), ("checks",)),
+    EditorSection("rubric", gettext_lazy("Rubric"), ("rubric",)),
+    EditorSection("self-evaluation", gettext_lazy("Self-evaluation"), ("self_evaluation",)),
+    EditorSection("review-policy", gettext_lazy("Review policy and panel"), ("review_policy",)),
+    EditorSection("graduate-credit", gettext_lazy("Graduate credit and partners"), ("graduate_credit",)),
+    EditorSection("notes-licence", gettext_lazy("Notes and licence"), ("notes", "license")),
+    EditorSection(
+        "rules", gettext_lazy("Renewal, retention and participants"), ("renewal", "retention", "participants")
+    ),
+    EditorSection("languages", gettext_lazy("Language and translations"), ("language", "translations")),
 )
 BY_SLUG = {section.slug: section for section in SECTIONS}
 BY_KEY = {key: section for section in SECTIONS for key in section.keys}

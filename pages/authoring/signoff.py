@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
@@ -50,7 +51,8 @@ def marker_signoff(request: HttpRequest, slug: str, credential: str) -> HttpResp
             return redirect(back)
         messages.success(
             request,
-            f"Signed off: {signoff.label}. It leaves the credential's pages when the draft is published.",
+            gettext("Signed off: %(label)s. It leaves the credential's pages when the draft is published.")
+            % {"label": signoff.label},
         )
         return redirect(back)
     if row is None:

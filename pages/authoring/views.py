@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -64,7 +65,7 @@ def _grouped(problems: list[tuple[str, str]], slug: str, credential: str) -> lis
         group = groups.setdefault(
             key,
             {
-                "title": section.title if section else "The whole definition",
+                "title": section.title if section else gettext("The whole definition"),
                 "url": reverse(
                     "authoring:draft_section", kwargs={"slug": slug, "credential": credential, "section": key}
                 )
@@ -168,7 +169,11 @@ def import_new(request: HttpRequest, slug: str) -> HttpResponse:
         except (InvalidInput, InvalidState) as refusal:
             form.add_error("file", refusal.message)
         else:
-            messages.success(request, f"The YAML is in the draft of {draft.slug}. Check each section, then publish it.")
+            messages.success(
+                request,
+                gettext("The YAML is in the draft of %(slug)s. Check each section, then publish it.")
+                % {"slug": draft.slug},
+            )
             return redirect("authoring:draft", slug=slug, credential=draft.slug)
     return _list_page(request, slug, import_form=form, status=422)
 
@@ -294,11 +299,17 @@ def draft_section(request: HttpRequest, slug: str, credential: str, section: str
         left = len(problems)
         messages.success(
             request,
-            f"Saved (revision {saved.revision}). "
+            gettext("Saved (revision %(revision)s).") % {"revision": saved.revision}
+            + " "
             + (
-                f"The draft has {left} problem{'s' if left != 1 else ''} to fix before it can be published."
+                ngettext(
+                    "The draft has %(count)s problem to fix before it can be published.",
+                    "The draft has %(count)s problems to fix before it can be published.",
+                    left,
+                )
+                % {"count": left}
                 if left
-                else "The draft is ready to publish."
+                else gettext("The draft is ready to publish.")
             ),
         )
         return redirect(url)
@@ -321,11 +332,16 @@ def draft_publish_view(request: HttpRequest, slug: str, credential: str) -> Http
     if published.created:
         messages.success(
             request,
-            f"Version {version.number} of {version.credential.title} is published. "
-            "Submissions started before keep the version they started on.",
+            gettext(
+                "Version %(number)s of %(title)s is published. Submissions started before keep the version they "
+                "started on."
+            )
+            % {"number": version.number, "title": version.credential.title},
         )
     else:
-        messages.success(request, f"Nothing changed from version {version.number}, which is current.")
+        messages.success(
+            request, gettext("Nothing changed from version %(number)s, which is current.") % {"number": version.number}
+        )
     return redirect("authoring:credentials", slug=slug)
 
 
@@ -335,7 +351,7 @@ def draft_discard_view(request: HttpRequest, slug: str, credential: str) -> Http
     found = selectors.draft_get_for_author(user=request.user, slug=slug, credential=credential)
     if request.method == "POST":
         draft_discard(actor=_user(request), draft=found)
-        messages.success(request, f"The draft of {found.slug} is discarded.")
+        messages.success(request, gettext("The draft of %(slug)s is discarded.") % {"slug": found.slug})
         return redirect("authoring:credentials", slug=slug)
     return render(request, "authoring/discard.html", {"draft": found, "issuer": found.issuer})
 
@@ -375,6 +391,6 @@ def draft_import_view(request: HttpRequest, slug: str, credential: str) -> HttpR
         except (InvalidInput, InvalidState) as refusal:
             form.add_error("file", refusal.message)
         else:
-            messages.success(request, "The YAML replaced the draft's text.")
+            messages.success(request, gettext("The YAML replaced the draft's text."))
             return redirect("authoring:draft", slug=slug, credential=credential)
     return _overview(request, found, import_form=form, status=422)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
@@ -22,10 +23,15 @@ from core.errors import InvalidInput
 
 class BadgeImageForm(forms.Form):
     image = forms.FileField(
-        label="Badge image (PNG or SVG)",
-        help_text="Square, at least 512 by 512 pixels for a PNG; up to 1 MB. An SVG may not use scripts, links, "
-        "embedded images or anything outside the file.",
-        error_messages={"required": "Choose a PNG or SVG image to upload", "empty": "The file is empty"},
+        label=gettext_lazy("Badge image (PNG or SVG)"),
+        help_text=gettext_lazy(
+            "Square, at least 512 by 512 pixels for a PNG; up to 1 MB. An SVG may not use scripts, links, "
+            "embedded images or anything outside the file."
+        ),
+        error_messages={
+            "required": gettext_lazy("Choose a PNG or SVG image to upload"),
+            "empty": gettext_lazy("The file is empty"),
+        },
         widget=forms.FileInput(attrs={"accept": "image/png,image/svg+xml,.png,.svg"}),
     )
 
@@ -34,8 +40,8 @@ class BadgeImageForm(forms.Form):
         # Refused before it is read: the service checks the content, this only spares reading a huge upload.
         if image is not None and image.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"The image is {image.size / 1024 / 1024:.1f} MB; a badge image may be at most 1 MB: "
-                "save a smaller one."
+                gettext("The image is %(size)s MB; a badge image may be at most 1 MB: save a smaller one.")
+                % {"size": f"{image.size / 1024 / 1024:.1f}"}
             )
         return image
 
@@ -82,7 +88,8 @@ def badge_image(request: HttpRequest, slug: str, credential: str) -> HttpRespons
             else:
                 messages.success(
                     request,
-                    f"Saved: badges of {found.title} carry the new image, on pages, certificates and downloads.",
+                    gettext("Saved: badges of %(title)s carry the new image, on pages, certificates and downloads.")
+                    % {"title": found.title},
                 )
                 return redirect("awards:badge_image_edit", slug=slug, credential=found.slug)
     upload = selectors.badge_images_of(credentials=[found]).first()

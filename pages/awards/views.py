@@ -13,12 +13,14 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -28,6 +30,7 @@ from awards.keys import did_document
 from awards.models import ApplicationStatus, Badge, Visibility
 from awards.pdf import certificate_pdf
 from awards.verify import Report, verify_credential
+from catalog.definition_text import definition_shown
 from core.errors import InvalidInput, InvalidState
 from pages.awards import forms
 
@@ -94,7 +97,7 @@ def _earner_name(badge: Badge) -> str:
     for identity in badge.document.get("credentialSubject", {}).get("identifier", []):
         if identity.get("identityType") == "name" and identity.get("hashed") is False:
             return str(identity.get("identityHash"))
-    return "The earner"
+    return gettext("The earner")
 
 
 def _page_context(request: HttpRequest, badge: Badge) -> dict[str, Any]:
@@ -111,7 +114,7 @@ def _page_context(request: HttpRequest, badge: Badge) -> dict[str, Any]:
         "linkedin_url": linkedin_url(badge, page_url),
         # Sharing links are offered only where the earner may share outside the platform (accounts.participants).
         "may_share": sharing_consented(user=badge.earner),
-        "spec": badge.version.spec,
+        "spec": definition_shown(badge.version.spec),
     }
 
 
@@ -182,17 +185,17 @@ def visibility(request: HttpRequest, uuid: str) -> HttpResponse:
     badge = selectors.badge_get_for_earner(user=request.user, uuid=uuid)
     form = forms.VisibilityForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose who can see the credential: public, unlisted or private.")
+        messages.error(request, gettext("Choose who can see the credential: public, unlisted or private."))
     else:
         try:
             services.badge_visibility_set(
                 earner=_user(request), badge=badge, visibility=form.cleaned_data["visibility"]
             )
         except SharingNotConsented as refusal:
-            messages.error(request, f"Not changed: {refusal.message}.")
+            messages.error(request, gettext("Not changed: %(message)s.") % {"message": refusal.message})
         else:
             label = Visibility(badge.visibility).label.split(":")[0]
-            messages.success(request, f"Saved: this credential is now {label.lower()}.")
+            messages.success(request, gettext("Saved: this credential is now %(label)s.") % {"label": label.lower()})
     return redirect(
         (request.POST.get("next") == "mine" and reverse("awards:mine")) or reverse("awards:detail", args=[uuid])
     )
@@ -209,7 +212,9 @@ def revoke(request: HttpRequest, uuid: str) -> HttpResponse:
         except (InvalidInput, InvalidState) as refusal:
             _show_on_form(form, refusal)
         else:
-            messages.success(request, f"The credential is revoked. {badge.earner.name} has been told why.")
+            messages.success(
+                request, gettext("The credential is revoked. %(name)s has been told why.") % {"name": badge.earner.name}
+            )
             return redirect("awards:detail", uuid=uuid)
     return render(request, "awards/revoke.html", {"badge": badge, "form": form})
 
@@ -281,7 +286,9 @@ def apply(request: HttpRequest, uuid: str) -> HttpResponse:
             _show_on_form(form, refusal)
         else:
             messages.success(
-                request, f"Your application to {application.partner.name} is sent. We will email you its decision."
+                request,
+                gettext("Your application to %(name)s is sent. We will email you its decision.")
+                % {"name": application.partner.name},
             )
             return redirect("awards:detail", uuid=uuid)
     return render(request, "awards/apply.html", {"badge": badge, "form": form, "offers": offers})
@@ -319,7 +326,11 @@ def partner_application(request: HttpRequest, application_id: int) -> HttpRespon
                 _show_on_form(form, refusal)
             else:
                 label = ApplicationStatus(form.cleaned_data["decision"]).label
-                messages.success(request, f"Recorded: {label.lower()}. {application.earner.name} has been emailed.")
+                messages.success(
+                    request,
+                    gettext("Recorded: %(label)s. %(name)s has been emailed.")
+                    % {"label": label.lower(), "name": application.earner.name},
+                )
                 return redirect("awards:partner_application", application_id=application.pk)
     return render(
         request,
@@ -342,7 +353,8 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             field = "image" if form.cleaned_data.get("image") else "credential"
             form.add_error(field, report.error)
             report = None
-    return render(request, "awards/verify.html", {"form": form, "report": report})
+    context = {"form": form, "report": report, "fetch_remote": settings.VERIFY_FETCH_REMOTE}
+    return render(request, "awards/verify.html", context)
 
 
 # ----- published documents: DID documents, status lists, achievements, images, OB 2.0 ----------------------

@@ -3,6 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.schema import GRADE_BANDS
 from catalog.selectors import MAX_QUERY_LENGTH, CatalogFacets, CatalogFilters
@@ -12,33 +16,36 @@ class CatalogFilterForm(forms.Form):
     """The list page's search and filters; choices come from what is published, so a stale link is told so."""
 
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=MAX_QUERY_LENGTH,
         widget=forms.SearchInput,
-        help_text="Words from the title, summary, issuer, competency or standards.",
-        error_messages={"max_length": "Search for at most %(limit_value)d characters; you typed %(show_value)d."},
+        help_text=_("Words from the title, summary, issuer, competency or standards."),
+        error_messages={"max_length": _("Search for at most %(limit_value)d characters; you typed %(show_value)d.")},
     )
     issuer = forms.ChoiceField(
-        label="Issuer",
+        label=_("Issuer"),
         required=False,
         error_messages={
-            "invalid_choice": "Choose an issuer from the list; “%(value)s” does not publish credentials here."
+            "invalid_choice": _("Choose an issuer from the list; “%(value)s” does not publish credentials here.")
         },
     )
     standard = forms.ChoiceField(
-        label="Standard",
+        label=_("Standard"),
         required=False,
-        error_messages={"invalid_choice": "Choose a standard from the list; no credential is aligned to “%(value)s”."},
+        error_messages={
+            "invalid_choice": _("Choose a standard from the list; no credential is aligned to “%(value)s”.")
+        },
     )
     grade_band = forms.ChoiceField(
-        label="Grade band",
+        label=_("Grade band"),
         required=False,
-        choices=[("", "Any grade band"), *GRADE_BANDS.items()],
+        choices=[("", _("Any grade band")), *((band, _(label)) for band, label in GRADE_BANDS.items())],
         error_messages={
-            "invalid_choice": "Choose a grade band from the list ("
-            + ", ".join(GRADE_BANDS.values())
-            + "); “%(value)s” is not one of them."
+            "invalid_choice": format_lazy(
+                _("Choose a grade band from the list ({bands}); “%(value)s” is not one of them."),
+                bands=lazy(lambda: ", ".join(gettext(label) for label in GRADE_BANDS.values()), str)(),
+            )
         },
     )
 
@@ -48,9 +55,9 @@ class CatalogFilterForm(forms.Form):
         standard_field = self.fields["standard"]
         assert isinstance(issuer_field, forms.ChoiceField)
         assert isinstance(standard_field, forms.ChoiceField)
-        issuer_field.choices = [("", "Any issuer"), *((issuer.slug, issuer.name) for issuer in facets.issuers)]
+        issuer_field.choices = [("", _("Any issuer")), *((issuer.slug, issuer.name) for issuer in facets.issuers)]
         standard_field.choices = [
-            ("", "Any standard"),
+            ("", _("Any standard")),
             *(
                 (option.framework, [(a.code, f"{a.code}: {a.title}") for a in option.alignments])
                 for option in facets.standards

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_GET
 
 from core.errors import InvalidInput
@@ -44,12 +45,15 @@ class DashboardFilterForm(IssuerFiltersForm):
         """The issuer's credentials and the chosen one's versions, as the lists' options."""
         credential = self.fields["credential"]
         version = self.fields["version"]
-        credential.widget.choices = [("", "Every credential"), *((c.slug, c.title) for c in board.credentials)]
+        credential.widget.choices = [("", gettext("Every credential")), *((c.slug, c.title) for c in board.credentials)]
         chosen = next((c for c in board.credentials if c.slug == board.filters.credential), None)
         numbers = (
             chosen.versions if chosen else sorted({n for c in board.credentials for n in c.versions}, reverse=True)
         )
-        version.widget.choices = [("", "Every version"), *((str(n), f"Version {n}") for n in numbers)]
+        version.widget.choices = [
+            ("", gettext("Every version")),
+            *((str(n), gettext("Version %(n)s") % {"n": n}) for n in numbers),
+        ]
 
 
 def _read(request: HttpRequest, slug: str) -> tuple[Dashboard, DashboardFilterForm]:
@@ -87,15 +91,15 @@ class Table:
 def _funnel(board: Dashboard) -> Table:
     f = board.funnel
     stages = [
-        ("Started", f.started),
-        ("Submitted", f.submitted),
-        ("Decided", f.decided),
-        ("Earned", f.earned),
-        ("Not yet earned", f.not_yet_earned),
+        (pgettext("funnel", "Started"), f.started),
+        (pgettext("funnel", "Submitted"), f.submitted),
+        (pgettext("funnel", "Decided"), f.decided),
+        (pgettext("funnel", "Earned"), f.earned),
+        (pgettext("funnel", "Not yet earned"), f.not_yet_earned),
     ]
     share = [(n / f.started if f.started else None) for _, n in stages]
     return Table(
-        ["Stage", "Submissions", "Share of started"],
+        [gettext("Stage"), gettext("Submissions"), gettext("Share of started")],
         [[label, n, _percent(s)] for (label, n), s in zip(stages, share, strict=True)],
         [[label, n, "" if s is None else round(s, 4)] for (label, n), s in zip(stages, share, strict=True)],
     )
@@ -104,7 +108,7 @@ def _funnel(board: Dashboard) -> Table:
 def _turnaround(board: Dashboard) -> Table:
     bins = board.turnaround.bins
     return Table(
-        ["Days from submission to decision", "Decided attempts"],
+        [gettext("Days from submission to decision"), gettext("Decided attempts")],
         [[f"{b.low_days} to under {b.high_days}", b.count] for b in bins],
         [[f"{b.low_days}-{b.high_days}", b.count] for b in bins],
     )
@@ -117,7 +121,7 @@ def _several_credentials(board: Dashboard) -> bool:
 def _criteria(board: Dashboard) -> Table:
     both = _several_credentials(board)
     return Table(
-        ["Criterion", "Scores", "At or above passing", "Pass rate"],
+        [gettext("Criterion"), gettext("Scores"), gettext("At or above passing"), gettext("Pass rate")],
         [
             [f"{c.credential}: {c.title}" if both else c.title, c.scores, c.passing, _percent(c.rate)]
             for c in board.criteria
@@ -131,7 +135,7 @@ def _criteria(board: Dashboard) -> Table:
 
 def _bands(board: Dashboard) -> Table:
     return Table(
-        ["Grade band", "Decided attempts", "Earned", "Pass rate"],
+        [gettext("Grade band"), gettext("Decided attempts"), gettext("Earned"), gettext("Pass rate")],
         [[b.label, b.decided, b.earned, _percent(b.rate)] for b in board.bands],
         [[b.label, b.decided, b.earned, "" if b.rate is None else round(b.rate, 4)] for b in board.bands],
     )
@@ -139,9 +143,13 @@ def _bands(board: Dashboard) -> Table:
 
 def _resubmissions(board: Dashboard) -> Table:
     r = board.resubmissions
-    rows = [("Earned", r.earned), ("Not yet earned again", r.not_yet_earned), ("Awaiting a decision", r.waiting)]
+    rows = [
+        (gettext("Earned"), r.earned),
+        (gettext("Not yet earned again"), r.not_yet_earned),
+        (gettext("Awaiting a decision"), r.waiting),
+    ]
     return Table(
-        ["Resubmissions after a “not yet”", "Attempts"],
+        [gettext("Resubmissions after a “not yet”"), gettext("Attempts")],
         [[label, n] for label, n in rows],
         [[label, n] for label, n in rows],
     )
@@ -149,7 +157,14 @@ def _resubmissions(board: Dashboard) -> Table:
 
 def _reviewers(board: Dashboard) -> Table:
     return Table(
-        ["Reviewer", "Open reviews", "Of them overdue", "Submitted on time", "Came due", "On-time rate"],
+        [
+            gettext("Reviewer"),
+            gettext("Open reviews"),
+            gettext("Of them overdue"),
+            gettext("Submitted on time"),
+            gettext("Came due"),
+            gettext("On-time rate"),
+        ],
         [
             [p.name, p.open_reviews, p.overdue, p.on_time.on_time, p.on_time.came_due, _percent(p.on_time.rate)]
             for p in board.reviewers
@@ -182,11 +197,18 @@ def _charts(board: Dashboard) -> dict[str, SafeString]:
     f, t, r = board.funnel, board.turnaround, board.resubmissions
     funnel = bar_chart(
         chart_id="funnel-chart",
-        title="From started to earned",
-        desc=(
-            f"Of {f.started} submissions started, {f.submitted} were submitted, {f.decided} decided and {f.earned} "
-            f"earned; {f.not_yet_earned} decided are not yet earned."
-        ),
+        title=gettext("From started to earned"),
+        desc=gettext(
+            "Of %(started)s submissions started, %(submitted)s were submitted, %(decided)s decided and %(earned)s "
+            "earned; %(not_yet)s decided are not yet earned."
+        )
+        % {
+            "started": f.started,
+            "submitted": f.submitted,
+            "decided": f.decided,
+            "earned": f.earned,
+            "not_yet": f.not_yet_earned,
+        },
         bars=[
             Bar(label, n, f"{n} ({_percent(n / f.started if f.started else None)})")
             for label, n, _ in _funnel(board).rows
@@ -196,19 +218,19 @@ def _charts(board: Dashboard) -> dict[str, SafeString]:
     deadline = ", ".join(str(d) for d in t.deadline_days)
     turnaround = histogram_chart(
         chart_id="turnaround-chart",
-        title="Days from submission to decision",
+        title=gettext("Days from submission to decision"),
         desc=(
             f"{t.decided} decided attempts: median {_days(t.median_days)}, 90th percentile {_days(t.p90_days)}; "
             f"{_percent(t.share_within)} decided within the deadline of {deadline} days."
         ),
         columns=[Column(b.low_days, b.high_days, b.count) for b in t.bins],
-        markers=[Marker(d, f"Deadline: {d} days") for d in t.deadline_days],
-        axis_label="Days from submission to decision",
+        markers=[Marker(d, gettext("Deadline: %(d)s days") % {"d": d}) for d in t.deadline_days],
+        axis_label=gettext("Days from submission to decision"),
     )
     both = _several_credentials(board)
     criteria = bar_chart(
         chart_id="criteria-chart",
-        title="Pass rate per criterion",
+        title=gettext("Pass rate per criterion"),
         desc="; ".join(
             f"{c.title}: {_percent(c.rate)} of {c.scores} scores at or above passing" for c in board.criteria
         ),
@@ -224,14 +246,14 @@ def _charts(board: Dashboard) -> dict[str, SafeString]:
     )
     bands = bar_chart(
         chart_id="bands-chart",
-        title="Pass rate per grade band",
+        title=gettext("Pass rate per grade band"),
         desc="; ".join(f"{b.label}: {b.earned} of {b.decided} decided attempts earned" for b in board.bands),
         bars=[Bar(b.label, b.rate or 0.0, f"{_percent(b.rate)} ({b.earned} of {b.decided})") for b in board.bands],
         scale_max=1.0,
     )
     resubmissions = bar_chart(
         chart_id="resubmissions-chart",
-        title="Resubmissions after a “not yet”",
+        title=gettext("Resubmissions after a “not yet”"),
         desc=(
             f"{r.attempts} attempts followed a not yet earned decision: {r.earned} earned, {r.not_yet_earned} not yet "
             f"again, {r.waiting} awaiting a decision."

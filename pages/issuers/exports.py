@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from catalog.models import Issuer
@@ -34,34 +35,34 @@ FILTER_NAMES = ("date_from", "date_to", "credential", "version")
 
 class ExportFilterForm(forms.Form):
     date_from = forms.DateField(
-        label="From",
+        label=gettext_lazy("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The first day to include (each export's own date: submitted, decided, issued ...).",
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD, for example 2026-09-01"},
+        help_text=gettext_lazy("The first day to include (each export's own date: submitted, decided, issued ...)."),
+        error_messages={"invalid": gettext_lazy("Enter a date as YYYY-MM-DD, for example 2026-09-01")},
     )
     date_to = forms.DateField(
-        label="To",
+        label=gettext_lazy("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The last day to include.",
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD, for example 2026-12-31"},
+        help_text=gettext_lazy("The last day to include."),
+        error_messages={"invalid": gettext_lazy("Enter a date as YYYY-MM-DD, for example 2026-12-31")},
     )
     credential = forms.ChoiceField(
-        label="Credential",
+        label=gettext_lazy("Credential"),
         required=False,
-        error_messages={"invalid_choice": "Choose one of this issuer's credentials from the list"},
+        error_messages={"invalid_choice": gettext_lazy("Choose one of this issuer's credentials from the list")},
     )
     version = forms.IntegerField(
-        label="Version",
+        label=gettext_lazy("Version"),
         required=False,
         min_value=1,
         max_value=100_000,
         help_text="A version number of the credential (1 is the first published). Leave empty for every version.",
         error_messages={
-            "invalid": "Enter a whole number, such as 2",
-            "min_value": "Enter a version number of 1 or more",
-            "max_value": "Enter a version number this credential has",
+            "invalid": gettext_lazy("Enter a whole number, such as 2"),
+            "min_value": gettext_lazy("Enter a version number of 1 or more"),
+            "max_value": gettext_lazy("Enter a version number this credential has"),
         },
     )
 
@@ -69,7 +70,7 @@ class ExportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choice = self.fields["credential"]
         assert isinstance(choice, forms.ChoiceField)
-        choice.choices = [("", "Every credential"), *((c["slug"], c["title"]) for c in credentials)]
+        choice.choices = [("", gettext("Every credential")), *((c["slug"], c["title"]) for c in credentials)]
 
     def filters(self) -> ExportFilters:
         data = self.cleaned_data

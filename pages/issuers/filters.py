@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from catalog.schema import SLUG
 
-DATE_MESSAGE = "Enter a date as YYYY-MM-DD, for example 2026-03-01."
+DATE_MESSAGE = gettext_lazy("Enter a date as YYYY-MM-DD, for example 2026-03-01.")
 
 
 class IssuerFiltersForm(forms.Form):
@@ -17,31 +18,31 @@ class IssuerFiltersForm(forms.Form):
     field of its selector's filters (`filter_fields`, in the order the fields are shown) and the dates' wording."""
 
     filter_fields: ClassVar[dict[str, str]] = {}
-    date_labels: ClassVar[tuple[str, str]] = ("From", "To")
-    to_help: ClassVar[str] = ""
+    date_labels: ClassVar[tuple[Any, Any]] = (pgettext_lazy("date filter", "From"), pgettext_lazy("date filter", "To"))
+    to_help: ClassVar[Any] = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         made: dict[str, forms.Field] = {
             "credential": forms.RegexField(
-                label="Credential",
+                label=gettext_lazy("Credential"),
                 regex=SLUG,
                 max_length=80,
                 required=False,
                 widget=forms.Select,
                 error_messages={
-                    "invalid": "Choose a credential from the list.",
-                    "max_length": "Choose a credential from the list.",
+                    "invalid": gettext_lazy("Choose a credential from the list."),
+                    "max_length": gettext_lazy("Choose a credential from the list."),
                 },
             ),
             "version": forms.IntegerField(
-                label="Version",
+                label=gettext_lazy("Version"),
                 required=False,
                 min_value=1,
                 max_value=1_000_000,
                 widget=forms.Select,
-                error_messages={"invalid": "Choose a version from the list (a whole number)."},
+                error_messages={"invalid": gettext_lazy("Choose a version from the list (a whole number).")},
             ),
         }
         for name, label, help_text in (("from", self.date_labels[0], ""), ("to", self.date_labels[1], self.to_help)):

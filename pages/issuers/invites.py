@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -38,7 +39,9 @@ def invite_resend(request: HttpRequest, slug: str, invite_id: int) -> HttpRespon
     invite = invite_get_for_admin(user=request.user, slug=slug, invite_id=invite_id)
     sent = reviewer_invite_resend(actor=_admin(request), invite=invite)
     messages.success(
-        request, f"We emailed {sent.email} the invitation again, with a new link; the link sent before no longer works."
+        request,
+        gettext("We emailed %(email)s the invitation again, with a new link; the link sent before no longer works.")
+        % {"email": sent.email},
     )
     return redirect("issuers:reviewers", slug=slug)
 
@@ -48,7 +51,10 @@ def invite_resend(request: HttpRequest, slug: str, invite_id: int) -> HttpRespon
 def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> HttpResponse:
     invite = invite_get_for_admin(user=request.user, slug=slug, invite_id=invite_id)
     reviewer_invite_revoke(actor=_admin(request), invite=invite)
-    messages.success(request, f"The invitation of {invite.email} is revoked: its link no longer gives any role.")
+    messages.success(
+        request,
+        gettext("The invitation of %(email)s is revoked: its link no longer gives any role.") % {"email": invite.email},
+    )
     return redirect("issuers:reviewers", slug=slug)
 
 
@@ -84,13 +90,14 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
                 return render(request, "issuers/invite_accept.html", {"problem": refusal.message}, status=409)
             else:
                 seats_fill_waiting_after_commit()
-                done = (
-                    f"You now review for {invite.issuer.name} as {roles_text(invite.kinds, invite.grade_band_list())}."
-                )
+                done = gettext("You now review for %(name)s as %(roles)s.") % {
+                    "name": invite.issuer.name,
+                    "roles": roles_text(invite.kinds, invite.grade_band_list()),
+                }
                 if viewer is None and form is not None:
                     # The account was made just now with the password typed here: signing in is the next step
                     # anyway, and the link has proved the address.
-                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    login(request, user, backend="accounts.backends.AccountBackend")
                     viewer = user
                 if viewer is None:
                     messages.success(request, f"{done} Sign in to see your review queue.")

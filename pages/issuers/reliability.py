@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -38,8 +39,8 @@ class ReliabilityFilterForm(IssuerFiltersForm):
     """The lists are filled from the issuer's own credentials and versions once the figures are read."""
 
     filter_fields = FILTER_FIELDS
-    date_labels = ("Decided from", "Decided to")
-    to_help = "Inclusive."
+    date_labels = (gettext_lazy("Decided from"), gettext_lazy("Decided to"))
+    to_help = gettext_lazy("Inclusive.")
 
     def filters(self) -> Filters:
         return Filters(**self.values())
@@ -47,8 +48,8 @@ class ReliabilityFilterForm(IssuerFiltersForm):
     def offer(self, figures: Reliability) -> None:
         self.fields["credential"].widget.choices = [(c.slug, c.title) for c in figures.credentials]
         self.fields["version"].widget.choices = [
-            ("", "Every version"),
-            *((str(n), f"Version {n}") for n in reversed(figures.versions)),
+            ("", gettext("Every version")),
+            *((str(n), gettext("Version %(number)s") % {"number": n}) for n in reversed(figures.versions)),
         ]
 
 

@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -63,8 +64,11 @@ def _invite_messages(request: HttpRequest, issuer: Issuer, outcome: InviteOutcom
         invite = outcome.invite
         messages.success(
             request,
-            f"{invite.email} has no account yet: we emailed them an invitation to review as "
-            f"{roles_text(invite.kinds, invite.grade_band_list())}. It waits under Invitations until they accept.",
+            gettext(
+                "%(email)s has no account yet: we emailed them an invitation to review as %(roles)s. It waits under "
+                "Invitations until they accept."
+            )
+            % {"email": invite.email, "roles": roles_text(invite.kinds, invite.grade_band_list())},
         )
         return
     assert outcome.user is not None
@@ -72,14 +76,25 @@ def _invite_messages(request: HttpRequest, issuer: Issuer, outcome: InviteOutcom
 
     def what(roles: list[Any]) -> str:
         kinds = sorted((role.kind for role in roles), key=KIND_ORDER.index)
-        return f"{roles_text(kinds, [])} of {issuer.name}"
+        return gettext("%(roles)s of %(issuer)s") % {"roles": roles_text(kinds, []), "issuer": issuer.name}
 
     if outcome.granted:
-        messages.success(request, f"{who} is now {what(outcome.granted)}. We emailed them to say so.")
+        messages.success(
+            request,
+            gettext("%(who)s is now %(what)s. We emailed them to say so.")
+            % {"who": who, "what": what(outcome.granted)},
+        )
     if outcome.changed:
-        messages.success(request, f"{who}'s grade bands as {what(outcome.changed)} are changed.")
+        messages.success(
+            request,
+            gettext("%(who)s's grade bands as %(what)s are changed.") % {"who": who, "what": what(outcome.changed)},
+        )
     if outcome.unchanged:
-        messages.info(request, f"{who} is already {what(outcome.unchanged)} with these grade bands; nothing changed.")
+        messages.info(
+            request,
+            gettext("%(who)s is already %(what)s with these grade bands; nothing changed.")
+            % {"who": who, "what": what(outcome.unchanged)},
+        )
 
 
 @login_required
@@ -163,12 +178,21 @@ def reviewer_pause_view(request: HttpRequest, slug: str, user_id: int) -> HttpRe
         except InvalidInput as refusal:
             form.add_service_errors(refusal.errors)
         else:
-            until = f" until {pause.until:%-d %b %Y}" if pause.until else " until you resume them"
-            messages.success(
-                request,
-                f"{person.name or person.email} is paused at {issuer.name}{until}: no new review of "
-                f"{issuer.name} goes to them. The reviews they hold stay theirs.",
-            )
+            values = {"who": person.name or person.email, "issuer": issuer.name}
+            if pause.until:
+                text = gettext(
+                    "%(who)s is paused at %(issuer)s until %(day)s: no new review of %(issuer)s goes to them. The "
+                    "reviews they hold stay theirs."
+                ) % {**values, "day": f"{pause.until:%-d %b %Y}"}
+            else:
+                text = (
+                    gettext(
+                        "%(who)s is paused at %(issuer)s until you resume them: no new review of %(issuer)s goes to "
+                        "them. The reviews they hold stay theirs."
+                    )
+                    % values
+                )
+            messages.success(request, text)
             return redirect("issuers:reviewer", slug=issuer.slug, user_id=person.pk)
     return _person_page(request, slug, user_id, pause_form=form)
 
@@ -181,9 +205,16 @@ def reviewer_resume_view(request: HttpRequest, slug: str, user_id: int) -> HttpR
     who = person.name or person.email
     if reviewer_resume(actor=admin, user=person, issuer=issuer):
         seats_fill_waiting_after_commit()
-        messages.success(request, f"{who} is active again at {issuer.name}: new reviews may go to them.")
+        messages.success(
+            request,
+            gettext("%(who)s is active again at %(issuer)s: new reviews may go to them.")
+            % {"who": who, "issuer": issuer.name},
+        )
     else:
-        messages.info(request, f"{who} was not paused at {issuer.name}; nothing changed.")
+        messages.info(
+            request,
+            gettext("%(who)s was not paused at %(issuer)s; nothing changed.") % {"who": who, "issuer": issuer.name},
+        )
     return redirect("issuers:reviewer", slug=issuer.slug, user_id=person.pk)
 
 
@@ -204,8 +235,12 @@ def reviewer_capacity_view(request: HttpRequest, slug: str, user_id: int) -> Htt
             seats_fill_waiting_after_commit()
             messages.success(
                 request,
-                f"{person.name or person.email} now holds at most {profile.capacity} open "
-                f"review{'s' if profile.capacity != 1 else ''} at once.",
+                ngettext(
+                    "%(who)s now holds at most %(count)s open review at once.",
+                    "%(who)s now holds at most %(count)s open reviews at once.",
+                    profile.capacity,
+                )
+                % {"who": person.name or person.email, "count": profile.capacity},
             )
             return redirect("issuers:reviewer", slug=issuer.slug, user_id=person.pk)
     return _person_page(request, slug, user_id, capacity_form=form)
@@ -221,9 +256,13 @@ def role_revoke(request: HttpRequest, slug: str, role_id: int) -> HttpResponse:
     back = reverse("issuers:reviewers", args=[role.issuer.slug])
     if request.method == "POST":
         who = role.user.name or role.user.email
-        what = f"{role.get_kind_display().lower()} of {role.issuer.name}"
+        what = gettext("%(kind)s of %(issuer)s") % {"kind": role.get_kind_display().lower(), "issuer": role.issuer.name}
         reviewer_role_revoke(actor=admin, role=role)
-        messages.success(request, f"{who} is no longer {what}. No new seat of that kind will go to them.")
+        messages.success(
+            request,
+            gettext("%(who)s is no longer %(what)s. No new seat of that kind will go to them.")
+            % {"who": who, "what": what},
+        )
         return redirect(back)
     context = {
         "role": role,

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -40,11 +42,15 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("id", "")
     if raw:
         if not raw.isdigit():
-            messages.error(request, "That notification could not be found; reload the page and try again.")
+            messages.error(request, _("That notification could not be found; reload the page and try again."))
             return redirect("notifications:index")
         changed = notifications_mark_read(user=user, ids=[int(raw)])
-        messages.success(request, "The notification is marked as read." if changed else "It was already read.")
+        messages.success(request, _("The notification is marked as read.") if changed else _("It was already read."))
     else:
         changed = notifications_mark_read(user=user)
-        messages.success(request, f"{changed} notification{'s' if changed != 1 else ''} marked as read.")
+        messages.success(
+            request,
+            ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", changed)
+            % {"count": changed},
+        )
     return redirect("notifications:index")

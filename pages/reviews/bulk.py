@@ -16,6 +16,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
@@ -29,52 +31,59 @@ FIELDS = ("action", "days", "to_reviewer", "reason")
 
 class BulkForm(forms.Form):
     action = forms.ChoiceField(
-        label="What to do",
+        label=gettext_lazy("What to do"),
         choices=list(ACTIONS.items()),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what to do with the chosen attempts"},
+        error_messages={"required": gettext_lazy("Choose what to do with the chosen attempts")},
     )
     days = forms.IntegerField(
-        label="Days to extend by",
+        label=gettext_lazy("Days to extend by"),
         required=False,
         min_value=1,
         max_value=MAX_EXTEND_DAYS,
-        help_text=f"For extending the deadline: 1 to {MAX_EXTEND_DAYS} days, added to each open review's due date.",
+        help_text=format_lazy(
+            gettext_lazy("For extending the deadline: 1 to {days} days, added to each open review's due date."),
+            days=MAX_EXTEND_DAYS,
+        ),
         error_messages={
-            "invalid": "Enter a whole number of days, such as 7",
-            "min_value": "Enter at least 1 day",
-            "max_value": f"Enter at most {MAX_EXTEND_DAYS} days",
+            "invalid": gettext_lazy("Enter a whole number of days, such as 7"),
+            "min_value": gettext_lazy("Enter at least 1 day"),
+            "max_value": format_lazy(gettext_lazy("Enter at most {days} days"), days=MAX_EXTEND_DAYS),
         },
     )
     to_reviewer = forms.ChoiceField(
-        label="Reviewer who takes the reviews over",
+        label=gettext_lazy("Reviewer who takes the reviews over"),
         required=False,
-        error_messages={"invalid_choice": "Choose a reviewer from the list"},
+        error_messages={"invalid_choice": gettext_lazy("Choose a reviewer from the list")},
     )
     reason = forms.CharField(
-        label="Why the reviews are moved",
+        label=gettext_lazy("Why the reviews are moved"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept in each attempt's record and told to the reviewer who loses the review.",
+        help_text=gettext_lazy("Kept in each attempt's record and told to the reviewer who loses the review."),
     )
 
     def __init__(self, *args: Any, reviewers: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to_reviewer"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Choose a reviewer"), *((r.email, r.label) for r in reviewers)]
+        field.choices = [("", gettext("Choose a reviewer")), *((r.email, r.label) for r in reviewers)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         action = data.get("action")
         if action == "extend" and data.get("days") is None and "days" not in self.errors:
-            self.add_error("days", f"Enter the number of days to extend by, 1 to {MAX_EXTEND_DAYS}")
+            self.add_error(
+                "days",
+                gettext("Enter the number of days to extend by, 1 to %(max_extend_days)s")
+                % {"max_extend_days": MAX_EXTEND_DAYS},
+            )
         if action == "reassign":
             if not data.get("to_reviewer") and "to_reviewer" not in self.errors:
-                self.add_error("to_reviewer", "Choose the reviewer who takes the reviews over")
+                self.add_error("to_reviewer", gettext("Choose the reviewer who takes the reviews over"))
             if not (data.get("reason") or "").strip() and "reason" not in self.errors:
-                self.add_error("reason", "Say why the reviews are moved to someone else")
+                self.add_error("reason", gettext("Say why the reviews are moved to someone else"))
         return data
 
     def add_service_errors(self, errors: list[FieldError]) -> None:
@@ -104,7 +113,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     ids = _attempt_ids(data)
     if not ids:
-        messages.error(request, "Choose at least one attempt (tick its box) before choosing what to do.")
+        messages.error(request, gettext("Choose at least one attempt (tick its box) before choosing what to do."))
         return redirect("reviews:pipeline")
     attempts = bulk_attempts(user=admin, attempt_ids=ids)
     reviewers = bulk_reviewer_choices(attempts=attempts)
@@ -142,9 +151,20 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 def _tell(request: HttpRequest, report: BulkReport) -> None:
     done = len(report.done)
-    what = {"extend": "deadline extended", "reassign": "reassigned", "remind": "reviewer reminded"}[report.action]
+    what = {
+        "extend": gettext("deadline extended"),
+        "reassign": gettext("reassigned"),
+        "remind": gettext("reviewer reminded"),
+    }[report.action]
     if done:
-        messages.success(request, f"{done} review{'' if done == 1 else 's'}: {what}.")
+        messages.success(
+            request,
+            ngettext("%(done)s review: %(what)s.", "%(done)s reviews: %(what)s.", done) % {"done": done, "what": what},
+        )
     for line in report.refused:
-        who = f"{line.reviewer}'s review of {line.candidate}" if line.reviewer else line.candidate
-        messages.warning(request, f"Not done: {who}: {line.detail}.")
+        who = (
+            gettext("%(reviewer)s's review of %(candidate)s") % {"reviewer": line.reviewer, "candidate": line.candidate}
+            if line.reviewer
+            else line.candidate
+        )
+        messages.warning(request, gettext("Not done: %(who)s: %(detail)s.") % {"who": who, "detail": line.detail})

@@ -13,6 +13,8 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from core.errors import FieldError
 from reviews.models import DecisionOutcome
@@ -21,7 +23,7 @@ from reviews.selectors.pipeline import ReviewerChoice
 SCORE_PREFIX = "score."
 LEVEL_PREFIX = "level."
 COMMENT_KEYS = ("reasoning", "suggestion")
-REASON_HELP = "Kept in the audit log with your name and the time."
+REASON_HELP = gettext_lazy("Kept in the audit log with your name and the time.")
 
 
 # ----- scores ------------------------------------------------------------------------------------------
@@ -129,7 +131,7 @@ def criterion_scores(
                 id=cid,
                 title=criterion["title"],
                 description=criterion.get("description", ""),
-                part_title=part_titles.get(criterion.get("part") or "", "The whole submission"),
+                part_title=part_titles.get(criterion.get("part") or "", str(gettext_lazy("The whole submission"))),
                 levels=[
                     LevelChoice(
                         id=d["level"],
@@ -182,9 +184,9 @@ def _sentence(text: str) -> str:
 
 
 class _ReasonForm(forms.Form):
-    reason_label = "Reason"
-    reason_help = REASON_HELP
-    reason_required = "Give a reason"
+    reason_label: Any = gettext_lazy("Reason")
+    reason_help: Any = REASON_HELP
+    reason_required: Any = gettext_lazy("Give a reason")
 
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=5000, strip=True)
 
@@ -194,7 +196,7 @@ class _ReasonForm(forms.Form):
         reason.label = self.reason_label
         reason.help_text = self.reason_help
         reason.error_messages["required"] = self.reason_required
-        reason.error_messages["max_length"] = "Keep the reason under 5000 characters"
+        reason.error_messages["max_length"] = gettext_lazy("Keep the reason under 5000 characters")
 
     def add_service_errors(self, errors: Sequence[FieldError]) -> None:
         """A refusal from the service, shown at the field it names (or above the form)."""
@@ -204,29 +206,34 @@ class _ReasonForm(forms.Form):
 
 
 class DeclineForm(_ReasonForm):
-    reason_label = "Why you decline this review"
-    reason_help = (
+    reason_label = gettext_lazy("Why you decline this review")
+    reason_help = gettext_lazy(
         "For example a conflict of interest, or no time before the due date. The seat goes to another reviewer; "
         "the candidate is not told who declined."
     )
-    reason_required = "Say why you decline this review"
+    reason_required = gettext_lazy("Say why you decline this review")
 
 
 class ExtraAttemptForm(_ReasonForm):
-    reason_label = "Why another attempt is granted"
-    reason_required = "Say why another attempt is granted"
+    reason_label = gettext_lazy("Why another attempt is granted")
+    reason_required = gettext_lazy("Say why another attempt is granted")
 
 
 class OverrideForm(_ReasonForm):
-    reason_label = "Why the decision is overridden"
-    reason_help = "The educator is told the new outcome and this reason. " + REASON_HELP
-    reason_required = "Say why the decision is overridden"
+    reason_label = gettext_lazy("Why the decision is overridden")
+    reason_help = format_lazy(
+        "{} {}", gettext_lazy("The educator is told the new outcome and this reason."), REASON_HELP
+    )
+    reason_required = gettext_lazy("Say why the decision is overridden")
 
     outcome = forms.ChoiceField(
-        label="New outcome",
+        label=gettext_lazy("New outcome"),
         choices=DecisionOutcome.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the new outcome", "invalid_choice": "Choose Earned or Not yet earned"},
+        error_messages={
+            "required": gettext_lazy("Choose the new outcome"),
+            "invalid_choice": gettext_lazy("Choose Earned or Not yet earned"),
+        },
     )
 
     field_order = ["outcome", "reason"]
@@ -236,14 +243,18 @@ AUTOMATIC = ""
 
 
 class ReassignForm(_ReasonForm):
-    reason_label = "Why the review is moved"
-    reason_help = "The current reviewer is told their review was reassigned, with this reason. " + REASON_HELP
-    reason_required = "Say why the review is moved to someone else"
+    reason_label = gettext_lazy("Why the review is moved")
+    reason_help = format_lazy(
+        "{} {}",
+        gettext_lazy("The current reviewer is told their review was reassigned, with this reason."),
+        REASON_HELP,
+    )
+    reason_required = gettext_lazy("Say why the review is moved to someone else")
 
     to_reviewer = forms.ChoiceField(
-        label="New reviewer",
+        label=gettext_lazy("New reviewer"),
         required=False,
-        help_text=(
+        help_text=gettext_lazy(
             "Automatic gives the seat to the eligible reviewer with the fewest open reviews. A reviewer you choose "
             "must be eligible for this seat (calibrated, no conflict, within capacity)."
         ),
@@ -255,7 +266,7 @@ class ReassignForm(_ReasonForm):
         super().__init__(*args, **kwargs)
         choice = self.fields["to_reviewer"]
         assert isinstance(choice, forms.ChoiceField)
-        choice.choices = [(AUTOMATIC, "Automatic: whoever the rules pick")] + [
+        choice.choices = [(AUTOMATIC, gettext_lazy("Automatic: whoever the rules pick"))] + [
             (r.user.email, f"{r.user.name or r.user.email} ({r.roles})") for r in reviewers
         ]
-        choice.error_messages["invalid_choice"] = "Choose a reviewer from the list, or Automatic"
+        choice.error_messages["invalid_choice"] = gettext_lazy("Choose a reviewer from the list, or Automatic")

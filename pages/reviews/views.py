@@ -1,5 +1,5 @@
-"""The reviewer's and the issuer admin's pages: the review queue, calibration, the scoring page (with its final
-confirmation and declining), and the admins' pipeline, attempt record, reassignment, extra attempts and overrides.
+"""The reviewer's pages: the review queue, calibration, the scoring page (with its final confirmation and
+declining). The issuer admins' review pages are in pages/reviews/admin_views.py.
 
 Thin, as the style asks: every object comes through a reviews selector (404 for anyone who may not see it; the
 candidate's identity never reaches a reviewer's page because the selector has already taken it out), every change
@@ -17,9 +17,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from catalog.definition_text import definition_shown
 from catalog.schema import CredentialDefinition
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
 from pages.reviews import forms
@@ -29,10 +31,9 @@ from pages.submissions.answers import answer_for
 from pages.submissions.context import HtmxHttpRequest
 from pages.submissions.steps import field_id
 from reviews import selectors, services
-from reviews.models import Assignment, AssignmentState, DecisionOutcome
+from reviews.models import Assignment, AssignmentState
 from reviews.selectors import ReviewerAttemptView
 from workflow import services as workflow
-from workflow.retention import attempt_retention
 
 
 def _user(request: HttpRequest) -> User:
@@ -48,8 +49,10 @@ QUEUE_PAGE_SIZE = 50
 
 def _queue_status(assignment: Assignment) -> str:
     if assignment.state == AssignmentState.SUBMITTED:
-        return "Review submitted"
-    return "Scores saved, not submitted" if getattr(assignment, "review_state", None) else "Not started"
+        return gettext("Review submitted")
+    return (
+        gettext("Scores saved, not submitted") if getattr(assignment, "review_state", None) else gettext("Not started")
+    )
 
 
 @login_required
@@ -172,7 +175,7 @@ def _render_scoring(
 ) -> HttpResponse:
     view = selectors.attempt_get_for_reviewer(user=request.user, assignment_id=assignment_id)
     assignment = selectors.assignment_get_for_reviewer(user=request.user, assignment_id=assignment_id)
-    context = scoring_context(view, assignment.attempt.version.spec, scores=scores, errors=errors)
+    context = scoring_context(view, definition_shown(assignment.attempt.version.spec), scores=scores, errors=errors)
     context["errors_saved"] = saved
     return render(request, "reviews/score.html", context, status=status)
 
@@ -216,12 +219,12 @@ def score(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
     except (InvalidState, NotAllowed) as refusal:
         if request.htmx:
             return _autosaved(request, view, posted, problem=refusal.message, status=409)
-        messages.error(request, f"Your scores were not saved: {refusal.message}.")
+        messages.error(request, gettext("Your scores were not saved: %(message)s.") % {"message": refusal.message})
         return redirect("reviews:score", assignment_id=assignment_id)
     if request.POST.get("action") != "submit":
         if request.htmx:
             return _autosaved(request, view, posted)
-        messages.success(request, "Your scores are saved. Nothing is sent until you submit the review.")
+        messages.success(request, gettext("Your scores are saved. Nothing is sent until you submit the review."))
         return redirect("reviews:score", assignment_id=assignment_id)
     problems = services.review_problems(review=review, assignment=assignment)
     if problems:
@@ -236,7 +239,7 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     user = _user(request)
     assignment, review = selectors.review_get_for_reviewer(user=user, assignment_id=assignment_id)
     if assignment.state != AssignmentState.OPEN:
-        messages.info(request, "This review is already submitted; its scores can no longer change.")
+        messages.info(request, gettext("This review is already submitted; its scores can no longer change."))
         return redirect("reviews:score", assignment_id=assignment_id)
     if request.method == "POST":
         try:
@@ -244,9 +247,14 @@ def submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
         except InvalidInput as refusal:
             return _render_scoring(request, assignment_id, errors=refusal.errors, status=422)
         except (InvalidState, NotAllowed) as refusal:
-            messages.error(request, f"Your review was not submitted: {refusal.message}.")
+            messages.error(
+                request, gettext("Your review was not submitted: %(message)s.") % {"message": refusal.message}
+            )
             return redirect("reviews:score", assignment_id=assignment_id)
-        messages.success(request, f"Your review R-{assignment_id} is submitted. Thank you.")
+        messages.success(
+            request,
+            gettext("Your review R-%(assignment_id)s is submitted. Thank you.") % {"assignment_id": assignment_id},
+        )
         return redirect("reviews:queue")
     problems = services.review_problems(review=review, assignment=assignment)
     if problems:
@@ -263,7 +271,7 @@ def decline(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
     view = selectors.attempt_get_for_reviewer(user=user, assignment_id=assignment_id)
     if assignment.state != AssignmentState.OPEN:
-        messages.info(request, "This review is already submitted; it can no longer be declined.")
+        messages.info(request, gettext("This review is already submitted; it can no longer be declined."))
         return redirect("reviews:score", assignment_id=assignment_id)
     form = forms.DeclineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -272,10 +280,14 @@ def decline(request: HttpRequest, assignment_id: int) -> HttpResponse:
         except InvalidInput as refusal:
             form.add_service_errors(refusal.errors)
         except (InvalidState, NotAllowed) as refusal:
-            messages.error(request, f"The review was not declined: {refusal.message}.")
+            messages.error(request, gettext("The review was not declined: %(message)s.") % {"message": refusal.message})
             return redirect("reviews:score", assignment_id=assignment_id)
         else:
-            messages.success(request, f"You declined review R-{assignment_id}. It goes to another reviewer.")
+            messages.success(
+                request,
+                gettext("You declined review R-%(assignment_id)s. It goes to another reviewer.")
+                % {"assignment_id": assignment_id},
+            )
             return redirect("reviews:queue")
     status = 422 if form.is_bound and form.errors else 200
     return render(request, "reviews/decline.html", {"form": form, "view": view}, status=status)
@@ -307,13 +319,19 @@ def calibration_sample(request: HttpRequest, slug: str, sample_id: int) -> HttpR
         except InvalidInput as refusal:
             errors = refusal.errors
         except (InvalidState, NotAllowed) as refusal:
-            messages.error(request, f"Your levels were not recorded: {refusal.message}.")
+            messages.error(
+                request, gettext("Your levels were not recorded: %(message)s.") % {"message": refusal.message}
+            )
             return redirect("reviews:calibration", slug=slug)
         else:
             if status.calibrated:
-                messages.success(request, "Your levels are recorded. You are calibrated: you can receive live work.")
+                messages.success(
+                    request, gettext("Your levels are recorded. You are calibrated: you can receive live work.")
+                )
             else:
-                messages.success(request, "Your levels are recorded. Compare them with the agreed levels below.")
+                messages.success(
+                    request, gettext("Your levels are recorded. Compare them with the agreed levels below.")
+                )
             return redirect(reverse("reviews:calibration_sample", args=[slug, sample_id]) + "#result")
     view = selectors.calibration_for_reviewer(user=user, slug=slug)
     current = next((s for s in view.samples if s.id == sample.pk), None)
@@ -362,138 +380,3 @@ def calibration_sample(request: HttpRequest, slug: str, sample_id: int) -> HttpR
         "error_list": forms.error_links(errors, criteria, prefix="level"),
     }
     return render(request, "reviews/calibration_sample.html", context, status=422 if errors else 200)
-
-
-# ----- issuer admins -------------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def pipeline(request: HttpRequest) -> HttpResponse:
-    """My issuers' attempts, a page at a time: waiting for reviewers, overdue, in review, and the latest decisions;
-    those under review with a box to tick for the bulk actions."""
-    pipeline = selectors.pipeline_for_admin(user=request.user, page=page_number(request))
-    # Attempts under review can be ticked for the bulk actions (pages/reviews/bulk.py); decided ones have no
-    # open review to act on.
-    under_review = bool(pipeline.waiting or pipeline.overdue or pipeline.in_review)
-    issuers = selectors.issuers_for_admin(user=request.user)  # each one's Exports page is linked
-    context = {"pipeline": pipeline, "under_review": under_review, "issuers": issuers}
-    return render(request, "reviews/pipeline.html", context)
-
-
-@login_required
-@require_GET
-def attempt_record(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """One attempt for its issuer's admins: its panel, its decision with the scores, and its audit log."""
-    record = selectors.attempt_record_for_admin(user=request.user, attempt_id=attempt_id)
-    feedback = (
-        selectors.feedback_for_attempt(attempt=record.attempt, viewer=request.user)
-        if record.decision is not None
-        else None
-    )
-    context = {
-        "record": record,
-        "feedback": feedback,
-        "retention": attempt_retention(attempt=record.attempt),
-        "evidence": selectors.evidence_for_admin(attempt=record.attempt),
-    }
-    return render(request, "reviews/attempt_record.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def reassign(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    admin = _user(request)
-    assignment = selectors.assignment_get_for_admin(user=admin, assignment_id=assignment_id)
-    back = reverse("reviews:attempt_record", args=[assignment.attempt_id])
-    if assignment.state != AssignmentState.OPEN:
-        messages.info(request, "This review is no longer open, so it cannot be reassigned.")
-        return redirect(back)
-    reviewers = selectors.reassign_choices(user=admin, assignment=assignment)
-    form = forms.ReassignForm(request.POST if request.method == "POST" else None, reviewers=reviewers)
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["to_reviewer"]
-        target = next((p.user for p in reviewers if p.user.email == email), None) if email else None
-        try:
-            replacement = services.assignment_reassign(
-                assignment=assignment, admin=admin, reason=form.cleaned_data["reason"], to_reviewer=target
-            )
-        except InvalidInput as refusal:
-            form.add_service_errors(refusal.errors)
-        except (InvalidState, NotAllowed) as refusal:
-            messages.error(request, f"The review was not reassigned: {refusal.message}.")
-            return redirect(back)
-        else:
-            if replacement is None:
-                messages.warning(request, "The review is reassigned. No eligible reviewer is free: the seat waits.")
-            else:
-                who = replacement.reviewer.name or replacement.reviewer.email
-                messages.success(request, f"The review is reassigned to {who}.")
-            return redirect(back)
-    context = {"form": form, "assignment": assignment, "back": back}
-    return render(request, "reviews/reassign.html", context, status=422 if form.is_bound and form.errors else 200)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def extra_attempt(request: HttpRequest, submission_id: int) -> HttpResponse:
-    admin = _user(request)
-    submission = selectors.submission_get_for_admin(user=admin, submission_id=submission_id)
-    status = selectors.resubmission_status(submission=submission)
-    form = forms.ExtraAttemptForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.attempt_grant_extra(admin=admin, submission=submission, reason=form.cleaned_data["reason"])
-        except InvalidInput as refusal:
-            form.add_service_errors(refusal.errors)
-        except (InvalidState, NotAllowed) as refusal:
-            messages.error(request, f"No attempt was granted: {refusal.message}.")
-            return redirect("reviews:pipeline")
-        else:
-            messages.success(request, f"Candidate C-{submission.pk} may make one more attempt. They are told by email.")
-            return redirect(_back_to_attempt(request))
-    context = {
-        "form": form,
-        "submission": submission,
-        "candidate": f"C-{submission.pk}",
-        "status": status,
-        "back": _back_to_attempt(request),
-    }
-    return render(request, "reviews/extra_attempt.html", context, status=422 if form.is_bound and form.errors else 200)
-
-
-def _back_to_attempt(request: HttpRequest) -> str:
-    """Where the form came from: an attempt record (only a path on this site is followed)."""
-    source = request.POST.get("next_attempt") or request.GET.get("from", "")
-    return source if source.startswith("/reviews/admin/attempts/") else reverse("reviews:pipeline")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def override(request: HttpRequest, decision_id: int) -> HttpResponse:
-    admin = _user(request)
-    decision = selectors.decision_get_for_admin(user=admin, decision_id=decision_id)
-    back = reverse("reviews:attempt_record", args=[decision.attempt_id])
-    form = forms.OverrideForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.decision_override(
-                admin=admin, decision=decision, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
-            )
-        except InvalidInput as refusal:
-            form.add_service_errors(refusal.errors)
-        except (InvalidState, NotAllowed) as refusal:
-            messages.error(request, f"The decision was not overridden: {refusal.message}.")
-            return redirect(back)
-        else:
-            label = DecisionOutcome(form.cleaned_data["outcome"]).label.lower()
-            messages.success(request, f"The decision is now {label}. The educator is told by email.")
-            return redirect(back)
-    context = {
-        "form": form,
-        "decision": decision,
-        "candidate": f"C-{decision.attempt.submission_id}",
-        "outcome_label": DecisionOutcome(decision.outcome).label,
-        "back": back,
-    }
-    return render(request, "reviews/override.html", context, status=422 if form.is_bound and form.errors else 200)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from catalog.schema import (
     ChecklistField,
     ChoiceField,
@@ -133,12 +135,12 @@ def conflict_views(definition: CredentialDefinition, conflicts: Sequence[FieldCo
 
             def rating(value: Any, title: str = title) -> Answer:
                 value = value if isinstance(value, Mapping) else {}
-                level = levels.get(value.get("level") or "", "no level chosen")
+                level = levels.get(value.get("level") or "", _("no level chosen"))
                 return Answer(label=title, kind="text", html_id="", text=f"{level}. {value.get('justification') or ''}")
 
             out.append(
                 ConflictView(
-                    f"Self-evaluation: {title}",
+                    _("Self-evaluation: %(title)s") % {"title": title},
                     criterion_id(conflict.field),
                     rating(conflict.yours),
                     rating(conflict.theirs),

@@ -16,10 +16,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
+from catalog.definition_text import definition_shown
 from catalog.schema import CredentialDefinition
 from pages.submissions.parsing import RATING_KEY_PREFIX
 from pages.submissions.steps import SELF_EVALUATION, Step, steps_for
@@ -85,7 +88,9 @@ def resume(request: HttpRequest, submission: Submission) -> HttpResponseRedirect
 def not_editable(request: HtmxHttpRequest, submission: Submission) -> HttpResponse:
     """To the submission's page, as a whole page even when htmx asked (submitted meanwhile in another tab)."""
     label = Status(submission.status).label.lower()
-    messages.info(request, f"This submission is {label}, so its answers cannot be changed now.")
+    messages.info(
+        request, _("This submission is %(status)s, so its answers cannot be changed now.") % {"status": label}
+    )
     url = reverse("submissions:detail", args=[submission.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -136,7 +141,7 @@ def form_context(definition: CredentialDefinition, steps: list[Step], step: Step
         "next_step": steps[step.number] if step.number < len(steps) else None,
         "rubric_levels": definition.rubric.levels,
         "passing_levels": definition.rubric.passing_levels(),
-        "student_data_reminder": STUDENT_DATA_REMINDER,
+        "student_data_reminder": gettext(STUDENT_DATA_REMINDER),
     }
     if step.part is not None:
         context["criteria"] = definition.part_criteria(step.part.id)
@@ -144,7 +149,7 @@ def form_context(definition: CredentialDefinition, steps: list[Step], step: Step
 
 
 def step_context(submission: Submission, steps: list[Step], step: Step, **extra: Any) -> dict[str, Any]:
-    context = form_context(submission.version.spec, steps, step)
+    context = form_context(definition_shown(submission.version.spec), steps, step)
     context.update(
         {
             "submission": submission,

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from catalog.schema import CredentialDefinition, ListField
 from pages.submissions.steps import SELF_EVALUATION, SUMMARY, Step, criterion_id, field_id, part_of, step_of
 from submissions.checks import Finding
@@ -41,17 +43,17 @@ class FindingGroup:
 def _target_label(definition: CredentialDefinition, finding: Finding) -> str:
     if finding.criterion:
         title = next((c.title for c in definition.rubric.criteria if c.id == finding.criterion), finding.criterion)
-        return f"Self-evaluation: {title}"
+        return _("Self-evaluation: %(title)s") % {"title": title}
     if not finding.field:
-        return "The whole submission"
+        return _("The whole submission")
     try:
         spec = definition.field_at(finding.field)
     except ValueError:
         return finding.field
     if finding.entry is not None and finding.field.count(".") == 2:
         parent = definition.field_at(finding.field.rsplit(".", 1)[0])
-        item_label = parent.item_label if isinstance(parent, ListField) else "Entry"
-        return f"{spec.label} ({item_label} {finding.entry})"
+        item_label = parent.item_label if isinstance(parent, ListField) else _("Entry")
+        return _("%(label)s (%(item)s %(entry)s)") % {"label": spec.label, "item": item_label, "entry": finding.entry}
     return spec.label
 
 
@@ -60,14 +62,14 @@ def _trimmed(definition: CredentialDefinition, finding: Finding) -> str:
     prefixes: list[str] = []
     if finding.criterion:
         title = next((c.title for c in definition.rubric.criteria if c.id == finding.criterion), "")
-        prefixes.append(f"Self-evaluation, {title}:")
+        prefixes.append(_("Self-evaluation, %(criterion)s:") % {"criterion": title})
     elif finding.field:
         try:
             label = definition.field_at(finding.field).label
         except ValueError:
             label = ""
         if label:
-            prefixes += [f"{label} (entry {finding.entry}):", f"{label}:"]
+            prefixes += [_("%(label)s (entry %(entry)s):") % {"label": label, "entry": finding.entry}, f"{label}:"]
     for prefix in prefixes:
         if finding.message.startswith(prefix):
             rest = finding.message[len(prefix) :].strip()

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import InvalidInput
@@ -22,12 +24,18 @@ from submissions.services import FormReport, offline_form_apply
 
 class FormUploadForm(forms.Form):
     form = forms.FileField(
-        label="Your filled form (Word, .docx)",
-        help_text=f"The Word form you downloaded from this credential, filled in. Up to {MAX_FORM_BYTES // 2**20} MB.",
+        label=gettext_lazy("Your filled form (Word, .docx)"),
+        help_text=format_lazy(
+            gettext_lazy("The Word form you downloaded from this credential, filled in. Up to {megabytes} MB."),
+            megabytes=MAX_FORM_BYTES // 2**20,
+        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
         ),
-        error_messages={"required": "Choose the filled form (.docx) to upload.", "empty": "The file is empty."},
+        error_messages={
+            "required": gettext_lazy("Choose the filled form (.docx) to upload."),
+            "empty": gettext_lazy("The file is empty."),
+        },
     )
 
 
@@ -73,7 +81,11 @@ def form_upload(request: HttpRequest, submission_id: int) -> HttpResponse:
         return _page(request, submission, form, None, status=422)
     upload = form.cleaned_data["form"]
     if upload.size > MAX_FORM_BYTES:
-        form.add_error("form", f"The file is larger than {MAX_FORM_BYTES // 2**20} MB; upload the filled form itself.")
+        form.add_error(
+            "form",
+            gettext("The file is larger than %(megabytes)s MB; upload the filled form itself.")
+            % {"megabytes": MAX_FORM_BYTES // 2**20},
+        )
         return _page(request, submission, form, None, status=413)
     try:
         report = offline_form_apply(submission=submission, actor=user_of(request), data=upload.read())

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards.selectors import badges_list_for_earner
@@ -53,9 +55,13 @@ def _earned(user: User, submission: Submission, *, renew: bool = False, note: st
     if url is None:
         # Earned a moment ago: the badge is issued after the decision is committed.
         return StartAction(
-            "earned", "Earned — see your submission", reverse("submissions:detail", args=[submission.pk]), note, renew
+            "earned",
+            _("Earned — see your submission"),
+            reverse("submissions:detail", args=[submission.pk]),
+            note,
+            renew,
         )
-    return StartAction("earned", "Earned — view your badge", url, note, renew)
+    return StartAction("earned", _("Earned — view your badge"), url, note, renew)
 
 
 def refusal_action(user: User, refusal: StartRefused) -> StartAction:
@@ -63,13 +69,16 @@ def refusal_action(user: User, refusal: StartRefused) -> StartAction:
     submission = refusal.submission
     if refusal.reason == "earned":
         note = (
-            f"You can renew it from {refusal.renew_from.day} {refusal.renew_from:%B %Y}." if refusal.renew_from else ""
+            _("You can renew it from %(day)s.") % {"day": date_format(refusal.renew_from, "DATE_FORMAT")}
+            if refusal.renew_from
+            else ""
         )
         return _earned(user, submission, note=note)
     if submission.is_editable:
-        return StartAction("continue", "Continue your draft", reverse("submissions:resume", args=[submission.pk]))
+        return StartAction("continue", _("Continue your draft"), reverse("submissions:resume", args=[submission.pk]))
     status = Status(submission.status).label.lower()
-    return StartAction("follow", f"See your submission ({status})", reverse("submissions:detail", args=[submission.pk]))
+    label = _("See your submission (%(status)s)") % {"status": status}
+    return StartAction("follow", label, reverse("submissions:detail", args=[submission.pk]))
 
 
 def start_action(user: User, credential: Credential) -> StartAction:
@@ -84,4 +93,4 @@ def start_action(user: User, credential: Credential) -> StartAction:
     )
     if earned is not None:
         return _earned(user, earned, renew=True)
-    return StartAction("start", "Start", start)
+    return StartAction("start", _("Start"), start)

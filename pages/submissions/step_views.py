@@ -19,6 +19,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -51,7 +53,7 @@ from pages.submissions.widgets import Widget, draft_values, rating_widgets, step
 from submissions import selectors, services
 from submissions.models import Submission
 
-INCOMPLETE_PAGE = "the page was incomplete; reload it and save again"
+INCOMPLETE_PAGE = gettext_lazy("the page was incomplete; reload it and save again")
 
 
 def _base_revision(request: HtmxHttpRequest) -> int | None:
@@ -111,7 +113,7 @@ def _after_save(
     if action.startswith(("add_entry:", "remove_entry:", "add_value:")):
         ref = action.split(":")[1]
         return redirect(f"{step.url}#{field_id(ref)}")
-    messages.success(request, f"Step {step.number} is saved.")
+    messages.success(request, _("Step %(number)s is saved.") % {"number": step.number})
     return redirect(step.url)
 
 
@@ -158,7 +160,7 @@ def part_step(request: HtmxHttpRequest, submission_id: int, part_id: str) -> Htt
     conflicts: list[FieldConflict] = []
     saved = False
     if base is None:
-        errors.append(FieldError("revision", INCOMPLETE_PAGE))
+        errors.append(FieldError("revision", str(INCOMPLETE_PAGE)))
     elif changes:
         try:
             services.draft_save(submission=submission, actor=actor, base_revision=base, changes=changes)
@@ -244,11 +246,13 @@ def _attach_uploads(
             except InvalidState as refusal:
                 errors.append(FieldError(ref, refusal.message))
             else:
-                attached.append(upload.name or "The file")
+                attached.append(upload.name or _("The file"))
                 if item.withheld:
                     withheld.append(item.owner_notice())
         if attached:
-            notices[ref] = f"{', '.join(attached)} {'is' if len(attached) == 1 else 'are'} attached to {spec.label}."
+            notices[ref] = ngettext(
+                "%(files)s is attached to %(label)s.", "%(files)s are attached to %(label)s.", len(attached)
+            ) % {"files": ", ".join(attached), "label": spec.label}
         # A file reviewers will not be able to open is said at once, and stays marked in the field's file list.
         for notice in withheld:
             notices[ref] += f" {notice}"
@@ -333,7 +337,7 @@ def _render_part(
             widget.student_data_consent = request.POST.get(f"{services.STUDENT_DATA_CONSENT}.{widget.ref}") == "yes"
     focus, announcement = _focus_after(action, widgets, notices) if request.htmx else ("", "")
     if request.htmx and action == "save" and not announcement:
-        announcement = f"Step {step.number} is saved."
+        announcement = _("Step %(number)s is saved.") % {"number": step.number}
     context = step_context(
         submission,
         steps,
@@ -414,7 +418,7 @@ def self_evaluation_step(request: HtmxHttpRequest, submission_id: int) -> HttpRe
     errors: list[FieldError] = []
     conflicts: list[FieldConflict] = []
     if base is None:
-        errors.append(FieldError("revision", INCOMPLETE_PAGE))
+        errors.append(FieldError("revision", str(INCOMPLETE_PAGE)))
     elif changes:
         try:
             services.draft_save(

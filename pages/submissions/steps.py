@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from catalog.definition_text import definition_shown
 from catalog.schema import CredentialDefinition, Part
 from submissions.models import Submission
 
@@ -41,7 +43,7 @@ def steps_for(submission: Submission) -> list[Step]:
             return reverse("submissions:summary", args=[sid])
         return reverse("submissions:part", args=[sid, key])
 
-    return steps_from(submission.version.spec, url)
+    return steps_from(definition_shown(submission.version.spec), url)
 
 
 def steps_from(spec: CredentialDefinition, url: Callable[[str], str]) -> list[Step]:
@@ -57,7 +59,7 @@ def steps_from(spec: CredentialDefinition, url: Callable[[str], str]) -> list[St
             rating = None
     if rating is not None:
         entries.append(rating)
-    entries.append((SUMMARY, "Check and submit", url(SUMMARY), None))
+    entries.append((SUMMARY, _("Check and submit"), url(SUMMARY), None))
     return [Step(number, *entry) for number, entry in enumerate(entries, start=1)]
 
 

@@ -15,9 +15,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.participants import ParticipationRequired, participation_state
+from catalog.definition_text import definition_shown
 from catalog.selectors import credential_get_published
 from core.errors import InvalidState
 from pages.submissions.answers import part_answers, rating_answers
@@ -53,14 +55,14 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         return redirect("catalog:detail", slug=slug)
     try:
-        submission, _ = services.submission_start(educator=_user(request), credential=published.credential)
+        submission, _started = services.submission_start(educator=_user(request), credential=published.credential)
     except StartRefused as refusal:
         context = {"message": refusal.message, "action": refusal_action(_user(request), refusal), "slug": slug}
         return render(request, "submissions/start_refused.html", context, status=refusal.status_code)
     except InvalidState as refusal:
-        messages.error(request, f"You cannot start this now: {refusal.message}.")
+        messages.error(request, _("You cannot start this now: %(why)s.") % {"why": refusal.message})
         return redirect("catalog:detail", slug=slug)
-    messages.success(request, "Your draft is started. It is saved as you go; come back to it from your dashboard.")
+    messages.success(request, _("Your draft is started. It is saved as you go; come back to it from your dashboard."))
     return _resume(request, _mine(request, submission.pk))
 
 
@@ -88,11 +90,12 @@ def _summary_context(request: HttpRequest, submission: Submission, steps: list[S
         submission,
         steps,
         step,
+        # The questions in the page's language, or marked with the language they are written in.
         part_sections=[
             {"step": step_of(steps, part.id), "part": part, "answers": part_answers(part, responses, files)}
-            for part in definition.parts
+            for part in definition_shown(definition).parts
         ],
-        ratings=rating_answers(definition, submission.draft.self_evaluation)
+        ratings=rating_answers(definition_shown(definition), submission.draft.self_evaluation)
         if definition.self_evaluation.enabled
         else [],
         self_evaluation_step=step_of(steps, SELF_EVALUATION),
@@ -132,7 +135,7 @@ def check(request: HtmxHttpRequest, submission_id: int) -> HttpResponse:
     context = {
         "submission": submission,
         "credential": submission.credential,
-        "spec": submission.version.spec,
+        "spec": definition_shown(submission.version.spec),
         "steps": steps,
         "step": back,
         "back": back,
@@ -159,10 +162,10 @@ def submit(request: HttpRequest, submission_id: int) -> HttpResponse:
         return render(request, "submissions/summary.html", context, status=422)
     except ParticipationRequired as refusal:
         # Back to the summary, whose notice links to where the consent is asked for.
-        messages.error(request, f"Your submission was not sent: {refusal.message.rstrip('.')}.")
+        messages.error(request, _("Your submission was not sent: %(why)s.") % {"why": refusal.message.rstrip(".")})
         return redirect("submissions:summary", submission_id=submission.pk)
     except InvalidState as refusal:
-        messages.error(request, f"Your submission was not sent: {refusal.message.rstrip('.')}.")
+        messages.error(request, _("Your submission was not sent: %(why)s.") % {"why": refusal.message.rstrip(".")})
         return redirect("submissions:detail", submission_id=submission.pk)
     return redirect("submissions:submitted", submission_id=submission.pk, number=attempt.number)
 
@@ -229,9 +232,12 @@ def attempt_detail(request: HttpRequest, submission_id: int, number: int) -> Htt
         "status_label": AttemptStatus(attempt.status).label,
         "spec": definition,
         "part_sections": [
-            {"part": part, "answers": part_answers(part, attempt.responses, manifest)} for part in definition.parts
+            {"part": part, "answers": part_answers(part, attempt.responses, manifest)}
+            for part in definition_shown(definition).parts
         ],
-        "ratings": rating_answers(definition, attempt.self_evaluation) if attempt.self_evaluation else [],
+        "ratings": rating_answers(definition_shown(definition), attempt.self_evaluation)
+        if attempt.self_evaluation
+        else [],
         "can_withdraw": _can_withdraw(attempt, attempts),
         "retention": retention,
         "timeline": _timeline(submission),
@@ -256,7 +262,7 @@ def submitted(request: HttpRequest, submission_id: int, number: int) -> HttpResp
         "submission": attempt.submission,
         "credential": attempt.submission.credential,
         "attempt": attempt,
-        "spec": attempt.version.spec,
+        "spec": definition_shown(attempt.version.spec),
         "advisory": advisory,
     }
     return render(request, "submissions/submitted.html", context)
@@ -271,15 +277,23 @@ def withdraw(request: HttpRequest, submission_id: int, number: int) -> HttpRespo
         try:
             services.attempt_withdraw(attempt=attempt, actor=_user(request))
         except InvalidState as refusal:
-            messages.error(request, f"Attempt {number} was not withdrawn: {refusal.message}.")
+            messages.error(
+                request,
+                _("Attempt %(number)s was not withdrawn: %(why)s.") % {"number": number, "why": refusal.message},
+            )
         else:
             messages.success(
-                request, f"Attempt {number} is withdrawn. Your answers are kept: you can change them and submit again."
+                request,
+                _("Attempt %(number)s is withdrawn. Your answers are kept: you can change them and submit again.")
+                % {"number": number},
             )
         return redirect("submissions:detail", submission_id=submission_id)
     attempts = selectors.submission_attempts(submission=attempt.submission)
     if not _can_withdraw(attempt, attempts):
-        messages.info(request, f"Attempt {number} can no longer be withdrawn: its review has started or ended.")
+        messages.info(
+            request,
+            _("Attempt %(number)s can no longer be withdrawn: its review has started or ended.") % {"number": number},
+        )
         return redirect("submissions:attempt", submission_id=submission_id, number=number)
     context = {"submission": attempt.submission, "credential": attempt.submission.credential, "attempt": attempt}
     return render(request, "submissions/withdraw.html", context)

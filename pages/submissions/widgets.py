@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from catalog.presentation import field_limits
 from catalog.schema import (
     FILE_TYPES,
@@ -47,7 +49,8 @@ ACCEPT_ATTRIBUTE: dict[str, str] = {
     "audio": "audio/*,.mp3,.m4a,.wav,.ogg",
 }
 
-STUDENT_DATA_REMINDER = (
+# Marked here, said in the page's language where the step is drawn (pages/submissions/context.py).
+STUDENT_DATA_REMINDER = gettext_noop(
     "This may hold student data: remove student names and identifiers (use initials or numbers instead)."
 )
 

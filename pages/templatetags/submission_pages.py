@@ -15,6 +15,9 @@ from typing import Any
 from django import template
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
+from django.utils.html import json_script
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 from awards.models import Badge
 from pages.submissions.context import STEP_MEMORY
@@ -41,13 +44,15 @@ class DashboardRow:
 
 def _next_action(submission: Submission, attempt: int | None, step: int) -> tuple[str, str]:
     if submission.status in EDITABLE_STATUSES:
-        return f"Continue step {step}", reverse("submissions:resume", args=[submission.pk])
+        return _("Continue step %(step)s") % {"step": step}, reverse("submissions:resume", args=[submission.pk])
     badge = getattr(submission, "badge_uuid", None)
     if submission.status == Status.EARNED and badge:
-        return "View your badge", reverse("awards:detail", args=[badge])
+        return _("View your badge"), reverse("awards:detail", args=[badge])
     if attempt:
-        return f"View attempt {attempt}", reverse("submissions:attempt", args=[submission.pk, attempt])
-    return "View", reverse("submissions:detail", args=[submission.pk])
+        return _("View attempt %(number)s") % {"number": attempt}, reverse(
+            "submissions:attempt", args=[submission.pk, attempt]
+        )
+    return _("View"), reverse("submissions:detail", args=[submission.pk])
 
 
 def _one_per_credential(user: Any) -> list[Submission]:
@@ -97,3 +102,42 @@ def credential_start_action(context: template.Context, credential: Any) -> Start
     if not request.user.is_authenticated:
         return None
     return start_action(request.user, credential)
+
+
+@register.filter
+def translated_each(words: list[str]) -> list[str]:
+    """Words stored in English and marked where they are written (the cleaners' labels), in the page's language."""
+    return [gettext(word) for word in words]
+
+
+# The words static/js/submission.js shows (its `t`), keyed by their English, which is also their msgid here.
+SCRIPT_MESSAGES = (
+    gettext_noop("Saving…"),
+    gettext_noop("Saved"),
+    gettext_noop("Not saved — retrying"),
+    gettext_noop("Not saved — this answer changed in another tab"),
+    gettext_noop("Not saved."),
+    gettext_noop("Uploading…"),
+    gettext_noop("This answer"),
+    gettext_noop("%(words)s / %(max)s words"),
+    gettext_noop("%(words)s word"),
+    gettext_noop("%(words)s words"),
+    gettext_noop("%(over)s over the limit"),
+    gettext_noop("%(label)s is over the %(max)s-word limit."),
+    gettext_noop("%(label)s is within the %(max)s-word limit again."),
+    gettext_noop("Check your connection; what you typed is kept on this device"),
+    gettext_noop("You may have been signed out: sign in again in another tab. What you typed is kept on this device"),
+    gettext_noop("An answer on this step was changed in another tab or device; the page now shows the saved version."),
+    gettext_noop("Restored 1 answer typed on this device that had not been saved yet."),
+    gettext_noop("Restored %(count)s answers typed on this device that had not been saved yet."),
+    gettext_noop(
+        "Not sent: the connection failed. Try again when you are back online; what you typed is kept on this device."
+    ),
+    gettext_noop("Not sent: the server refused it. Reload the page; what you typed is kept on this device."),
+)
+
+
+@register.simple_tag
+def script_messages() -> str:
+    """The script's words in the page's language, as a JSON data block (not run, so the CSP allows it)."""
+    return json_script({text: gettext(text) for text in SCRIPT_MESSAGES}, "script-messages")

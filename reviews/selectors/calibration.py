@@ -14,8 +14,10 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from accounts.models import ReviewerRole, User
+from catalog.definition_text import definition_shown
 from catalog.models import Credential
 from core.errors import InvalidState
 from reviews.anonymise import Redactor
@@ -102,7 +104,7 @@ def calibration_status(*, reviewer: User, credential: Credential, for_rubric: st
     """The reviewer's calibration for the credential's current rubric (or the rubric with hash `for_rubric`)."""
     version = credential.current_version
     if version is None:
-        raise InvalidState("this credential has no version loaded")
+        raise InvalidState(gettext("this credential has no version loaded"))
     spec = version.spec.review_policy.calibration
     hash_ = for_rubric or rubric_hash(version.definition)
     return calibration_by_reviewer(
@@ -205,7 +207,7 @@ def calibration_for_reviewer(*, user: Viewer | None, slug: str) -> CalibrationVi
     return CalibrationView(
         credential=credential.title,
         credential_slug=credential.slug,
-        rubric=rubric_view(definition),
+        rubric=rubric_view(definition_shown(definition)),
         samples=views,
         status=status,
         calibrated=status.calibrated,

@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from catalog.models import CredentialVersion, Issuer
@@ -261,16 +262,26 @@ def _versions_in_scope(issuer: Issuer, filters: DashboardFilters) -> tuple[list[
     problems = []
     if filters.credential is not None and filters.credential not in choices:
         problems.append(
-            FieldError("credential", f"choose one of {issuer.name}'s credentials; “{filters.credential}” is not one")
+            FieldError(
+                "credential",
+                gettext("choose one of %(name)s's credentials; “%(credential)s” is not one")
+                % {"name": issuer.name, "credential": filters.credential},
+            )
         )
     if filters.version is not None:
         if filters.credential is None:
-            problems.append(FieldError("version", "choose a credential first: a version number belongs to one"))
+            problems.append(
+                FieldError("version", gettext("choose a credential first: a version number belongs to one"))
+            )
         elif filters.credential in choices and filters.version not in choices[filters.credential].versions:
             numbers = ", ".join(str(n) for n in choices[filters.credential].versions)
-            problems.append(FieldError("version", f"choose one of this credential's versions ({numbers})"))
+            problems.append(
+                FieldError(
+                    "version", gettext("choose one of this credential's versions (%(numbers)s)") % {"numbers": numbers}
+                )
+            )
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        problems.append(FieldError("to", "choose a date on or after the “from” date"))
+        problems.append(FieldError("to", gettext("choose a date on or after the “from” date")))
     if problems:
         raise InvalidInput(problems)
     scoped = [

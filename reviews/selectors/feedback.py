@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 from reviews.anonymise import Redactor
 from reviews.models import Decision, DecisionOutcome, SeatRole
@@ -83,7 +84,8 @@ def feedback_from_decision(attempt: Attempt, decision: Decision, *, redact: Reda
             lead = given.get("role") == SeatRole.ADJUDICATOR
             levels.append(
                 FeedbackLevel(
-                    reviewer=f"Reviewer {number}" + (" (lead)" if lead else ""),
+                    reviewer=(gettext("Reviewer %(number)s (lead)") if lead else gettext("Reviewer %(number)s"))
+                    % {"number": number},
                     level=level,
                     level_label=labels.get(level or "", ""),
                     passed=(level in passing) if level else None,
@@ -96,7 +98,7 @@ def feedback_from_decision(attempt: Attempt, decision: Decision, *, redact: Reda
                 id=criterion.id,
                 title=criterion.title,
                 part=criterion.part,
-                part_title=parts.get(criterion.part or "", "Whole submission"),
+                part_title=parts.get(criterion.part or "", gettext("Whole submission")),
                 passed=result.get("passed"),
                 reason=str(result.get("reason", "")),
                 levels=levels,
@@ -105,15 +107,19 @@ def feedback_from_decision(attempt: Attempt, decision: Decision, *, redact: Reda
     status = resubmission_status(submission=attempt.submission)
     earned = decision.outcome == DecisionOutcome.EARNED
     if earned:
-        steps = ["Nothing more to do for this credential: it is earned."]
+        steps = [gettext("Nothing more to do for this credential: it is earned.")]
     else:
         failing = [c.title for c in criteria if c.passed is False]
-        steps = [f"Revise what the reviewers describe for: {', '.join(failing)}." if failing else "Revise your work."]
+        steps = [
+            gettext("Revise what the reviewers describe for: %(criteria)s.") % {"criteria": ", ".join(failing)}
+            if failing
+            else gettext("Revise your work.")
+        ]
         steps.append(status.message)
     return Feedback(
         attempt_number=attempt.number,
         outcome=decision.outcome,
-        outcome_label=DecisionOutcome(decision.outcome).label,
+        outcome_label=str(DecisionOutcome(decision.outcome).label),
         decided_at=decision.decided_at,
         overridden=decision.overridden_at is not None,
         override_reason=clean(decision.override_reason),

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.models import AuditEvent
@@ -21,19 +22,19 @@ from submissions.models import Attempt
 # The reviews' entries of the audit log as the record names them. The record shows these actions only: the
 # other apps' entries about the same objects have their own pages.
 ACTION_LABELS = {
-    "assignment.created": "Reviewer assigned",
-    "assignment.declined": "Assignment declined",
-    "assignment.reassigned": "Assignment reassigned",
-    "assignment.expired": "Assignment expired",
-    "assignment.cancelled": "Assignment cancelled",
-    "seat.waiting": "Seat waiting for a reviewer",
-    "review.submitted": "Review submitted",
-    "attempt.adjudication_requested": "Adjudication requested",
-    "decision.made": "Decision made",
-    "decision.overridden": "Decision overridden",
-    "submission.extra_attempt_granted": "Extra attempt granted",
-    "attempt.returned_incomplete": "Returned as incomplete",
-    "evidence.viewed": "Evidence file opened",
+    "assignment.created": gettext_lazy("Reviewer assigned"),
+    "assignment.declined": gettext_lazy("Assignment declined"),
+    "assignment.reassigned": gettext_lazy("Assignment reassigned"),
+    "assignment.expired": gettext_lazy("Assignment expired"),
+    "assignment.cancelled": gettext_lazy("Assignment cancelled"),
+    "seat.waiting": gettext_lazy("Seat waiting for a reviewer"),
+    "review.submitted": gettext_lazy("Review submitted"),
+    "attempt.adjudication_requested": gettext_lazy("Adjudication requested"),
+    "decision.made": gettext_lazy("Decision made"),
+    "decision.overridden": gettext_lazy("Decision overridden"),
+    "submission.extra_attempt_granted": gettext_lazy("Extra attempt granted"),
+    "attempt.returned_incomplete": gettext_lazy("Returned as incomplete"),
+    "evidence.viewed": gettext_lazy("Evidence file opened"),
 }
 
 
@@ -131,7 +132,7 @@ def attempt_record_for_admin(*, user: Viewer | None, attempt_id: int, now: datet
         AuditEntry(
             at=row.at,
             action=row.action,
-            action_label=ACTION_LABELS.get(row.action, row.action),
+            action_label=str(ACTION_LABELS.get(row.action, row.action)),
             actor=row.actor.name or row.actor.email if row.actor is not None else "Automatic",
             subject=f"{_SUBJECTS.get(row.subject_type, row.subject_type.title())} {row.subject_id}",
             old=row.old,

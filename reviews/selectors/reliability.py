@@ -31,13 +31,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 import krippendorff
 import numpy as np
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from catalog.models import Credential, CredentialVersion, Issuer
@@ -56,20 +57,23 @@ Measurement = Literal["nominal", "ordinal", "interval", "ratio"]
 # those between .667 and .800 only for tentative conclusions; below .667, the data are not reliable enough.
 GOOD = 0.8
 TENTATIVE = 2 / 3
-LABELS: dict[str, str] = {
-    "good": "Good",
-    "tentative": "Tentative",
-    "low": "Low",
-    "not_enough_data": "Not enough data",
-    "not_enough_variation": "Not enough variation",
+LABELS: dict[str, Any] = {
+    "good": gettext_lazy("Good"),
+    "tentative": gettext_lazy("Tentative"),
+    "low": gettext_lazy("Low"),
+    "not_enough_data": gettext_lazy("Not enough data"),
+    "not_enough_variation": gettext_lazy("Not enough variation"),
 }
-READINGS: dict[str, str] = {
-    "good": "Good: reliable enough to rely on (0.8 or more).",
-    "tentative": "Tentative: good enough for tentative conclusions only (0.667 to 0.8).",
-    "low": "Low: the panels do not agree reliably (below 0.667); recalibrate, or sharpen the descriptors.",
-    "not_enough_data": "Not enough data: no attempt has two reviewers' levels on this criterion yet.",
-    "not_enough_variation": "Not enough variation: every level given is the same, so agreement cannot be told "
-    "from chance.",
+READINGS: dict[str, Any] = {
+    "good": gettext_lazy("Good: reliable enough to rely on (0.8 or more)."),
+    "tentative": gettext_lazy("Tentative: good enough for tentative conclusions only (0.667 to 0.8)."),
+    "low": gettext_lazy(
+        "Low: the panels do not agree reliably (below 0.667); recalibrate, or sharpen the descriptors."
+    ),
+    "not_enough_data": gettext_lazy("Not enough data: no attempt has two reviewers' levels on this criterion yet."),
+    "not_enough_variation": gettext_lazy(
+        "Not enough variation: every level given is the same, so agreement cannot be told from chance."
+    ),
 }
 
 
@@ -345,9 +349,15 @@ def reliability_for_admin(*, user: Viewer | None, slug: str, filters: Filters) -
         credential = next((c for c in credentials if c.slug == filters.credential), None)
         if credential is None:
             names = ", ".join(c.slug for c in credentials) or "none yet"
-            errors.append(FieldError("credential", f"is not a credential of {issuer.name}; choose one of: {names}"))
+            errors.append(
+                FieldError(
+                    "credential",
+                    gettext("is not a credential of %(name)s; choose one of: %(names)s")
+                    % {"name": issuer.name, "names": names},
+                )
+            )
     if filters.decided_from and filters.decided_to and filters.decided_from > filters.decided_to:
-        errors.append(FieldError("to", "is before From; choose a date on or after it"))
+        errors.append(FieldError("to", gettext("is before From; choose a date on or after it")))
     if errors:
         raise InvalidInput(errors)
     if credential is None:
@@ -363,7 +373,13 @@ def _figures(issuer: Issuer, credentials: list[Credential], credential: Credenti
     if filters.version is not None and filters.version not in {v.number for v in versions}:
         numbers = ", ".join(str(v.number) for v in versions)
         raise InvalidInput(
-            [FieldError("version", f"{credential.title} has no version {filters.version}; choose one of {numbers}")]
+            [
+                FieldError(
+                    "version",
+                    gettext("%(title)s has no version %(version)s; choose one of %(numbers)s")
+                    % {"title": credential.title, "version": filters.version, "numbers": numbers},
+                )
+            ]
         )
     criteria = []
     for criterion in current.spec.rubric.criteria:
@@ -382,8 +398,8 @@ def _figures(issuer: Issuer, credentials: list[Credential], credential: Credenti
                 criterion.title,
                 alpha,
                 reading,
-                LABELS[reading],
-                READINGS[reading],
+                str(LABELS[reading]),
+                str(READINGS[reading]),
                 units,
                 pairs,
                 exact,

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
+from catalog.definition_text import definition_shown
 from catalog.schema import FILE_TYPES, CredentialDefinition, ListField
 from core.errors import NotFound
 from reviews import policy
@@ -55,9 +57,9 @@ class EvidenceView:
 
 
 # What a reviewer is told in place of the files once the decision is made.
-EVIDENCE_ENDED = (
-    "The decision on this attempt has been made, so its evidence files are no longer available to reviewers. "
-    "Your scores and comments are kept."
+EVIDENCE_ENDED = gettext_lazy(
+    "The decision on this attempt has been made, so its evidence files are no longer "
+    "available to reviewers. Your scores and comments are kept."
 )
 
 
@@ -334,13 +336,13 @@ def attempt_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> Revi
         self_evaluation=_self_evaluation(definition, attempt.self_evaluation, redact),
         evidence=_evidence(definition, attempt.evidence_manifest, assignment.pk, available=available),
         copy_findings=findings,
-        rubric=rubric_view(definition),
+        rubric=rubric_view(definition_shown(definition)),
         my_review_state=review.state if review is not None else None,
         my_scores=my_scores,
         resubmission=resubmission,
         disputed=disputed,
         evidence_available=available,
-        evidence_notice="" if available else EVIDENCE_ENDED,
+        evidence_notice="" if available else str(EVIDENCE_ENDED),
     )
 
 
@@ -359,5 +361,5 @@ def evidence_get_for_reviewer(*, user: Viewer | None, assignment_id: int, eviden
     if item is None:
         raise Http404("no such file")
     if Decision.objects.filter(attempt_id=assignment.attempt_id).exists():
-        raise NotFound(EVIDENCE_ENDED)
+        raise NotFound(str(EVIDENCE_ENDED))
     return item, assignment.attempt

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import ReviewerInvite, ReviewerPause, ReviewerRole, User
 from catalog.models import Credential, Issuer
@@ -31,14 +32,14 @@ ON_TIME_WINDOW = timedelta(days=180)
 
 # The audit log's rows about a reviewer at an issuer, as the person's history names them.
 HISTORY_LABELS = {
-    "reviewer_role.granted": "Role given",
-    "reviewer_role.changed": "Grade bands changed",
-    "reviewer_role.revoked": "Role ended",
-    "reviewer_profile.created": "Reviewer profile made",
-    "reviewer_profile.changed": "Capacity or availability changed",
-    "reviewer.paused": "Paused",
-    "reviewer.resumed": "Resumed",
-    "reviewer_invite.accepted": "Invitation accepted",
+    "reviewer_role.granted": gettext_lazy("Role given"),
+    "reviewer_role.changed": gettext_lazy("Grade bands changed"),
+    "reviewer_role.revoked": gettext_lazy("Role ended"),
+    "reviewer_profile.created": gettext_lazy("Reviewer profile made"),
+    "reviewer_profile.changed": gettext_lazy("Capacity or availability changed"),
+    "reviewer.paused": gettext_lazy("Paused"),
+    "reviewer.resumed": gettext_lazy("Resumed"),
+    "reviewer_invite.accepted": gettext_lazy("Invitation accepted"),
 }
 
 
@@ -324,7 +325,7 @@ def reviewer_history_for_admin(*, user: Viewer | None, slug: str, user_id: int, 
         HistoryEntry(
             at=row.at,
             action=row.action,
-            label=HISTORY_LABELS[row.action],
+            label=str(HISTORY_LABELS[row.action]),
             actor=_name(row.actor, "Automatic"),
             old=row.old,
             new=row.new,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.audit import audit_record
@@ -35,9 +36,9 @@ def attempt_grant_extra(*, admin: User, submission: Submission, reason: str) -> 
             .get(pk=submission.pk)
         )
         if not is_issuer_admin(user=admin, issuer_id=locked.credential.issuer_id):
-            raise NotAllowed("only an admin of this credential's issuer can grant another attempt")
+            raise NotAllowed(gettext("only an admin of this credential's issuer can grant another attempt"))
         if locked.status == Status.EARNED:
-            raise InvalidState("this submission earned the credential; it needs no further attempt")
+            raise InvalidState(gettext("this submission earned the credential; it needs no further attempt"))
         before = attempts_allowed(submission=locked)
         grant = AttemptGrant.objects.create(submission=locked, granted_by=admin, reason=text, granted_at=now)
         audit_record(
@@ -67,7 +68,7 @@ def attempt_return_incomplete(*, admin: User, attempt: Attempt, reason: str) -> 
     with transaction.atomic():
         submission, locked = lock_attempt(attempt)
         if not is_issuer_admin(user=admin, issuer_id=locked.version.credential.issuer_id):
-            raise NotAllowed("only an admin of this credential's issuer can return an attempt")
+            raise NotAllowed(gettext("only an admin of this credential's issuer can return an attempt"))
         for assignment in (
             Assignment.objects.select_for_update(of=("self",))
             .select_related("reviewer")

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.audit import audit_record
@@ -35,9 +36,9 @@ from reviews.services.deadlines import assignment_reassign
 from submissions.models import Attempt
 
 ACTIONS = {
-    "extend": "Extend the deadline",
-    "reassign": "Reassign to another reviewer",
-    "remind": "Remind the reviewers",
+    "extend": gettext_lazy("Extend the deadline"),
+    "reassign": gettext_lazy("Reassign to another reviewer"),
+    "remind": gettext_lazy("Remind the reviewers"),
 }
 MAX_EXTEND_DAYS = 60
 # An admin's reminder goes to one assignment's reviewer at most once in this long, however often it is pressed.

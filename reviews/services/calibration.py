@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import ReviewerRole, User
 from catalog.models import Credential
@@ -28,7 +29,7 @@ def _reviewer_check(user: User, credential: Credential) -> None:
     if not ReviewerRole.objects.filter(
         user=user, issuer_id=credential.issuer_id, user__reviewer_profile__is_active=True
     ).exists():
-        raise NotAllowed("only an active reviewer for this credential's issuer can calibrate for it")
+        raise NotAllowed(gettext("only an active reviewer for this credential's issuer can calibrate for it"))
 
 
 def calibration_submit(
@@ -41,22 +42,36 @@ def calibration_submit(
     that is tried after commit."""
     _reviewer_check(reviewer, credential)
     if sample.credential_id != credential.pk or sample.retired_at is not None:
-        raise InvalidState("this calibration sample is not in force for this credential; reload the samples")
+        raise InvalidState(gettext("this calibration sample is not in force for this credential; reload the samples"))
     version = credential.current_version
     if version is None or rubric_hash(version.definition) != sample.rubric_hash:
-        raise InvalidState("the credential's rubric has changed since this sample was shown; reload the samples")
+        raise InvalidState(
+            gettext("the credential's rubric has changed since this sample was shown; reload the samples")
+        )
     rubric = version.spec.rubric
     level_ids = [level.id for level in rubric.levels]
     errors: list[FieldError] = []
     unknown = [key for key in levels if key not in sample.agreed]
-    errors += [FieldError(f"levels.{key}", "is not a criterion of this rubric") for key in unknown]
+    errors += [FieldError(f"levels.{key}", gettext("is not a criterion of this rubric")) for key in unknown]
     for criterion in rubric.criteria:
         given = levels.get(criterion.id)
         if given in (None, ""):
-            errors.append(FieldError(f"levels.{criterion.id}", f"choose a level for {criterion.title}"))
+            errors.append(
+                FieldError(
+                    f"levels.{criterion.id}",
+                    gettext("choose a level for %(title)s") % {"title": criterion.title},
+                )
+            )
         elif given not in level_ids:
             errors.append(
-                FieldError(f"levels.{criterion.id}", f"{given!r} is not a level; choose one of {', '.join(level_ids)}")
+                FieldError(
+                    f"levels.{criterion.id}",
+                    gettext("%(given)s is not a level; choose one of %(level_ids)s")
+                    % {
+                        "given": repr(given),
+                        "level_ids": ", ".join(level_ids),
+                    },
+                )
             )
     if errors:
         raise InvalidInput(errors)
@@ -106,12 +121,15 @@ def reviewer_recalibrate(
     not calibrated for it now (never, or already sent back and not yet through it again)."""
     version = credential.current_version
     if version is None:
-        raise InvalidState("this credential has no version loaded")
+        raise InvalidState(gettext("this credential has no version loaded"))
     who = reviewer.name or reviewer.email
     if not version.spec.review_policy.calibration.required:
         raise InvalidState(
-            f"{credential.title} does not require calibration, so sending {who} back would change nothing; "
-            "make calibration required in its review policy first"
+            gettext(
+                "%(title)s does not require calibration, so sending %(who)s back would change nothing; "
+                "make calibration required in its review policy first"
+            )
+            % {"title": credential.title, "who": who}
         )
     now = timezone.now()
     with transaction.atomic():
@@ -119,8 +137,11 @@ def reviewer_recalibrate(
         # voids the same results), so no lock is taken.
         if not calibration_status(reviewer=reviewer, credential=credential).calibrated:
             raise InvalidState(
-                f"{who} is not calibrated for {credential.title} now, so they already get no new seats on it; "
-                "they will once they pass its calibration"
+                gettext(
+                    "%(who)s is not calibrated for %(title)s now, so they already get no new seats on it; "
+                    "they will once they pass its calibration"
+                )
+                % {"who": who, "title": credential.title}
             )
         row = Recalibration.objects.create(
             reviewer=reviewer,

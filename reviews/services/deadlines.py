@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from core.audit import audit_record
@@ -68,9 +68,12 @@ def assignment_decline(*, assignment: Assignment, reviewer: User, reason: str) -
     with transaction.atomic():
         attempt, locked = lock_assignment(assignment)
         if locked.reviewer_id != reviewer.pk:
-            raise NotAllowed("only the assigned reviewer can decline this review")
+            raise NotAllowed(gettext("only the assigned reviewer can decline this review"))
         if locked.state != AssignmentState.OPEN:
-            raise InvalidState(f"this assignment is {locked.get_state_display().lower()}; it can no longer be declined")
+            raise InvalidState(
+                gettext("this assignment is %(state)s; it can no longer be declined")
+                % {"state": locked.get_state_display().lower()}
+            )
         assignment_end(
             assignment=locked,
             attempt=attempt,
@@ -97,16 +100,19 @@ def assignment_reassign(
     with transaction.atomic():
         attempt, locked = lock_assignment(assignment)
         if not is_issuer_admin(user=admin, issuer_id=attempt.version.credential.issuer_id):
-            raise NotAllowed("only an admin of this credential's issuer can reassign its reviews")
+            raise NotAllowed(gettext("only an admin of this credential's issuer can reassign its reviews"))
         if locked.state != AssignmentState.OPEN:
             raise InvalidState(
-                f"this assignment is {locked.get_state_display().lower()}; only an open one can be reassigned"
+                gettext("this assignment is %(state)s; only an open one can be reassigned")
+                % {"state": locked.get_state_display().lower()}
             )
         target: Reviewer | None = None
         if to_reviewer is not None:
             found = reviewers_at(issuer_id=attempt.version.credential.issuer_id, user_ids=[to_reviewer.pk])
             if not found:
-                raise InvalidInput([FieldError("to_reviewer", "is not a reviewer for this credential's issuer")])
+                raise InvalidInput(
+                    [FieldError("to_reviewer", gettext("is not a reviewer for this credential's issuer"))]
+                )
             target = found[0]
             why = seat_refusal(seat=locked.seat, reviewer=target, attempt=attempt)
             if why:

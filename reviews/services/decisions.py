@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.audit import audit_record
@@ -110,7 +111,7 @@ def _notify_decided(attempt: Attempt, decision: Decision) -> None:
             "credential": definition.title,
             "attempt_number": attempt.number,
             "earned": decision.outcome == DecisionOutcome.EARNED,
-            "outcome": DecisionOutcome(decision.outcome).label,
+            "outcome": _english(DecisionOutcome(decision.outcome).label),
             "attempts_left": status.remaining,
         },
         url=links.attempt_path(attempt),
@@ -128,10 +129,16 @@ def decision_override(*, admin: User, decision: Decision, outcome: str, reason: 
         submission, attempt = lock_attempt(decision.attempt)
         locked = Decision.objects.select_for_update().get(pk=decision.pk)
         if not is_issuer_admin(user=admin, issuer_id=attempt.version.credential.issuer_id):
-            raise NotAllowed("only an admin of this credential's issuer can override its decisions")
+            raise NotAllowed(gettext("only an admin of this credential's issuer can override its decisions"))
         if locked.outcome == outcome:
             raise InvalidInput(
-                [FieldError("outcome", f"the decision is already {DecisionOutcome(outcome).label.lower()}")]
+                [
+                    FieldError(
+                        "outcome",
+                        gettext("the decision is already %(label)s")
+                        % {"label": DecisionOutcome(outcome).label.lower()},
+                    )
+                ]
             )
         reopened_elsewhere = (
             outcome == DecisionOutcome.NOT_YET_EARNED
@@ -142,8 +149,10 @@ def decision_override(*, admin: User, decision: Decision, outcome: str, reason: 
         )
         if reopened_elsewhere:
             raise InvalidState(
-                "the educator has started a new submission for this credential since; this decision can no "
-                "longer be reversed"
+                gettext(
+                    "the educator has started a new submission for this credential since; this decision "
+                    "can no longer be reversed"
+                )
             )
         old = locked.outcome
         kind = EventKind.EARNED if outcome == DecisionOutcome.EARNED else EventKind.NOT_YET_EARNED
@@ -175,7 +184,7 @@ def decision_override(*, admin: User, decision: Decision, outcome: str, reason: 
             context={
                 "credential": attempt.version.spec.title,
                 "attempt_number": attempt.number,
-                "outcome": DecisionOutcome(outcome).label,
+                "outcome": _english(DecisionOutcome(outcome).label),
                 "earned": outcome == DecisionOutcome.EARNED,
                 "reason": text,
             },
@@ -183,3 +192,10 @@ def decision_override(*, admin: User, decision: Decision, outcome: str, reason: 
         )
     decision.refresh_from_db()
     return decision
+
+
+def _english(label: Any) -> str:
+    # Outbox rows keep their context as JSON, written in whichever language the acting request runs in; the
+    # email is rendered for its recipient later, so a label goes in as the English text it always was.
+    with translation.override("en"):
+        return str(label)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 from accounts.models import ReviewerPause, ReviewerProfile, ReviewerRole, User, pause_in_force
@@ -224,7 +225,10 @@ def panel_assign(*, attempt: Attempt, now: datetime | None = None) -> list[Seat]
     with transaction.atomic():
         _, locked = lock_attempt(attempt)
         if locked.status not in REVIEWABLE:
-            raise InvalidState(f"attempt {locked.number} is {locked.get_status_display().lower()}; it is not reviewed")
+            raise InvalidState(
+                gettext("attempt %(number)s is %(status)s; it is not reviewed")
+                % {"number": locked.number, "status": locked.get_status_display().lower()}
+            )
         seats = list(locked.review_seats.filter(role=SeatRole.PANEL).order_by("position"))
         if not seats:
             seats = _seats_create(locked, locked.version.spec.review_policy.seats, SeatRole.PANEL, now)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from core.audit import audit_record
@@ -29,10 +29,11 @@ def _words(text: str) -> int:
 
 def _open_assignment(assignment: Assignment, reviewer: User) -> Assignment:
     if assignment.reviewer_id != reviewer.pk:
-        raise NotAllowed("only the assigned reviewer can score this attempt")
+        raise NotAllowed(gettext("only the assigned reviewer can score this attempt"))
     if assignment.state != AssignmentState.OPEN:
         raise InvalidState(
-            f"this assignment is {assignment.get_state_display().lower()}; its scores can no longer change"
+            gettext("this assignment is %(state)s; its scores can no longer change")
+            % {"state": assignment.get_state_display().lower()}
         )
     return assignment
 
@@ -79,11 +80,19 @@ def review_problems(*, review: Review | None, assignment: Assignment) -> list[Fi
     for criterion in rubric.criteria:
         score = scores.get(criterion.id)
         if score is None or not score.level:
-            problems.append(FieldError(f"scores.{criterion.id}.level", f"choose a level for {criterion.title}"))
+            problems.append(
+                FieldError(
+                    f"scores.{criterion.id}.level",
+                    gettext("choose a level for %(title)s") % {"title": criterion.title},
+                )
+            )
             continue
         if score.level in passing:
             continue
-        for key, what in (("reasoning", "explain your reasoning"), ("suggestion", "suggest how to improve it")):
+        for key, what in (
+            ("reasoning", gettext("explain your reasoning")),
+            ("suggestion", gettext("suggest how to improve it")),
+        ):
             if _words(getattr(score, key)) < MIN_COMMENT_WORDS:
                 problems.append(
                     FieldError(

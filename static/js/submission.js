@@ -1,12 +1,11 @@
 /*
- * microcred: what htmx cannot do for the submission steps. Without any script each step posts as a page; htmx
- * posts its buttons and chosen files and swaps in the form the server draws again. This file keeps what only a
- * browser can hold:
+ * microcred: what htmx cannot do for the submission steps. Without any script each step posts as a page; htmx posts
+ * its buttons and chosen files and swaps in the form the server draws again. This keeps what only a browser can hold:
  * - autosave while typing, through the JSON API (PATCH .../responses with the revision the answers were based on),
  *   retried with a growing delay; a save refused as stale (409) has the server draw both versions, and an answer
  *   saved meanwhile elsewhere has the step drawn again before this page could overwrite it;
  * - a copy of unsaved answers in localStorage until the server holds them (reload, lost connection, ended session);
- * - live word counts, announcing once when a limit is crossed.
+ * - live word counts, announcing once when a limit is crossed. Words shown come in the page's language (t, below).
  */
 (function () {
   "use strict";
@@ -14,7 +13,8 @@
   const RETRY_DELAYS = [1000, 2000, 4000, 8000, 15000, 30000];
   const DEBOUNCE = 800;
   const RATING = "self_evaluation:";
-  const CONFLICT = "Not saved — this answer changed in another tab";
+  const T = JSON.parse(document.getElementById("script-messages")?.textContent || "{}"); // {% script_messages %}
+  const t = (text, values = {}) => (T[text] || text).replace(/%\((\w+)\)s/g, (_, key) => values[key]);
   const announcer = document.getElementById("announcer");
   let form = null;
   let data = {};
@@ -50,13 +50,13 @@
     const words = box.value.split(/\s+/).filter((token) => /[\p{L}\p{N}]/u.test(token)).length;
     const max = box.dataset.maxWords ? parseInt(box.dataset.maxWords, 10) : null;
     const over = max !== null && words > max;
-    counter.textContent = (max ? words + " / " + max + " words" : words + (words === 1 ? " word" : " words")) +
-      (over ? " — " + (words - max) + " over the limit" : "");
+    counter.textContent = t(max ? "%(words)s / %(max)s words" : words === 1 ? "%(words)s word" : "%(words)s words",
+      { words, max }) + (over ? " — " + t("%(over)s over the limit", { over: words - max }) : "");
     counter.classList.toggle("over", over);
     box.closest(".field").classList.toggle("field-over-limit", over);
     if (!quiet && over !== (box.dataset.over === "true")) {
-      const where = over ? " is over the " + max + "-word limit." : " is within the " + max + "-word limit again.";
-      announce((box.dataset.label || "This answer") + where);
+      const where = over ? "%(label)s is over the %(max)s-word limit." : "%(label)s is within the %(max)s-word limit again.";
+      announce(t(where, { label: box.dataset.label || t("This answer"), max }));
     }
     box.dataset.over = String(over);
   }
@@ -143,15 +143,15 @@
   }
 
   function retry(detail) {
-    setStatus("Not saved — retrying" + (detail ? ". " + detail : ""), "retrying");
+    setStatus(t("Not saved — retrying") + (detail ? ". " + detail : ""), "retrying");
     schedule(RETRY_DELAYS[Math.min(retries, RETRY_DELAYS.length - 1)]);
     retries += 1;
   }
 
   function edited(box) {
     remember(box);
-    if (paused) return setStatus(CONFLICT, "conflict");
-    setStatus("Saving…", "saving");
+    if (paused) return setStatus(t("Not saved — this answer changed in another tab"), "conflict");
+    setStatus(t("Saving…"), "saving");
     schedule(DEBOUNCE);
   }
 
@@ -161,7 +161,7 @@
     if (redrawing) return false; // the redrawn form saves what is still pending, on the revision it brings
     const sending = pending();
     if (paused || !sending.length) {
-      if (!paused) setStatus("Saved", "saved");
+      if (!paused) setStatus(t("Saved"), "saved");
       return !paused;
     }
     const store = loadStore();
@@ -174,7 +174,7 @@
       if (key.startsWith(RATING)) body.self_evaluation[key.slice(RATING.length)] = sent[key];
       else body.responses[key] = sent[key];
     });
-    setStatus("Saving…", "saving");
+    setStatus(t("Saving…"), "saving");
     inFlight = send(body, sent).finally(() => { inFlight = null; });
     return inFlight;
   }
@@ -192,7 +192,7 @@
       });
       answer = await response.json().catch(() => ({}));
     } catch (error) {
-      retry("Check your connection; what you typed is kept on this device");
+      retry(t("Check your connection; what you typed is kept on this device"));
       return false;
     }
     if (response.ok) {
@@ -201,20 +201,20 @@
     }
     if (response.status === 409 && answer.conflicts && answer.conflicts.length) {
       paused = true;
-      setStatus(CONFLICT, "conflict");
+      setStatus(t("Not saved — this answer changed in another tab"), "conflict");
       const keys = answer.conflicts.map((c) => (c.section === "self_evaluation" ? RATING : "") + c.field);
       htmx.ajax("POST", form.getAttribute("hx-post"), {
         source: form, target: form, swap: "outerHTML", values: { action: "show_conflicts", conflicted: keys },
       });
     } else if ([401, 403, 404].includes(response.status)) {
       // The API answers 404 to a request it cannot tie to the owner, which is what an ended session looks like.
-      retry("You may have been signed out: sign in again in another tab. What you typed is kept on this device");
+      retry(t("You may have been signed out: sign in again in another tab. What you typed is kept on this device"));
     } else if (response.status >= 500) {
       retry("");
     } else {
       // Refused (a bad value, or the submission moved on): the same again would be refused again.
       const first = (answer.errors || [])[0];
-      setStatus("Not saved. " + (first ? first.message : answer.detail || ""), "error");
+      setStatus(t("Not saved.") + " " + (first ? first.message : answer.detail || ""), "error");
     }
     return false;
   }
@@ -240,12 +240,12 @@
       // Drawn again from the server; what was typed here and not saved comes back from this device's copy.
       redrawing = htmx.ajax("GET", form.getAttribute("hx-post"), { target: form, swap: "outerHTML" })
         .finally(() => { if (redrawing) { redrawing = false; retry(""); } });
-      announce("An answer on this step was changed in another tab or device; the page now shows the saved version.");
+      announce(t("An answer on this step was changed in another tab or device; the page now shows the saved version."));
       return false;
     }
     revisionInput().value = String(answer.revision);
     if (pending().length) schedule(0);
-    else setStatus("Saved", "saved");
+    else setStatus(t("Saved"), "saved");
     return true;
   }
 
@@ -287,8 +287,8 @@
     const focus = form.dataset.focus && document.getElementById(form.dataset.focus);
     if (focus) focus.focus();
     if (first && restored.length) {
-      const what = restored.length === 1 ? "1 answer" : restored.length + " answers";
-      announce("Restored " + what + " typed on this device that had not been saved yet.");
+      const what = restored.length === 1 ? "Restored 1 answer" : "Restored %(count)s answers";
+      announce(t(what + " typed on this device that had not been saved yet.", { count: restored.length }));
     }
     if (restored.length) edited(restored[0]);
   }
@@ -309,7 +309,7 @@
     event.preventDefault();
     saveAll().then(() => {
       if (paused) return;
-      setStatus("Saving…", "saving");
+      setStatus(t("Saving…"), "saving");
       event.detail.issueRequest(true);
     });
   });
@@ -323,12 +323,12 @@
     else setStatus(text, "error");
   }
   document.addEventListener("htmx:beforeRequest", (event) => {
-    if (event.detail.elt.type === "file") told(event, "Uploading…");
+    if (event.detail.elt.type === "file") told(event, t("Uploading…"));
   });
-  document.addEventListener("htmx:sendError", (event) => told(event, "Not sent: the connection failed. " +
-    "Try again when you are back online; what you typed is kept on this device."));
-  document.addEventListener("htmx:responseError", (event) => told(event, "Not sent: the server refused it. " +
-    "Reload the page; what you typed is kept on this device."));
+  document.addEventListener("htmx:sendError", (event) => told(event,
+    t("Not sent: the connection failed. Try again when you are back online; what you typed is kept on this device.")));
+  document.addEventListener("htmx:responseError", (event) => told(event,
+    t("Not sent: the server refused it. Reload the page; what you typed is kept on this device.")));
 
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a");

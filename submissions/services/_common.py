@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from accounts.models import User
 from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed
@@ -31,15 +33,18 @@ def lock_for_update(submission: Submission) -> Submission:
 
 def require_owner(submission: Submission, actor: User) -> None:
     if submission.educator_id != actor.pk:
-        raise NotAllowed("only the educator who started this submission may change it")
+        raise NotAllowed(_("only the educator who started this submission may change it"))
 
 
 def require_editable(submission: Submission) -> None:
     if submission.status not in EDITABLE_STATUSES:
         label = Status(submission.status).label.lower()
         raise InvalidState(
-            f"this submission is {label}, so its draft cannot change now; you can edit it again if it is "
-            "returned to you or you withdraw it before review starts"
+            _(
+                "this submission is %(status)s, so its draft cannot change now; you can edit it again if it is "
+                "returned to you or you withdraw it before review starts"
+            )
+            % {"status": label}
         )
 
 

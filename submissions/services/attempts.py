@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.schema import ChoiceField, CredentialDefinition
@@ -71,12 +72,16 @@ def attempt_freeze(*, submission: Submission, actor: User, attempts_allowed: int
         require_owner(locked, actor)
         if actor.email_verified_at is None:
             raise EmailNotConfirmed(
-                f"confirm your email address before you submit: open the link we sent to {actor.email}, or send "
-                "a new one from your profile. Your draft is saved."
+                _(
+                    "confirm your email address before you submit: open the link we sent to %(email)s, or send a "
+                    "new one from your profile. Your draft is saved."
+                )
+                % {"email": actor.email}
             )
         if locked.status not in EDITABLE_STATUSES:
             raise InvalidState(
-                f"this submission is {Status(locked.status).label.lower()}; it cannot be submitted again now"
+                _("this submission is %(status)s; it cannot be submitted again now")
+                % {"status": Status(locked.status).label.lower()}
             )
         draft = Draft.objects.select_for_update().get(pk=locked.pk)
         definition = locked.version.spec
@@ -88,8 +93,12 @@ def attempt_freeze(*, submission: Submission, actor: User, attempts_allowed: int
         limit = attempts_allowed
         if previous.exclude(status__in=_UNJUDGED).count() >= limit:
             raise InvalidState(
-                f"You have used all {limit} attempts this credential allows. The resources on the credential's "
-                "page can help you build the practice it asks for; the issuer can grant another attempt."
+                _(
+                    "You have used all %(limit)s attempts this credential allows. The resources on the "
+                    "credential's page can help you build the practice it asks for; the issuer can grant another "
+                    "attempt."
+                )
+                % {"limit": limit}
             )
         number = (previous.aggregate(last=Max("number"))["last"] or 0) + 1
         now = timezone.now()
@@ -174,8 +183,12 @@ def attempt_transition(
         latest = locked.attempts.aggregate(last=Max("number"))["last"]
         if current.number != latest or current.status not in rule.allowed_from:
             raise InvalidState(
-                f"attempt {current.number} is {AttemptStatus(current.status).label.lower()}; it cannot become "
-                f"{AttemptStatus(rule.attempt_status).label.lower()} from there"
+                _("attempt %(number)s is %(status)s; it cannot become %(new)s from there")
+                % {
+                    "number": current.number,
+                    "status": AttemptStatus(current.status).label.lower(),
+                    "new": AttemptStatus(rule.attempt_status).label.lower(),
+                }
             )
         now = timezone.now()
         event_record(
@@ -203,8 +216,8 @@ def attempt_withdraw(*, attempt: Attempt, actor: User) -> Attempt:
     require_owner(attempt.submission, actor)
     if attempt.status != AttemptStatus.SUBMITTED:
         raise InvalidState(
-            f"attempt {attempt.number} is {AttemptStatus(attempt.status).label.lower()}; an attempt can only be "
-            "withdrawn before its review starts"
+            _("attempt %(number)s is %(status)s; an attempt can only be withdrawn before its review starts")
+            % {"number": attempt.number, "status": AttemptStatus(attempt.status).label.lower()}
         )
     return attempt_transition(attempt=attempt, actor=actor, kind=EventKind.WITHDRAWN)
 

@@ -24,6 +24,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Credential
@@ -38,25 +40,24 @@ SELF_EVALUATION_KEY = "self_evaluation:"  # prefix of self-evaluation keys in Dr
 
 
 def _named(credential: Credential) -> str:
-    return f"“{credential.title}” by {credential.issuer.name}"
+    return _("“%(title)s” by %(issuer)s") % {"title": credential.title, "issuer": credential.issuer.name}
 
 
 def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return str(date_format(value, "DATE_FORMAT"))
 
 
 def _open_refusal(credential: Credential, submission: Submission) -> StartRefused:
     if submission.status in EDITABLE_STATUSES:
-        message = (
-            f"You already have a submission in progress for {_named(credential)}: continue it (submission "
-            f"{submission.pk}) rather than start another."
-        )
+        message = _(
+            "You already have a submission in progress for %(credential)s: continue it (submission %(id)s) rather "
+            "than start another."
+        ) % {"credential": _named(credential), "id": submission.pk}
     else:
-        message = (
-            f"You already have a submission for {_named(credential)} that is "
-            f"{Status(submission.status).label.lower()}: follow it (submission {submission.pk}); another cannot "
-            "start while it is open."
-        )
+        message = _(
+            "You already have a submission for %(credential)s that is %(status)s: follow it (submission %(id)s); "
+            "another cannot start while it is open."
+        ) % {"credential": _named(credential), "status": Status(submission.status).label.lower(), "id": submission.pk}
     return StartRefused(message, submission=submission, reason="open")
 
 
@@ -79,18 +80,18 @@ def submission_start_refusal(*, educator: User, credential: Credential) -> Start
     renewal = credential.current_version.spec.renewal if credential.current_version else None
     earned_on = timezone.localdate(earned.status_changed_at)
     if renewal is None or not renewal.allowed:
-        message = (
-            f"You have already earned {_named(credential)}: view your badge from your dashboard. This "
-            "credential is earned once; it offers no renewal."
-        )
+        message = _(
+            "You have already earned %(credential)s: view your badge from your dashboard. This credential is "
+            "earned once; it offers no renewal."
+        ) % {"credential": _named(credential)}
         return StartRefused(message, submission=earned.submission, reason="earned")
     renew_from = earned_on + timedelta(days=renewal.after_days)
     if timezone.localdate() >= renew_from:
         return None
-    message = (
-        f"You earned {_named(credential)} on {_day(earned_on)}; you can renew it from {_day(renew_from)}. "
-        "Until then, view your badge from your dashboard."
-    )
+    message = _(
+        "You earned %(credential)s on %(earned)s; you can renew it from %(renew)s. Until then, view your badge "
+        "from your dashboard."
+    ) % {"credential": _named(credential), "earned": _day(earned_on), "renew": _day(renew_from)}
     return StartRefused(message, submission=earned.submission, reason="earned", renew_from=renew_from)
 
 
@@ -101,7 +102,7 @@ def submission_start(*, educator: User, credential: Credential) -> tuple[Submiss
     Returns (submission, True): the pair is kept from when a start could hand back the open submission,
     so that the many callers unpacking it need not change; the flag is always True now."""
     if not credential.is_published or credential.current_version_id is None:
-        raise InvalidState("this credential is not open for submissions")
+        raise InvalidState(_("this credential is not open for submissions"))
     refusal = submission_start_refusal(educator=educator, credential=credential)
     if refusal is not None:
         raise refusal
@@ -140,7 +141,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _set_value(responses: dict[str, dict[str, Any]], ref: str, value: Any) -> None:
-    part_id, _, field_id = ref.partition(".")
+    part_id, _dot, field_id = ref.partition(".")
     part = responses.setdefault(part_id, {})
     if value is None:
         part.pop(field_id, None)
@@ -172,7 +173,7 @@ def draft_save(
     definition = submission.version.spec
     errors: list[FieldError] = []
     if not isinstance(base_revision, int) or isinstance(base_revision, bool) or base_revision < 0:
-        errors.append(FieldError("base_revision", "send the revision number the draft was loaded at"))
+        errors.append(FieldError("base_revision", _("send the revision number the draft was loaded at")))
     # Every value is cleaned before any is refused, so one answer lists every field to fix.
     cleaned: dict[str, Any] = {}
     for ref, raw in changes.items():
@@ -199,7 +200,8 @@ def draft_save(
                 [
                     FieldError(
                         "base_revision",
-                        f"revision {base_revision} does not exist yet; the draft is at {draft.revision}: reload it",
+                        _("revision %(base)s does not exist yet; the draft is at %(now)s: reload it")
+                        % {"base": base_revision, "now": draft.revision},
                     )
                 ]
             )

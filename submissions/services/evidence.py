@@ -22,6 +22,8 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
@@ -45,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 
 def _accepted_labels(spec: FileField) -> str:
-    return ", ".join(FILE_TYPES[kind] for kind in spec.accept)
+    return ", ".join(_(FILE_TYPES[kind]) for kind in spec.accept)
 
 
 def _clean_name(name: str) -> str:
@@ -111,13 +113,17 @@ def _student_data_check(student_data: bool | None, consent: bool, name: str) -> 
     if student_data is None:
         raise InvalidInput.on(
             STUDENT_DATA,
-            f"say whether {name} contains any students' names, faces or voices (yes or no) before attaching it",
+            _("say whether %(name)s contains any students' names, faces or voices (yes or no) before attaching it")
+            % {"name": name},
         )
     if student_data and not consent:
         raise InvalidInput.on(
             STUDENT_DATA_CONSENT,
-            f"{name} contains students' names, faces or voices: confirm that your school's consent covers "
-            "sharing it with the reviewers of your submission, or attach a version without them",
+            _(
+                "%(name)s contains students' names, faces or voices: confirm that your school's consent covers "
+                "sharing it with the reviewers of your submission, or attach a version without them"
+            )
+            % {"name": name},
         )
 
 
@@ -140,9 +146,9 @@ def evidence_add(
     try:
         spec = definition.field_at(field_ref)
     except ValueError:
-        raise InvalidInput([FieldError(field_ref, "there is no such field in this credential's form")]) from None
+        raise InvalidInput([FieldError(field_ref, _("there is no such field in this credential's form"))]) from None
     if not isinstance(spec, FileField) or field_ref.count(".") != 1:
-        raise InvalidInput([FieldError(field_ref, f"{spec.label} does not take files")])
+        raise InvalidInput([FieldError(field_ref, _("%(label)s does not take files") % {"label": spec.label})])
     name = _clean_name(upload.name or "")
     limit = int(spec.max_size_mb * 1024 * 1024)
     size = upload.size or 0
@@ -151,8 +157,13 @@ def evidence_add(
             [
                 FieldError(
                     field_ref,
-                    f"{spec.label}: {name} is {size / 2**20:.1f} MB; the most this field takes is "
-                    f"{spec.max_size_mb:g} MB per file",
+                    _("%(label)s: %(name)s is %(size)s MB; the most this field takes is %(max)s MB per file")
+                    % {
+                        "label": spec.label,
+                        "name": name,
+                        "size": number_format(size / 2**20, 1),
+                        "max": number_format(f"{spec.max_size_mb:g}"),
+                    },
                 )
             ]
         )
@@ -164,8 +175,8 @@ def evidence_add(
             [
                 FieldError(
                     field_ref,
-                    f"{spec.label}: {name} was not accepted: {refusal.message}. "
-                    f"This field accepts: {_accepted_labels(spec)}.",
+                    _("%(label)s: %(name)s was not accepted: %(why)s. This field accepts: %(accepted)s.")
+                    % {"label": spec.label, "name": name, "why": refusal.message, "accepted": _accepted_labels(spec)},
                 )
             ]
         ) from None
@@ -175,8 +186,16 @@ def evidence_add(
             [
                 FieldError(
                     field_ref,
-                    f"{spec.label}: {name} is {sniffed.description}, which this field does not "
-                    f"accept. This field accepts: {_accepted_labels(spec)}.",
+                    _(
+                        "%(label)s: %(name)s is %(what)s, which this field does not accept. This field accepts: "
+                        "%(accepted)s."
+                    )
+                    % {
+                        "label": spec.label,
+                        "name": name,
+                        "what": sniffed.description,
+                        "accepted": _accepted_labels(spec),
+                    },
                 )
             ]
         )

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.audit import audit_record
@@ -31,8 +32,8 @@ EVIDENCE_FILES_DELETED = "evidence.files_deleted"
 class DeletionReason(models.TextChoices):
     """Why an evidence file was deleted, in the words a page puts after "deleted on <date>"."""
 
-    RETENTION = "retention", "under the retention policy"
-    ACCOUNT_DELETED = "account_deleted", "when its owner deleted their account"
+    RETENTION = "retention", _("under the retention policy")
+    ACCOUNT_DELETED = "account_deleted", _("when its owner deleted their account")
 
 
 def evidence_files_delete(

@@ -330,9 +330,15 @@ def test_the_platform_admin_adds_a_reviewer_profile_by_email_and_reads_roles_on_
 def test_admin_sign_in_is_case_insensitive_and_throttled(client, issuer_admin):
     from tests.conftest import PASSWORD
 
-    login = reverse("admin:login")
+    # The admin's sign-in is ours: its own page sends there, and back to the admin after.
+    sent = client.get(reverse("admin:login") + "?next=/admin/")
+    assert sent.status_code == 302
+    login = reverse("accounts:login")
+    assert sent.url == f"{login}?next=%2Fadmin%2F"
     response = client.post(login, {"username": "ADA@Classkick.example", "password": PASSWORD, "next": "/admin/"})
     assert response.status_code == 302
+    assert response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
     client.logout()
 
     for _ in range(5):

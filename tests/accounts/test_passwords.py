@@ -164,3 +164,12 @@ def test_password_change_requires_sign_in(client):
 
     assert response.status_code == 302
     assert response.url == f"{reverse('accounts:login')}?next={CHANGE}"
+
+
+@pytest.mark.django_db
+def test_a_reset_link_in_the_format_before_allauth_says_it_is_spent(client, educator):
+    response = client.get("/accounts/password/reset/MQ/c3x9ab-0123456789abcdef0123456789abcdef/")
+
+    assert response.status_code == 200
+    assert "Reset link not valid" in response.content.decode()
+    assert reverse("accounts:password_reset") in response.content.decode()

@@ -10,6 +10,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -100,6 +101,9 @@ def test_it_creates_what_both_panels_need_and_prints_every_login(demo_site: Any)
     assert not admin.is_superuser
     assert admin.memberships.get().role == "admin"
     assert not User.objects.filter(email_verified_at__isnull=True).exists()
+    # allauth's record of each address says so too (what setting up two-step sign-in and linking accounts read).
+    addresses = EmailAddress.objects.filter(primary=True, verified=True)
+    assert sorted(addresses.values_list("email", flat=True)) == sorted(User.objects.values_list("email", flat=True))
 
 
 @pytest.mark.django_db

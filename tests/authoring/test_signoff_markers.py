@@ -22,12 +22,13 @@ def rising() -> dict[str, Any]:
     return _program("educators-rising-collaboration")
 
 
-def test_the_educators_rising_program_carries_34_markers(rising: dict[str, Any]) -> None:
+def test_the_educators_rising_program_carries_35_markers(rising: dict[str, Any]) -> None:
     markers = markers_list(rising)
-    # 32 items marked `draft: true` (12 questions, 5 checks, 2 levels, 9 criteria, 2 partners, the review policy,
-    # retention) and the summary and grade bands in `draft_fields`.
-    assert len(markers) == 34
-    assert len({m.path for m in markers}) == 34
+    # 33 items marked `draft: true` (12 questions, 5 checks, 2 levels, 9 criteria, 2 partners, the review policy,
+    # retention, the Spanish translation) and the summary and grade bands in `draft_fields`.
+    assert len(markers) == 35
+    assert len({m.path for m in markers}) == 35
+    assert markers[-1].path == "translations.es"
     assert sum(m.kind == "field" for m in markers) == 2
     assert [m.path for m in markers[:2]] == ["draft_fields.summary", "draft_fields.grade_bands"]
 
@@ -40,6 +41,7 @@ def test_each_marker_has_a_readable_label_and_a_path_of_ids(rising: dict[str, An
     assert by_path["parts.artifacts.fields.planning_log"] == "Question “Planning log” in part “Part 2. Artifacts”"
     assert by_path["graduate_credit.partners.demo-state-university"].startswith("Graduate credit partner “Demo State")
     assert by_path["checks.planning_before_delivery"].startswith("Completeness check “Every planning interaction")
+    assert by_path["translations.es"] == "Translation into Spanish"
 
 
 def test_a_policy_rule_is_a_marker_of_its_own() -> None:
@@ -49,13 +51,14 @@ def test_a_policy_rule_is_a_marker_of_its_own() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["draft_fields.summary", "rubric.criteria.instructional_context", "review_policy", "retention"]
+    "path",
+    ["draft_fields.summary", "rubric.criteria.instructional_context", "review_policy", "retention", "translations.es"],
 )
 def test_removing_a_marker_takes_out_that_one_and_keeps_the_text_valid(rising: dict[str, Any], path: str) -> None:
     before = markers_list(rising)
     after = marker_remove(rising, path)
     assert [m.path for m in markers_list(after)] == [m.path for m in before if m.path != path]
-    assert len(markers_list(rising)) == 34  # the input is left alone
+    assert len(markers_list(rising)) == 35  # the input is left alone
     CredentialDefinition.model_validate(after)
 
 
@@ -71,3 +74,11 @@ def test_removing_a_marker_that_is_not_there_is_refused(rising: dict[str, Any]) 
         marker_remove(rising, "parts.artifacts.fields.narrative")  # the program's own question
     with pytest.raises(KeyError):
         marker_remove(marker_remove(rising, "draft_fields.summary"), "draft_fields.summary")
+
+
+def test_signing_off_a_translation_keeps_its_text_and_clears_only_its_mark(rising: dict[str, Any]) -> None:
+    after = marker_remove(rising, "translations.es")
+    assert after["translations"]["es"]["draft"] is False
+    assert after["translations"]["es"]["text"] == rising["translations"]["es"]["text"]
+    assert "translations.es" not in {m.path for m in markers_list(after)}
+    assert len(markers_list(after)) == 34

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in this thread; Django's guard would otherwise refuse
@@ -161,6 +162,10 @@ def browser() -> Iterator[Any]:
             pytest.fail(reason + " and REQUIRE_BROWSER=1 forbids skipping them")
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
+
+    # The live server imports every view module (the API's among them) on its first request, which on a busy
+    # machine outlasts a page's 10-second timeout; done here, in the same process, it is done before any page.
+    reverse("catalog:list")
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -183,7 +183,7 @@ def test_every_authoring_page_passes_axe_and_fits_a_phone(page, settings, tmp_pa
     base = f"/issuers/educators-rising/credentials/{SLUG}/draft/"
     for section in SECTIONS:
         page.goto(f"{base}{section.slug}/")
-        expect(page.get_by_role("heading", level=1)).to_contain_text(section.title)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(str(section.title))
         page.axe_settle()
     page.goto(f"{base}discard/")
     # A new credential: refused input first (the error summary), then its draft's pages.

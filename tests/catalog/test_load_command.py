@@ -78,6 +78,8 @@ def test_the_partners_exist_when_the_definition_loads_and_follow_the_file(tmp_pa
     shutil.copy(settings.CREDENTIALS_DIR / f"{CLASSKICK}.yaml", tmp_path)
     data = yaml.safe_load((settings.CREDENTIALS_DIR / f"{EDUCATORS_RISING}.yaml").read_text(encoding="utf-8"))
     data["graduate_credit"]["partners"] = data["graduate_credit"]["partners"][:1]
+    # Its name's translation goes with it: a translation of text the definition no longer has is refused.
+    data["translations"]["es"]["text"].pop("graduate_credit.partners.demo-college-of-education.name")
     (tmp_path / f"{EDUCATORS_RISING}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     out, _ = _run("--dir", str(tmp_path))
     assert f"{EDUCATORS_RISING}: graduate credit with demo-state-university" in out.splitlines()

@@ -136,6 +136,7 @@ def _serve(checkout: Path, env: dict[str, str], port: int, log: Path) -> subproc
     pytest.fail(f"gunicorn did not answer /healthz within 60 s:\n{log.read_text()}")
 
 
+@pytest.mark.each_engine
 def test_a_clean_checkout_serves_in_production_as_the_readme_says(tmp_path: Path, database_url: str | None) -> None:
     checkout = tmp_path / "microcred"
     method = _checkout(checkout)
@@ -152,7 +153,8 @@ def test_a_clean_checkout_serves_in_production_as_the_readme_says(tmp_path: Path
         check=False,
     )
     assert setup.returncode == 0, f"({method})\n{setup.stdout}\n{setup.stderr}"
-    assert "System check identified no issues (0 silenced)." in setup.stdout
+    # The one silenced check is DOT's warning of http redirect URIs (microcred/settings/signin.py says why).
+    assert "System check identified no issues (1 silenced)." in setup.stdout
     assert "classkick: created Ed25519 #key-1, P-256 #key-2" in setup.stdout
 
     port = _free_port()

@@ -125,7 +125,7 @@ def test_reviewer_access_to_evidence_ends_at_the_decision_on_every_route(attempt
     page = as_user(reviewer).get(reverse("reviews:score", args=[sam.pk]))
     assert page.status_code == 200
     html = text_of(page)
-    assert EVIDENCE_ENDED in html
+    assert str(EVIDENCE_ENDED) in html
     assert "planning happened only once" in html, "their own comment is still there"
     assert "/evidence/" not in html
     assert "no longer available" in html

@@ -48,7 +48,7 @@ from tests.submissions import files
 from tests.submissions.helpers import answers_for
 from workflow.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD
 
-pytestmark = pytest.mark.scaleout
+pytestmark = [pytest.mark.scaleout, pytest.mark.each_engine]
 
 # Educators Rising's panel is two assessors, which the demo's calibrated assessors fill (its lead assessor is
 # asked only when they split, which passing scores never do).

@@ -38,9 +38,11 @@ def test_the_self_evaluation_is_a_summary_list_whose_change_links_land_on_each_c
     criteria = ck_draft.version.spec.rubric.criteria
     assert criteria
     for criterion in criteria:
+        # The title is the definition's text, in its own element so it can carry its language where the page's
+        # differs (here both are English, so the element has no lang).
         link = (
             f'<a href="{step.url}#se-{criterion.id}">Change<span class="visually-hidden"> your rating of '
-            f"{escape(criterion.title)}</span></a>"
+            f"<span>{escape(criterion.title)}</span></span></a>"
         )
         assert link in page
         assert f'id="se-{criterion.id}"' in step_page

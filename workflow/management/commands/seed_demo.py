@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, npgettext
 
 from accounts.models import IssuerMembership, ReviewerRole, User
 from accounts.services import (
@@ -177,7 +177,7 @@ class Command(BaseCommand):
         missing = sorted({CLASSKICK, EDUCATORS_RISING} - issuers.keys())
         if missing:
             raise CommandError(
-                ngettext("Issuer", "Issuers", len(missing))
+                npgettext("issuers the demo seed needs", "Issuer", "Issuers", len(missing))
                 + f" {', '.join(missing)} not found: load the credentials first with "
                 "`manage.py load_credentials`."
             )
@@ -276,3 +276,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person.email:<{width}}  {person.role}")
         self.stdout.write(f"Password for each account created here: {DEMO_PASSWORD}")
         self.stdout.write("(An account whose password was changed keeps the changed one.)")
+        if not settings.MFA_REQUIRED_FOR_STAFF:
+            # Production asks reviewers and admins for a second factor; a demo that did would need a shared secret.
+            self.stdout.write(
+                "Two-step sign-in is not required here: MFA_REQUIRED_FOR_STAFF=1 requires it of reviewers and admins."
+            )

@@ -26,7 +26,7 @@ from microcred.env import (
     env_str,
 )
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MICROCRED_VAR_DIR") or BASE_DIR / "var")
 
 ENVIRONMENT = env_choice("MICROCRED_ENV", ["development", "production"], "development")
@@ -95,6 +95,19 @@ SITE_URL = (env_str("SITE_URL") or ("" if PRODUCTION else f"http://127.0.0.1:{en
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured("SITE_URL must be set to the https:// origin in production")
 
+# --- the verifier: fetching other issuers' DID documents, status lists and OB 2.0 assertions (awards.fetch) ------
+# Off by default: the verifier then judges did:key and this platform's own issuers offline and says it cannot
+# resolve the rest. When on, only https and public addresses are fetched, within these limits.
+VERIFY_FETCH_REMOTE = env_bool("VERIFY_FETCH_REMOTE", False)
+VERIFY_FETCH_TIMEOUT_SECONDS = env_int("VERIFY_FETCH_TIMEOUT_SECONDS", 5, minimum=1, maximum=30)
+VERIFY_FETCH_MAX_BYTES = env_int("VERIFY_FETCH_MAX_BYTES", 512 * 1024, minimum=1024, maximum=8 * 1024 * 1024)
+VERIFY_FETCH_CACHE_SECONDS = env_int("VERIFY_FETCH_CACHE_SECONDS", 300, minimum=0, maximum=86400)
+# A CA bundle to trust instead of the system's (empty: the system's).
+VERIFY_FETCH_CA_FILE = env_str("VERIFY_FETCH_CA_FILE") or ""
+# Networks exempt from the public-address rule. Tests set it to reach their own servers on 127.0.0.1; it is never
+# read from the environment, and awards.fetch ignores it in production.
+VERIFY_FETCH_ALLOW_NETWORKS: list[str] = []
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -110,6 +123,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # django-allauth: sign-up, sign-in, email verification, passwords, sign-in with other providers, MFA.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.mfa",
+    "allauth.usersessions",
     "core",
     "accounts",
     "catalog",
@@ -123,6 +142,17 @@ INSTALLED_APPS = [
     "pages",
     "dbbackup",
     "ops",
+    # LTI 1.3 (lti/): launches from an LMS course, deep linking and grades back, with pylti1p3.
+    "lti",
+    # The OAuth 2.0 authorization server behind the Open Badges 3.0 API (ob3/): authorization code with PKCE.
+    "oauth2_provider",
+    "ob3",
+    # District sign-in (sso/): each district's OpenID Connect or SAML provider, or the platform's Google or Microsoft.
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -131,11 +161,18 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's order): the language from the cookie or the browser.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's saved language wins over the cookie and the browser (needs request.user).
+    "core.locale.UserLanguageMiddleware",
     "accounts.sessions.SessionTimeoutMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Reviewers, issuer admins and staff without a second factor are sent to set one up (accounts/mfa.py).
+    "accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pages.errors.ErrorPageMiddleware",
@@ -165,44 +202,13 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'microcred.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    # axes first: it refuses a locked-out login before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
-    # Then the network-wide throttle that axes' per-account count cannot be (password spraying).
-    "accounts.backends.NetworkThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-# The first hashes every new password; the rest only verify older hashes, which Django re-hashes with the
-# first on their owner's next sign-in. The first also handles every "argon2" hash (accounts/hashers.py), so
-# Django's own Argon2 hasher is not listed: its parameters would take over that algorithm name.
-PASSWORD_HASHERS = [
-    "accounts.hashers.OwaspArgon2idHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
-    "django.contrib.auth.hashers.ScryptPasswordHasher",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
-LOGOUT_REDIRECT_URL = "catalog:list"
-PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
-
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = 0.25  # hours: a locked account frees itself after 15 minutes
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_VERBOSE = False
-
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# Our catalogs (locale/<lang>/LC_MESSAGES/django.po, compiled by `manage.py compile_translations` in the install
+# step); Django's and the packages' own come with them.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates per language (microcred/formats/<lang>/formats.py); templates name a format, never a pattern.
+FORMAT_MODULE_PATH = ["microcred.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC") or "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -281,29 +287,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# --- sign-in hardening: sessions, throttles, tokens, Content-Security-Policy, Permissions-Policy ---------
-
-# A session ends after this long without a request (accounts.sessions keeps a used one alive), and after
-# SESSION_ABSOLUTE_AGE however busy it was.
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
-SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 60 * 60
-
-# Throttles and django-axes count by client address. Behind a load balancer REMOTE_ADDR is the balancer's
-# own, which would make every visitor one; set this to the number of proxies that append to X-Forwarded-For.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
-
-# accounts/throttle.py: at most `limit` in `window` seconds. A school's staff may share one address, so the
-# per-network limits leave room for a workshop signing up together; per-address limits cap the email one
-# inbox can be sent.
-ACCOUNT_THROTTLES: dict[str, dict[str, int]] = {
-    # Different accounts failing to sign in from one network (password spraying); then all sign-in pauses.
-    "signin_network": {"limit": env_int("THROTTLE_SIGNIN_ACCOUNTS", 10, minimum=1), "window": 15 * 60},
-    "signup_network": {"limit": env_int("THROTTLE_SIGNUPS_PER_HOUR", 30, minimum=1), "window": 60 * 60},
-    "signup_address": {"limit": 3, "window": 60 * 60},
-    "reset_network": {"limit": env_int("THROTTLE_RESETS_PER_HOUR", 20, minimum=1), "window": 60 * 60},
-    "reset_address": {"limit": 3, "window": 60 * 60},
-}
+# Sign-in (accounts, allauth, second factors, throttles, districts, the OAuth server) is in signin.py.
 
 # How long evidence files are kept after the decision on the latest attempt that includes them, where a
 # definition does not say (its `retention`); `manage.py evidence_retention_purge` deletes them after that.
@@ -344,6 +328,9 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "midi", "payment", "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
     )
 }  # fmt: skip
+# WebAuthn, a second factor (allauth.mfa), asks the browser for a security key on this site only.
+PERMISSIONS_POLICY["publickey-credentials-get"] = ["self"]
+PERMISSIONS_POLICY["publickey-credentials-create"] = ["self"]
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,220 @@
+"""The definition as a whole: its top-level keys and the rules that tie its parts together."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from catalog.schema.base import (
+    GRADE_BAND_FIELD,
+    SLUG,
+    GradeBand,
+    Issuer,
+    Loc,
+    Markdown,
+    ResourceGroup,
+    SchemaProblem,
+    Section,
+    SectionKey,
+    Standards,
+    Strict,
+    _require_unique,
+)
+from catalog.schema.checks import Check, DatesBeforeCheck, EachOfCheck, OneOfCheck, RecentCheck
+from catalog.schema.form import ChoiceField, DateField, ItemField, ListField, Part, SubmissionField
+from catalog.schema.policy import ReviewPolicy
+from catalog.schema.rubric import Criterion, Rubric, SelfEvaluation
+from catalog.schema.terms import GraduateCredit, License, Participants, Renewal, Retention
+from catalog.schema.translations import LanguageCode, Translation, text_places, unknown_place_message
+
+
+class CredentialDefinition(Strict):
+    schema_version: Literal[1] = 1
+    slug: Annotated[str, Field(pattern=SLUG, max_length=80)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    kind_label: Annotated[str, Field(min_length=1, max_length=80)] = "Micro-credential"
+    issuer: Issuer
+    summary: Annotated[str, Field(min_length=1, max_length=600)]  # one paragraph for lists and the API
+    grade_bands: Annotated[list[GradeBand], Field(min_length=1)]
+    page_order: Annotated[list[SectionKey], Field(min_length=1)]
+
+    introduction: list[Section] = []
+    competency_statement: Markdown
+    key_method: Markdown | None = None
+    method_components: list[Section] = []
+    suggested_activities: list[Section] = []
+    standards: Standards | None = None
+    resources: list[ResourceGroup] = []
+    sample_materials: list[ResourceGroup] = []
+    submission_intro: Markdown | None = None
+    parts: Annotated[list[Part], Field(min_length=1)]
+    checks: list[Check] = []
+    rubric: Rubric
+    self_evaluation: SelfEvaluation = SelfEvaluation()
+    review_policy: ReviewPolicy
+    graduate_credit: GraduateCredit = GraduateCredit()
+    notes: list[Section] = []
+    license: License | None = None
+    validity_days: Annotated[int, Field(ge=1)] | None = None  # None: the credential does not expire
+    renewal: Renewal = Renewal()
+    retention: Retention = Retention()
+    participants: Participants = Participants()
+    # Top-level keys the platform wrote for the issuer to revise (where the key is text, not an object that
+    # can carry `draft: true`); the pages mark them, and a drafted competency statement is never put into
+    # a signed badge as the program's own.
+    draft_fields: list[Literal["summary", "competency_statement", "grade_bands"]] = []
+    # The language the definition is written in, and other languages' wording of its text (translations.py).
+    language: LanguageCode = "en"
+    translations: dict[LanguageCode, Translation] = {}
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> CredentialDefinition:
+        _require_unique(self.page_order, "page_order entry", at=("page_order",), key=None)
+        _require_unique([p.id for p in self.parts], "part id", at=("parts",))
+        _require_unique([c.id for c in self.checks], "check id", at=("checks",))
+        _require_unique(self.draft_fields, "draft_fields entry", at=("draft_fields",), key=None)
+        for key in ("submission", "rubric"):
+            if key not in self.page_order:
+                raise SchemaProblem(f"page_order must include {key!r}: every credential shows it", at=("page_order",))
+        part_ids = {p.id for p in self.parts}
+        if self.self_evaluation.after_part is not None and self.self_evaluation.after_part not in part_ids:
+            raise ValueError(
+                f"self_evaluation.after_part names part {self.self_evaluation.after_part!r}, which does not exist"
+            )
+        for index, criterion in enumerate(self.rubric.criteria):
+            if criterion.part is not None and criterion.part not in part_ids:
+                raise SchemaProblem(
+                    f"rubric criterion {criterion.id!r} names part {criterion.part!r}, which does not exist; "
+                    f"the parts are {', '.join(sorted(part_ids))}",
+                    at=("rubric", "criteria", index, "part"),
+                )
+        for index, check in enumerate(self.checks):
+            self._check_fits(check, at=("checks", index))
+        self._grade_band_field_fits()
+        self._translations_fit()
+        return self
+
+    def _translations_fit(self) -> None:
+        if not self.translations:
+            return
+        places = dict(text_places(self))
+        for language, translation in self.translations.items():
+            if language.split("-")[0] == self.language.split("-")[0]:
+                raise SchemaProblem(
+                    f"translations has {language!r}, the language the definition is written in ({self.language}); "
+                    "change the text itself, or set `language` to the language it is written in",
+                    at=("translations", language),
+                )
+            for key in translation.text:
+                if key not in places:
+                    raise SchemaProblem(
+                        unknown_place_message(language, key, list(places)), at=("translations", language, "text", key)
+                    )
+
+    def _check_fits(self, check: EachOfCheck | DatesBeforeCheck | OneOfCheck | RecentCheck, *, at: Loc) -> None:
+        for where, ref in _check_refs(check):
+            try:
+                self.field_at(ref)
+            except ValueError as error:
+                raise SchemaProblem(f"check {check.id!r}: {error}", at=(*at, *where)) from None
+        if isinstance(check, EachOfCheck):
+            item = self.field_at(f"{check.field}.{check.item}")
+            if not isinstance(item, ChoiceField):
+                raise SchemaProblem(
+                    f"check {check.id!r}: {check.field}.{check.item} must be a choice field", at=(*at, "item")
+                )
+            option_ids = [o.id for o in item.options]
+            for position, value in enumerate(check.values):
+                if value not in option_ids:
+                    raise SchemaProblem(
+                        f"check {check.id!r}: {value!r} is not an option of {check.field}.{check.item} "
+                        f"(its options are {', '.join(option_ids)})",
+                        at=(*at, "values", position),
+                    )
+        if isinstance(check, DatesBeforeCheck):
+            for key, ref in (("field", check.field), ("before", check.before)):
+                if not isinstance(self.field_at(ref), DateField):
+                    raise SchemaProblem(
+                        f"check {check.id!r}: {ref} must be a date field (kind: date) to compare dates",
+                        at=(*at, key),
+                    )
+
+    def _grade_band_field_fits(self) -> None:
+        # Mentors are matched on the band the educator chose in the field named GRADE_BAND_FIELD, so a
+        # policy that matches on it cannot work without that field, and an option that is not a band
+        # (or one the credential is not offered for) could never find a mentor.
+        field = self.grade_band_field()
+        if field is None:
+            if any(seat.match_grade_band for seat in self.review_policy.all_seats()):
+                raise SchemaProblem(
+                    f"a review seat matches mentors by grade band, so a part needs a choice field "
+                    f"{GRADE_BAND_FIELD!r} whose options are the grade bands",
+                    at=("parts",),
+                )
+            return
+        at = self._field_loc(field.id)
+        if not isinstance(field, ChoiceField) or field.multiple:
+            raise SchemaProblem(
+                f"field {GRADE_BAND_FIELD!r} must be a single choice (kind: choice) whose options are grade bands",
+                at=at,
+            )
+        for index, option in enumerate(field.options):
+            if option.id not in self.grade_bands:
+                raise SchemaProblem(
+                    f"field {GRADE_BAND_FIELD!r} offers {option.id!r}, which is not among the credential's "
+                    f"grade_bands ({', '.join(self.grade_bands)})",
+                    at=(*at, "options", index, "id"),
+                )
+
+    def _field_loc(self, field_id: str) -> Loc:
+        for part_index, part in enumerate(self.parts):
+            for field_index, field in enumerate(part.fields):
+                if field.id == field_id:
+                    return ("parts", part_index, "fields", field_index)
+        return ("parts",)
+
+    def grade_band_field(self) -> SubmissionField | None:
+        """The field in which the educator says which grade band the submission belongs to, if any."""
+        return next((f for p in self.parts for f in p.fields if f.id == GRADE_BAND_FIELD), None)
+
+    def field_at(self, ref: str) -> SubmissionField | ItemField:
+        """The field named by "part.field" or "part.list.item"; ValueError naming the reference when absent."""
+        bits = ref.split(".")
+        if len(bits) not in (2, 3):
+            raise ValueError(f"{ref!r} must be written part_id.field_id or part_id.list_id.item_id")
+        part = next((p for p in self.parts if p.id == bits[0]), None)
+        if part is None:
+            raise ValueError(f"{ref!r}: there is no part {bits[0]!r}")
+        field = next((f for f in part.fields if f.id == bits[1]), None)
+        if field is None:
+            raise ValueError(f"{ref!r}: part {bits[0]!r} has no field {bits[1]!r}")
+        if len(bits) == 2:
+            return field
+        if not isinstance(field, ListField):
+            raise ValueError(f"{ref!r}: {bits[0]}.{bits[1]} is not a list, so it has no item fields")
+        item = next((f for f in field.item_fields if f.id == bits[2]), None)
+        if item is None:
+            raise ValueError(f"{ref!r}: list {bits[0]}.{bits[1]} has no item field {bits[2]!r}")
+        return item
+
+    def part_criteria(self, part_id: str) -> list[Criterion]:
+        return [c for c in self.rubric.criteria if c.part == part_id]
+
+    def badge_description(self) -> str:
+        """What a signed badge says the credential is: the program's competency statement, as one plain
+        paragraph, unless the platform wrote it; then the summary."""
+        if "competency_statement" in self.draft_fields:
+            return self.summary
+        return " ".join(self.competency_statement.split())
+
+
+def _check_refs(check: EachOfCheck | DatesBeforeCheck | OneOfCheck | RecentCheck) -> list[tuple[Loc, str]]:
+    """Each field reference a check makes, with the key inside the check that holds it."""
+    if isinstance(check, EachOfCheck):
+        return [(("field",), check.field)]
+    if isinstance(check, DatesBeforeCheck):
+        return [(("field",), check.field), (("before",), check.before)]
+    if isinstance(check, OneOfCheck):
+        return [(("fields", index), ref) for index, ref in enumerate(check.fields)]
+    return [(("field",), check.field), (("after",), check.after)]
