@@ -116,6 +116,14 @@ class IssuerMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} of {self.issuer}"
 
 
+def password_saved(instance: User, *, created: bool, raw: bool, update_fields: Any) -> bool:
+    """For post_save receivers: did this save store a new password of an existing account? AbstractBaseUser keeps the
+    new raw password in `_password` from set_password() until the save that stores it has finished, so post_save
+    still sees it, and only a real change sets it."""
+    changed = getattr(instance, "_password", None) is not None
+    return not (created or raw or not changed or (update_fields is not None and "password" not in update_fields))
+
+
 def grade_bands_store(bands: list[str]) -> str:
     """Grade bands as a role stores them ("|primary|college|"), refused naming the field when one is unknown."""
     unknown = [band for band in bands if band not in GRADE_BANDS]

@@ -14,7 +14,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from accounts.erasure import account_closed, account_erased
-from accounts.models import User
+from accounts.models import User, password_saved
 from api.models import PersonalAccessToken
 from api.services import tokens_revoke_all
 
@@ -22,11 +22,7 @@ from api.services import tokens_revoke_all
 def tokens_revoke_on_password_change(
     sender: type[User], instance: User, created: bool = False, raw: bool = False, **kwargs: Any
 ) -> None:
-    update_fields = kwargs.get("update_fields")
-    # AbstractBaseUser keeps the new raw password in `_password` from set_password() until the save
-    # that stores it has finished: post_save still sees it, and only a real change sets it.
-    changed = getattr(instance, "_password", None) is not None
-    if created or raw or not changed or (update_fields is not None and "password" not in update_fields):
+    if not password_saved(instance, created=created, raw=raw, update_fields=kwargs.get("update_fields")):
         return
     tokens_revoke_all(user=instance, reason="the password was changed")
 

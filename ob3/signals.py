@@ -10,7 +10,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.erasure import account_closed, account_erased
-from accounts.models import User
+from accounts.models import User, password_saved
 from ob3.services import connected_apps_revoke_all
 
 
@@ -18,9 +18,7 @@ from ob3.services import connected_apps_revoke_all
 def apps_revoke_on_password_change(
     sender: type[User], instance: User, created: bool = False, raw: bool = False, **kwargs: Any
 ) -> None:
-    update_fields = kwargs.get("update_fields")
-    changed = getattr(instance, "_password", None) is not None
-    if created or raw or not changed or (update_fields is not None and "password" not in update_fields):
+    if not password_saved(instance, created=created, raw=raw, update_fields=kwargs.get("update_fields")):
         return
     connected_apps_revoke_all(user=instance, reason="the password was changed")
 

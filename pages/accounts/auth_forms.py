@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AgeBracket, User
 from accounts.services import password_reset_complete, password_reset_request
+from pages.accounts.forms import full_name_field
 
 PASSWORD_HINT = _(
     "At least 10 characters. Avoid common passwords, passwords made only of numbers, "
@@ -77,13 +78,7 @@ class SignInForm(LoginForm):
 
 
 class SignupForm(forms.Form):
-    name = forms.CharField(
-        label=_("Full name"),
-        max_length=150,
-        widget=_text("name"),
-        help_text=_("As it should appear on your credentials."),
-        error_messages={"required": _("Enter your full name.")},
-    )
+    name = full_name_field()
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,

@@ -15,14 +15,19 @@ def _text(autocomplete: str, **attrs: Any) -> forms.TextInput:
     return forms.TextInput(attrs={"autocomplete": autocomplete, **attrs})
 
 
-class ProfileForm(forms.Form):
-    name = forms.CharField(
+def full_name_field() -> forms.CharField:
+    """The name on one's credentials, as sign-up asks for it and the profile changes it."""
+    return forms.CharField(
         label=_("Full name"),
         max_length=150,
         widget=_text("name"),
         help_text=_("As it should appear on your credentials."),
         error_messages={"required": _("Enter your full name.")},
     )
+
+
+class ProfileForm(forms.Form):
+    name = full_name_field()
     organisation = forms.CharField(
         label=_("School or organisation (optional)"),
         max_length=200,
