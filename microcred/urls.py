@@ -27,6 +27,14 @@ urlpatterns = [
     path("issuers/", include("pages.issuers.urls")),
     path("issuers/", include("pages.authoring.urls")),
     path("", include("pages.awards.urls")),
+    # Around the credential: a collaborator confirms a planning conversation, a coach reads a draft, an educator
+    # appeals a decision, a district follows its teachers, credentials stack into pathways, and earners' examples.
+    path("confirm/", include("pages.attestations.urls")),
+    path("coaching/", include("pages.coaching.urls")),
+    path("appeals/", include("pages.appeals.urls")),
+    path("groups/", include("pages.cohorts.urls")),
+    path("pathways/", include("pages.pathways.urls")),
+    path("examples/", include("pages.gallery.urls")),
     path("lti/", include("lti.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

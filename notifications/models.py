@@ -60,6 +60,16 @@ class NotificationKind(models.TextChoices):
     DECISION_OVERRIDDEN = "decision_overridden", _("Decision changed")
     EXTRA_ATTEMPT_GRANTED = "extra_attempt_granted", _("Another attempt granted")
     REVIEWER_RECALIBRATION = "reviewer_recalibration", _("Calibrate again")
+    ATTESTATION_REQUESTED = "attestation_requested", _("Confirm a planning conversation")
+    ATTESTATION_ANSWERED = "attestation_answered", _("A collaborator answered")
+    COACHING_INVITED = "coaching_invited", _("A draft shared with you")
+    COACHING_COMMENTED = "coaching_commented", _("New comments on your draft")
+    APPEAL_RECEIVED = "appeal_received", _("Appeal received")
+    APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
+    GROUP_INVITED = "group_invited", _("Invitation to join a group")
+    VOUCHER_GIVEN = "voucher_given", _("A sponsored attempt")
+    PATHWAY_EARNED = "pathway_earned", _("Pathway completed")
+    GALLERY_PUBLISHED = "gallery_published", _("Your example is published")
 
 
 class Notification(models.Model):

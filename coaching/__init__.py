@@ -1,0 +1,1 @@
+"""Coaching before submitting: a draft shared with a named coach, comments anchored to a field."""

@@ -1,0 +1,1 @@
+"""Cohorts and district groups: an organisation's educators, their consent, progress and vouchers."""

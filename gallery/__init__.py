@@ -1,0 +1,1 @@
+"""The certified examples gallery: earned submissions published with the earner's consent."""

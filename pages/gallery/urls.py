@@ -1,0 +1,4 @@
+from django.urls import URLPattern, URLResolver
+
+app_name = "gallery"
+urlpatterns: list[URLPattern | URLResolver] = []

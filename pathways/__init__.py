@@ -1,0 +1,1 @@
+"""Pathways: credentials stacked into one, its own Open Badges 3.0 credential, and the transcript."""

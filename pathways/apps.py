@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PathwaysConfig(AppConfig):
+    """Pathways: credentials stacked into one, its own Open Badges 3.0 credential, and the transcript."""
+
+    name = "pathways"
