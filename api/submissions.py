@@ -261,14 +261,16 @@ def get_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
 def save_responses(request: HttpRequest, submission_id: Id, payload: ResponsesIn) -> dict[str, Any]:
     """Save changed fields. 409 with both versions of each field changed elsewhere since base_revision."""
     submission = _mine(request, submission_id)
-    services.draft_save(
+    # draft_save hands back the draft as saved and updates the submission's status and time in place, so the
+    # answer is built from them: reading the submission again would double the cost of every autosave.
+    submission.draft = services.draft_save(
         submission=submission,
         actor=request_user(request),
         base_revision=payload.base_revision,
         changes=payload.responses,
         self_evaluation=payload.self_evaluation,
     )
-    return _submission_out(_mine(request, submission_id))
+    return _submission_out(submission)
 
 
 @router.get("/{submission_id}/check", response={200: CheckOut, **errors(404, 422)}, url_name="submission_check")
