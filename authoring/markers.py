@@ -38,7 +38,12 @@ _OBJECTS = {
     "self_evaluation": "Self-evaluation",
     "graduate_credit": "Graduate credit",
 }
-_TOP_FIELDS = {"summary": "Summary", "competency_statement": "Competency statement", "grade_bands": "Grade bands"}
+_TOP_FIELDS = {
+    "summary": "Summary",
+    "competency_statement": "Competency statement",
+    "grade_bands": "Grade bands",
+    "pd_hours": "Professional-development hours",
+}
 _NAME_KEYS = ("label", "title", "name", "message")
 _QUOTE_LIMIT = 80
 

@@ -14,6 +14,7 @@ import zlib
 from xml.etree import ElementTree
 
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadgecredential"
@@ -29,17 +30,17 @@ class BakingError(ValueError):
 
 def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     if not data.startswith(PNG_SIGNATURE):
-        raise BakingError("not a PNG image")
+        raise BakingError(_("not a PNG image"))
     chunks = []
     offset = len(PNG_SIGNATURE)
     while offset < len(data):
         if offset + 8 > len(data):
-            raise BakingError("the PNG is truncated")
+            raise BakingError(_("the PNG is truncated"))
         (length,) = struct.unpack(">I", data[offset : offset + 4])
         kind = data[offset + 4 : offset + 8]
         body = data[offset + 8 : offset + 8 + length]
         if len(body) != length:
-            raise BakingError("the PNG is truncated")
+            raise BakingError(_("the PNG is truncated"))
         chunks.append((kind, body))
         offset += 12 + length
         if kind == b"IEND":
@@ -70,15 +71,17 @@ def extract_png(image: bytes) -> str:
             continue
         rest = body[len(KEYWORD) + 1 :]
         compressed, rest = rest[0], rest[2:]
-        _language, _, rest = rest.partition(b"\0")
-        _translated, _, text = rest.partition(b"\0")
+        _language, _sep, rest = rest.partition(b"\0")
+        _translated, _sep, text = rest.partition(b"\0")
         if compressed:
             try:
                 text = zlib.decompress(text)
             except zlib.error as error:
-                raise BakingError(f"the baked credential cannot be decompressed: {error}") from None
+                raise BakingError(
+                    _("the baked credential cannot be decompressed: %(error)s") % {"error": error}
+                ) from None
         return text.decode("utf-8")
-    raise BakingError("this PNG carries no Open Badges 3.0 credential (no openbadgecredential iTXt chunk)")
+    raise BakingError(_("this PNG carries no Open Badges 3.0 credential (no openbadgecredential iTXt chunk)"))
 
 
 # ----- SVG --------------------------------------------------------------------------------------------------
@@ -87,7 +90,7 @@ def extract_png(image: bytes) -> str:
 def bake_svg(svg: str, credential: str, *, is_jwt: bool) -> str:
     match = re.search(r"<svg\b[^>]*>", svg)
     if match is None:
-        raise BakingError("not an SVG image")
+        raise BakingError(_("not an SVG image"))
     tag = match.group(0)
     if "xmlns:openbadges" not in tag:
         tag = tag[:-1] + f' xmlns:openbadges="{OB3_NAMESPACE}">'
@@ -95,7 +98,7 @@ def bake_svg(svg: str, credential: str, *, is_jwt: bool) -> str:
         element = f'<openbadges:credential verify="{escape(credential)}"></openbadges:credential>'
     else:
         if "]]>" in credential:
-            raise BakingError("the credential cannot be placed in CDATA")
+            raise BakingError(_("the credential cannot be placed in CDATA"))
         element = f"<openbadges:credential><![CDATA[{credential}]]></openbadges:credential>"
     return svg[: match.start()] + tag + element + svg[match.end() :]
 
@@ -104,17 +107,17 @@ def extract_svg(svg: bytes | str) -> str:
     text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
     # Entity declarations are how XML bombs and external-entity reads start; a badge never needs one.
     if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-        raise BakingError("the SVG declares a DOCTYPE or entities, which a baked badge never needs")
+        raise BakingError(_("the SVG declares a DOCTYPE or entities, which a baked badge never needs"))
     try:
         root = ElementTree.fromstring(text)  # noqa: S314 - entity declarations were refused above
     except ElementTree.ParseError as error:
-        raise BakingError(f"the SVG is not well-formed XML: {error}") from None
+        raise BakingError(_("the SVG is not well-formed XML: %(error)s") % {"error": error}) from None
     element = root.find(f"{{{OB3_NAMESPACE}}}credential")
     if element is None:
-        raise BakingError("this SVG carries no Open Badges 3.0 credential (no openbadges:credential element)")
+        raise BakingError(_("this SVG carries no Open Badges 3.0 credential (no openbadges:credential element)"))
     verify = element.get("verify")
     if verify:
         return verify
     if element.text and element.text.strip():
         return element.text.strip()
-    raise BakingError("the openbadges:credential element is empty")
+    raise BakingError(_("the openbadges:credential element is empty"))

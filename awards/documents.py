@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -125,7 +126,7 @@ def identity_hash(email: str, salt: str) -> str:
 def ob3_credential(
     *,
     uuid: str,
-    version: CredentialVersion,
+    version: CredentialVersion | None,
     issuer: Issuer,
     email: str,
     salt: str,
@@ -134,8 +135,10 @@ def ob3_credential(
     valid_until: datetime | None,
     status_list_url: str,
     status_index: int,
+    stacked: Stacked | None = None,
 ) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential.
+    """The unsigned OpenBadgeCredential: of the definition's `version`, or, for a stacked credential (a
+    pathway's), of the achievement `stacked` describes, with the credentials it stacks as its `evidence`.
 
     The earner is identified the way OB 3.0 provides for a subject without a DID: IdentityObjects in
     `credentialSubject.identifier` - the salted hash of their email (so a verifier who knows the address
@@ -157,14 +160,16 @@ def ob3_credential(
         "@context": [VC_V2, OB_V3],
         "id": f"urn:uuid:{uuid}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": version.spec.title,
-        "description": f"{version.spec.kind_label} awarded by {issuer.name}: {version.spec.badge_description()}",
+        "name": stacked.name if stacked else _spec(version).title,
+        "description": stacked.description
+        if stacked
+        else f"{_spec(version).kind_label} awarded by {issuer.name}: {_spec(version).badge_description()}",
         "issuer": issuer_profile(issuer),
         "validFrom": iso_seconds(issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": identifiers,
-            "achievement": achievement(version),
+            "achievement": stacked.achievement if stacked else achievement(_version(version)),
         },
         "credentialStatus": {
             "id": f"{status_list_url}#{status_index}",
@@ -177,7 +182,31 @@ def ob3_credential(
     }
     if valid_until is not None:
         document["validUntil"] = iso_seconds(valid_until)
+    if stacked and stacked.evidence:
+        document["evidence"] = stacked.evidence
     return document
+
+
+@dataclass(frozen=True)
+class Stacked:
+    """What a layer above says of a credential that stacks others (a pathway's): the credential's name and
+    description, its Achievement (every key a term of the shipped contexts), and Evidence entries, one per
+    credential it stacks."""
+
+    name: str
+    description: str
+    achievement: dict[str, Any]
+    evidence: list[dict[str, Any]]
+
+
+def _version(version: CredentialVersion | None) -> CredentialVersion:
+    if version is None:
+        raise ValueError("a credential of a definition needs its version; a stacked one passes `stacked`")
+    return version
+
+
+def _spec(version: CredentialVersion | None) -> CredentialDefinition:
+    return _version(version).spec
 
 
 # ----- Bitstring Status List ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
@@ -44,7 +45,9 @@ class ContextNotShipped(ValueError):
     """A document names a context that microcred does not ship, so it cannot be processed offline."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(f"the context {url!r} is not one microcred ships, and nothing is fetched at run time")
+        super().__init__(
+            _("the context %(url)s is not one microcred ships, and nothing is fetched at run time") % {"url": repr(url)}
+        )
         self.url = url
 
 
@@ -262,9 +265,11 @@ class TermReport:
     def describe(self) -> str:
         parts = []
         if self.dropped:
-            parts.append("terms no context defines: " + ", ".join(sorted(set(self.dropped))))
+            parts.append(_("terms no context defines: %(terms)s") % {"terms": ", ".join(sorted(set(self.dropped)))})
         if self.relative:
-            parts.append("values that are not absolute IRIs: " + ", ".join(sorted(set(self.relative))))
+            parts.append(
+                _("values that are not absolute IRIs: %(values)s") % {"values": ", ".join(sorted(set(self.relative)))}
+            )
         return "; ".join(parts)
 
 

@@ -112,14 +112,20 @@ class Visibility(models.TextChoices):
 class Badge(SignedDocument):
     """The Open Badges 3.0 credential issued for one earned attempt. `document` (Data Integrity proof) and
     `jwt` (VC-JWT) are the two signed forms of the same claims and never change after issue; revocation is
-    recorded here and published through the status list."""
+    recorded here and published through the status list.
+
+    A *stacked* badge (a pathway's, issued by a layer above through badge_issue_stacked) has no attempt,
+    credential or version: its achievement is described by its caller and signed through the same pipeline,
+    so it has the same two forms, a status-list entry and verifies like any other."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # One badge per attempt, whatever races: badge_issue relies on this to be idempotent.
-    attempt = models.OneToOneField(Attempt, on_delete=models.PROTECT, related_name="badge")
+    attempt = models.OneToOneField(Attempt, null=True, blank=True, on_delete=models.PROTECT, related_name="badge")
     earner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="badges")
-    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="badges")
-    version = models.ForeignKey(CredentialVersion, on_delete=models.PROTECT, related_name="badges")
+    credential = models.ForeignKey(Credential, null=True, blank=True, on_delete=models.PROTECT, related_name="badges")
+    version = models.ForeignKey(
+        CredentialVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="badges"
+    )
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="badges")
     title = models.CharField(max_length=200)
     issued_at = models.DateTimeField()
@@ -143,6 +149,12 @@ class Badge(SignedDocument):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["status_list", "status_index"], name="badge_unique_status_index"),
+            # An attempt's badge names its attempt, credential and version; a stacked badge names none of them.
+            models.CheckConstraint(
+                condition=Q(attempt__isnull=False, credential__isnull=False, version__isnull=False)
+                | Q(attempt__isnull=True, credential__isnull=True, version__isnull=True),
+                name="badge_attempt_or_stacked",
+            ),
         ]
         indexes = [
             # Serves badges_list_for_earner: WHERE earner_id = ? ORDER BY issued_at DESC.
@@ -168,6 +180,10 @@ class Badge(SignedDocument):
         if self.pk is not None and (update_fields is None or not set(update_fields) <= self._MUTABLE):
             raise ValueError("an issued badge is signed: only its visibility and revocation may change")
         super().save(*args, **kwargs)
+
+    @property
+    def is_stacked(self) -> bool:
+        return self.attempt_id is None
 
     @property
     def is_revoked(self) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from django.utils.translation import gettext as _
 
 from awards.jsonld import canonize
 from awards.multibase import MultibaseError, decode_base58btc, encode_base58btc
@@ -26,7 +27,8 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 
 
 class ProofError(ValueError):
-    """The proof is missing, malformed, or does not match the document."""
+    """The proof is missing, malformed, or does not match the document; its message is in the active language
+    (the verify page's reader's), while the verifier's reason codes say the same to machines."""
 
 
 def iso_seconds(moment: datetime) -> str:
@@ -68,20 +70,27 @@ def proof_of(document: dict[str, Any]) -> dict[str, Any]:
     proof = document.get("proof")
     if isinstance(proof, list):
         if len(proof) != 1:
-            raise ProofError(f"expected one proof, found {len(proof)}")
+            raise ProofError(_("expected one proof, found %(count)s") % {"count": len(proof)})
         proof = proof[0]
     if not isinstance(proof, dict):
-        raise ProofError("the credential has no Data Integrity proof")
+        raise ProofError(_("the credential has no Data Integrity proof"))
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(
-            f"the proof is {proof.get('type')!r} / {proof.get('cryptosuite')!r}; "
-            f"only {PROOF_TYPE} with {CRYPTOSUITE} is supported"
+            _("the proof is %(type)s / %(suite)s; only %(expected_type)s with %(expected_suite)s is supported")
+            % {
+                "type": repr(proof.get("type")),
+                "suite": repr(proof.get("cryptosuite")),
+                "expected_type": PROOF_TYPE,
+                "expected_suite": CRYPTOSUITE,
+            }
         )
     if proof.get("proofPurpose") != "assertionMethod":
-        raise ProofError(f"the proof's purpose is {proof.get('proofPurpose')!r}, not assertionMethod")
+        raise ProofError(
+            _("the proof's purpose is %(purpose)s, not assertionMethod") % {"purpose": repr(proof.get("proofPurpose"))}
+        )
     for key in ("verificationMethod", "proofValue", "created"):
         if not isinstance(proof.get(key), str):
-            raise ProofError(f"the proof has no {key}")
+            raise ProofError(_("the proof has no %(key)s") % {"key": key})
     return proof
 
 
@@ -99,9 +108,9 @@ def proof_verify(
     try:
         signature = decode_base58btc(proof["proofValue"])
     except MultibaseError as error:
-        raise ProofError(f"the proofValue is not base58btc multibase: {error}") from None
+        raise ProofError(_("the proofValue is not base58btc multibase: %(error)s") % {"error": error}) from None
     if len(signature) != 64:
-        raise ProofError("the proofValue is not a 64-byte Ed25519 signature")
+        raise ProofError(_("the proofValue is not a 64-byte Ed25519 signature"))
     try:
         signed_bytes = hash_data(document, proof, document_nquads=document_nquads() if document_nquads else None)
     except TooComplex as error:
@@ -109,4 +118,4 @@ def proof_verify(
     try:
         public_key.verify(signature, signed_bytes)
     except InvalidSignature:
-        raise ProofError("the signature does not match the credential: it was changed after signing") from None
+        raise ProofError(_("the signature does not match the credential: it was changed after signing")) from None

@@ -29,6 +29,7 @@ import math
 import types
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pyld import canon
 
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -122,8 +123,11 @@ class RDFC10(canon.URDNA2015):
         self.deep_iterations += 1
         if self.deep_iterations > self.max_deep_iterations:
             raise TooComplex(
-                "too complex to canonicalise: telling its look-alike blank nodes apart needs more than "
-                f"{self.max_deep_iterations} deep hashing steps"
+                _(
+                    "too complex to canonicalise: telling its look-alike blank nodes apart needs more than "
+                    "%(count)s deep hashing steps"
+                )
+                % {"count": self.max_deep_iterations}
             )
         result: dict[str, Any] = super().hash_n_degree_quads(id_, issuer)
         return result

@@ -118,6 +118,8 @@ def badges_listed() -> QuerySet[Badge]:
 
 
 def offers_for(*, badge: Badge) -> list[PartnerOffer]:
+    if badge.credential_id is None:  # a pathway's credential: no partner offers credit for it
+        return []
     return list(
         PartnerOffer.objects.filter(credential_id=badge.credential_id, is_current=True).select_related("partner")
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.utils.translation import gettext as _
 
 ALGORITHM = "ES256"
 
@@ -50,7 +51,7 @@ def jwt_header(token: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
-        raise JwtError(f"not a JWT: {error}") from None
+        raise JwtError(_("not a JWT: %(error)s") % {"error": error}) from None
     return dict(header)
 
 
@@ -59,9 +60,9 @@ def jwt_payload_unverified(token: str) -> dict[str, Any]:
     try:
         payload = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as error:
-        raise JwtError(f"the JWT payload cannot be read: {error}") from None
+        raise JwtError(_("the JWT payload cannot be read: %(error)s") % {"error": error}) from None
     if not isinstance(payload, dict):
-        raise JwtError("the JWT payload is not a JSON object")
+        raise JwtError(_("the JWT payload is not a JSON object"))
     return payload
 
 
@@ -76,9 +77,9 @@ def jwt_verify(token: str, *, public_key: ec.EllipticCurvePublicKey) -> dict[str
             options={"verify_exp": False, "verify_nbf": False, "verify_aud": False, "verify_iat": False},
         )
     except jwt.InvalidSignatureError:
-        raise JwtError("the JWT signature does not match: the token was changed after signing") from None
+        raise JwtError(_("the JWT signature does not match: the token was changed after signing")) from None
     except jwt.PyJWTError as error:
-        raise JwtError(f"the JWT could not be verified: {error}") from None
+        raise JwtError(_("the JWT could not be verified: %(error)s") % {"error": error}) from None
     return dict(payload)
 
 
@@ -88,11 +89,14 @@ def claims_agree(payload: dict[str, Any]) -> list[str]:
     try:
         expected = jwt_claims(credential)
     except (KeyError, ValueError, TypeError):
-        return ["the credential in the JWT has no valid validFrom"]
+        return [_("the credential in the JWT has no valid validFrom")]
     problems = []
     for claim, value in expected.items():
         if payload.get(claim) != value:
-            problems.append(f"the {claim} claim ({json.dumps(payload.get(claim))}) does not match the credential")
+            problems.append(
+                _("the %(claim)s claim (%(value)s) does not match the credential")
+                % {"claim": claim, "value": json.dumps(payload.get(claim))}
+            )
     if "exp" in payload and "exp" not in expected:
-        problems.append("the exp claim is set but the credential has no validUntil")
+        problems.append(_("the exp claim is set but the credential has no validUntil"))
     return problems

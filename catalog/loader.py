@@ -1,4 +1,10 @@
-"""Loading credential definitions from YAML files into immutable, content-hashed versions."""
+"""Loading credential definitions from YAML files into immutable, content-hashed versions.
+
+The problems found in a definition are told in the active language, when they are made: an issuer admin in the
+authoring workspace reads them in the language of the request. `manage.py load_credentials` (and `make run`'s
+load) has no request, so they are told in LANGUAGE_CODE, English: an operator's tool, whose output is pasted
+into logs and tickets, reads the same on every server. Paths and key names stay as the author wrote them.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -39,14 +46,14 @@ class _StrictLoader(yaml.SafeLoader):
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
+    for key_node, _value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise _DuplicateKeyError(
                 None,
                 None,
-                f"the key {key!r} appears twice in the same mapping (first on line {seen[key].start_mark.line + 1}); "
-                "keep only one of them",
+                _("the key %(key)s appears twice in the same mapping (first on line %(line)s); keep only one of them")
+                % {"key": repr(key), "line": seen[key].start_mark.line + 1},
                 key_node.start_mark,
             )
         seen[key] = key_node
@@ -104,7 +111,7 @@ def _walk(loc: tuple[int | str, ...]) -> tuple[str, Any]:
                 continue
         out += f"[{bit}]" if isinstance(bit, int) else (f".{bit}" if out else bit)
         node = _step(node, bit)
-    return out or "(top level)", node
+    return out or "(top level)", node  # a path, as the API names fields: never translated
 
 
 def _step(node: Any, bit: int | str) -> Any:
@@ -123,10 +130,36 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_PATTERN_HINTS = {
-    SLUG: "lowercase letters and digits in words joined by single hyphens, such as 'my-credential'",
-    IDENT: "a lowercase letter followed by lowercase letters, digits or underscores, such as 'lesson_plan'",
-}
+def _pattern_hint(pattern: str) -> str | None:
+    if pattern == SLUG:
+        return _("lowercase letters and digits in words joined by single hyphens, such as 'my-credential'")
+    if pattern == IDENT:
+        return _("a lowercase letter followed by lowercase letters, digits or underscores, such as 'lesson_plan'")
+    return None
+
+
+def _limit_problem(kind: str, ctx: dict[str, Any], given: Any) -> str | None:
+    """pydantic's length and range errors, said in the author's terms."""
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return _("must not be empty; write the text or remove the key")
+        return _("must be at least %(count)s characters long") % {"count": ctx.get("min_length")}
+    if kind == "string_too_long":
+        return _("must be at most %(count)s characters long; shorten it") % {"count": ctx.get("max_length")}
+    if kind == "too_short":
+        return _("must have at least %(count)s entries") % {"count": ctx.get("min_length")}
+    if kind == "too_long":
+        return _("must have at most %(count)s entries") % {"count": ctx.get("max_length")}
+    bounds = {
+        "greater_than_equal": (_("must be %(limit)s or more, not %(value)s"), "ge"),
+        "greater_than": (_("must be more than %(limit)s, not %(value)s"), "gt"),
+        "less_than_equal": (_("must be %(limit)s or less, not %(value)s"), "le"),
+        "less_than": (_("must be less than %(limit)s, not %(value)s"), "lt"),
+    }
+    if kind in bounds:
+        text, key = bounds[kind]
+        return text % {"limit": ctx.get(key), "value": _show(given)}
+    return None
 
 
 def _problem(error: ErrorDetails) -> tuple[str, str]:
@@ -143,41 +176,62 @@ def _problem(error: ErrorDetails) -> tuple[str, str]:
         path = _walk((*loc, key))[0]
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
         if kind == "union_tag_not_found":
-            return path, f"is missing; say which kind this is, one of: {expected}"
-        return path, f"{ctx.get('tag')!r} is not a known kind; use one of: {expected}"
-    path, _ = _walk(loc)
+            return path, _("is missing; say which kind this is, one of: %(kinds)s") % {"kinds": expected}
+        return path, _("%(kind)s is not a known kind; use one of: %(kinds)s") % {
+            "kind": repr(ctx.get("tag")),
+            "kinds": expected,
+        }
+    path = _walk(loc)[0]
     if kind == "extra_forbidden":
         parent = _unwrap(_walk(loc[:-1])[1])
         key = str(loc[-1])
         if isinstance(parent, type) and issubclass(parent, BaseModel):
             allowed = list(parent.model_fields)
             close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"the keys allowed here are: {', '.join(allowed)}"
-            return path, f"unknown key {key!r}; {hint}"
-        return path, f"unknown key {key!r}; check its spelling or remove it"
+            if close:
+                return path, _("unknown key %(key)s; did you mean %(close)s?") % {
+                    "key": repr(key),
+                    "close": repr(close[0]),
+                }
+            return path, _("unknown key %(key)s; the keys allowed here are: %(allowed)s") % {
+                "key": repr(key),
+                "allowed": ", ".join(allowed),
+            }
+        return path, _("unknown key %(key)s; check its spelling or remove it") % {"key": repr(key)}
     if kind == "missing":
-        return path, "is required but missing; add it"
+        return path, _("is required but missing; add it")
+    shown = {"value": _show(given)}
     if kind == "string_type":
-        hint = " (YAML reads yes, no, on, off, true and false as true/false: put the text in quotes)"
-        return path, f"must be text, not {_show(given)}" + (hint if isinstance(given, bool) else "")
+        if isinstance(given, bool):
+            return path, _(
+                "must be text, not %(value)s (YAML reads yes, no, on, off, true and false as true/false: put the "
+                "text in quotes)"
+            ) % shown
+        return path, _("must be text, not %(value)s") % shown
     if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return path, f"must be a whole number, not {_show(given)}"
+        return path, _("must be a whole number, not %(value)s") % shown
     if kind in {"float_type", "float_parsing"}:
-        return path, f"must be a number, not {_show(given)}"
+        return path, _("must be a number, not %(value)s") % shown
     if kind in {"bool_type", "bool_parsing"}:
-        return path, f"must be true or false, not {_show(given)}"
+        return path, _("must be true or false, not %(value)s") % shown
     if kind == "list_type":
-        return path, f"must be a list (lines starting with '- '), not {_show(given)}"
+        return path, _("must be a list (lines starting with '- '), not %(value)s") % shown
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return path, f"must be a mapping of keys to values, not {_show(given)}"
+        return path, _("must be a mapping of keys to values, not %(value)s") % shown
     if kind == "string_pattern_mismatch":
-        shape = _PATTERN_HINTS.get(str(ctx.get("pattern")))
-        if shape:
-            return path, f"must be {shape}, not {_show(given)}"
+        hint = _pattern_hint(str(ctx.get("pattern")))
+        if hint:
+            return path, _("must be %(shape)s, not %(value)s") % {"shape": hint, **shown}
     if kind == "literal_error":
-        return path, f"{_show(given)} is not allowed here; use one of: {ctx.get('expected')}"
+        return path, _("%(value)s is not allowed here; use one of: %(allowed)s") % {
+            **shown,
+            "allowed": ctx.get("expected"),
+        }
     if kind.startswith("url_"):
-        return path, f"must be a full web address such as https://example.org/, not {_show(given)}"
+        return path, _("must be a full web address such as https://example.org/, not %(value)s") % shown
+    limit = _limit_problem(kind, ctx, given)
+    if limit is not None:
+        return path, limit
     return path, error["msg"].removeprefix("Value error, ")
 
 
@@ -190,12 +244,23 @@ def definition_problems(error: ValidationError) -> list[tuple[str, str]]:
 def definition_validate(data: Any) -> tuple[CredentialDefinition | None, list[tuple[str, str]]]:
     """Validate a definition already read into Python values: the definition, or None and every problem."""
     if not isinstance(data, dict):
-        found = "a list" if isinstance(data, list) else f"a single value ({_show(data)})"
-        return None, [("", f"a definition must be a mapping of keys to values, but this holds {found}")]
+        return None, [
+            (
+                "",
+                _("a definition must be a mapping of keys to values, but this holds %(found)s")
+                % {"found": _found(data)},
+            )
+        ]
     try:
         return CredentialDefinition.model_validate(data), []
     except ValidationError as error:
         return None, definition_problems(error)
+
+
+def _found(data: Any) -> str:
+    if isinstance(data, list):
+        return _("a list")
+    return _("a single value (%(value)s)") % {"value": _show(data)}
 
 
 def definition_yaml_read(text: str, *, source: str) -> dict[str, Any]:
@@ -205,20 +270,20 @@ def definition_yaml_read(text: str, *, source: str) -> dict[str, Any]:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = (
+            _("line %(line)s, column %(column)s") % {"line": mark.line + 1, "column": mark.column + 1} if mark else ""
+        )
         problem = getattr(error, "problem", None) or str(error)
         if isinstance(error, _DuplicateKeyError):
             raise DefinitionError(source, [(where, problem)]) from None
         context = getattr(error, "context", None)
         detail = f"{problem} ({context})" if context else problem
-        raise DefinitionError(source, [(where, f"YAML syntax error: {detail}")]) from None
+        raise DefinitionError(source, [(where, _("YAML syntax error: %(detail)s") % {"detail": detail})]) from None
     if data is None:
-        raise DefinitionError(source, [("", "the file is empty; a definition is a YAML mapping of keys to values")])
+        raise DefinitionError(source, [("", _("the file is empty; a definition is a YAML mapping of keys to values"))])
     if not isinstance(data, dict):
-        found = "a list" if isinstance(data, list) else f"a single value ({_show(data)})"
-        raise DefinitionError(
-            source, [("", f"the file must be a YAML mapping of keys to values, but it holds {found}")]
-        )
+        message = _("the file must be a YAML mapping of keys to values, but it holds %(found)s")
+        raise DefinitionError(source, [("", message % {"found": _found(data)})])
     return data
 
 
@@ -232,7 +297,13 @@ def definition_parse(text: str, *, source: str) -> CredentialDefinition:
     if Path(source).suffix in {".yaml", ".yml"} and definition.slug != expected:
         raise DefinitionError(
             source,
-            [("slug", f"is {definition.slug!r} but the file is named {expected!r}; name the file after its slug")],
+            [
+                (
+                    "slug",
+                    _("is %(slug)s but the file is named %(name)s; name the file after its slug")
+                    % {"slug": repr(definition.slug), "name": repr(expected)},
+                )
+            ],
         )
     return definition
 
@@ -245,7 +316,13 @@ def definition_read(path: Path) -> CredentialDefinition:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise DefinitionError(
-            path.name, [(f"line {line}", f"the file is not UTF-8 text ({error.reason}); save it as UTF-8")]
+            path.name,
+            [
+                (
+                    _("line %(line)s") % {"line": line},
+                    _("the file is not UTF-8 text (%(reason)s); save it as UTF-8") % {"reason": error.reason},
+                )
+            ],
         ) from None
     return definition_parse(text, source=path.name)
 
@@ -307,7 +384,7 @@ def credential_load(*, definition: CredentialDefinition, source_name: str) -> Lo
                     content_hash=current.content_hash,
                     kept_newer=True,
                 )
-        issuer, _ = Issuer.objects.update_or_create(
+        issuer, _made = Issuer.objects.update_or_create(
             slug=definition.issuer.slug,
             defaults={
                 "name": definition.issuer.name,
@@ -319,7 +396,7 @@ def credential_load(*, definition: CredentialDefinition, source_name: str) -> Lo
             },
         )
         if credential is None:
-            credential, _ = Credential.objects.select_for_update().get_or_create(
+            credential, _made = Credential.objects.select_for_update().get_or_create(
                 slug=definition.slug,
                 defaults={"issuer": issuer, "title": definition.title, "summary": definition.summary},
             )

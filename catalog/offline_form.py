@@ -5,6 +5,10 @@ Every answer space carries a stable anchor, `[mc:<ref>]` in a hidden run, where 
 calls the field ("part.field", "part.list.item" for a list's column, "self_evaluation.<criterion>.level"
 or ".justification"); the document says which credential and version it was made for in its core
 properties' identifier and in a visible "Form id" line, so a form survives an editor that drops one of them.
+
+The form is printed in the active language: the platform's words through gettext, the program's own text through
+`definition_shown` (its translation where it has one, else the original as a `SourceText` that the Word and PDF
+writers mark with its language). The anchors never change with the language, so either form reads back.
 """
 
 from __future__ import annotations
@@ -13,6 +17,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.conf import settings as django_settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from catalog.definition_text import definition_shown
 from catalog.presentation import DRAFT_NOTE, field_kind_words, field_limits
 from catalog.schema import (
     FILE_TYPES,
@@ -41,7 +50,6 @@ SELF_EVALUATION = "self_evaluation"
 EMPTY_BOX = "☐"
 # What people put in place of the empty box to choose an option, in Word, LibreOffice or by typing.
 CHOSEN_MARKS = ("☒", "☑", "✓", "✔", "✗", "✘", "■", "●", "[x]", "[X]", "(x)", "(X)", "x ", "X ")
-DATE_HINT = "Write the date as YYYY-MM-DD, for example 2025-03-14"
 
 AnswerKind = Literal["text", "lines", "date", "choice", "list", "file", "rating"]
 
@@ -60,13 +68,18 @@ def anchor(ref: str) -> str:
     return f"[mc:{ref}]"
 
 
+def date_hint() -> str:
+    return _("Write the date as YYYY-MM-DD, for example 2025-03-14")
+
+
 def word_limit_words(field: TextField) -> str:
     if field.min_words is not None and field.max_words is not None:
-        return f"{field.min_words}\u2013{field.max_words} words"  # an en dash, as print has it
+        # An en dash between the numbers, as print has it (written as the character: xgettext reads no \u escape).
+        return _("%(min)s–%(max)s words") % {"min": field.min_words, "max": field.max_words}  # noqa: RUF001
     if field.max_words is not None:
-        return f"Up to {field.max_words} words"
+        return _("Up to %(max)s words") % {"max": field.max_words}
     if field.min_words is not None:
-        return f"At least {field.min_words} words"
+        return _("At least %(min)s words") % {"min": field.min_words}
     return ""
 
 
@@ -120,12 +133,14 @@ class FormPart:
 
 def _column_hint(spec: ItemField) -> str:
     if isinstance(spec, ChoiceField):
-        return "Write one of: " + "; ".join(o.label for o in spec.options)
+        return _("Write one of: %(options)s") % {"options": "; ".join(o.label for o in spec.options)}
     if isinstance(spec, ChecklistField):
-        return "Write the items that apply, separated by semicolons: " + "; ".join(o.label for o in spec.items)
+        return _("Write the items that apply, separated by semicolons: %(items)s") % {
+            "items": "; ".join(o.label for o in spec.items)
+        }
     if isinstance(spec, DateField):
-        return "YYYY-MM-DD"
-    return "; ".join([*_limits(spec), *([] if spec.required else ["optional"])])
+        return _("YYYY-MM-DD")
+    return "; ".join([*_limits(spec), *([] if spec.required else [_("optional")])])
 
 
 def _text_lines(spec: TextField) -> int:
@@ -141,7 +156,7 @@ def _item(ref: str, spec: SubmissionField, answer: AnswerKind, **extra: Any) -> 
         label=spec.label,
         answer=answer,
         required=spec.required,
-        facts=f"{field_kind_words(spec)} · {'Required' if spec.required else 'Optional'}",
+        facts=f"{field_kind_words(spec)} · {_('Required') if spec.required else _('Optional')}",
         limits=_limits(spec),
         guidance=spec.guidance or "",
         prompts=list(spec.prompts),
@@ -152,35 +167,39 @@ def _item(ref: str, spec: SubmissionField, answer: AnswerKind, **extra: Any) -> 
 
 def form_item(ref: str, spec: SubmissionField) -> FormItem:
     if isinstance(spec, TextField):
-        return _item(ref, spec, "text", lines=_text_lines(spec), instruction="Type your answer here.")
+        return _item(ref, spec, "text", lines=_text_lines(spec), instruction=_("Type your answer here."))
     if isinstance(spec, ChoiceField | ChecklistField):
         multiple = isinstance(spec, ChecklistField) or spec.multiple
-        how = "each that applies" if multiple else "one option"
+        how = (
+            _("Replace %(box)s with X beside each that applies.")
+            if multiple
+            else _("Replace %(box)s with X beside one option.")
+        )
         options = spec.items if isinstance(spec, ChecklistField) else spec.options
         return _item(
-            ref,
-            spec,
-            "choice",
-            options=list(options),
-            multiple=multiple,
-            instruction=f"Replace {EMPTY_BOX} with X beside {how}.",
+            ref, spec, "choice", options=list(options), multiple=multiple, instruction=how % {"box": EMPTY_BOX}
         )
     if isinstance(spec, DateField):
-        return _item(ref, spec, "date", lines=1, instruction=DATE_HINT + ".")
+        return _item(ref, spec, "date", lines=1, instruction=date_hint() + ".")
     if isinstance(spec, ShortTextField | LinkField):
         several = (isinstance(spec, ShortTextField) and spec.multiple) or (
             isinstance(spec, LinkField) and spec.max_links > 1
         )
-        what = "link" if isinstance(spec, LinkField) else "answer"
-        how = f"One {what} per line." if several else f"Type your {what} here."
+        if isinstance(spec, LinkField):
+            how = _("One link per line.") if several else _("Type your link here.")
+        else:
+            how = _("One answer per line.") if several else _("Type your answer here.")
         return _item(ref, spec, "lines", lines=2 if several else 1, instruction=how)
     if isinstance(spec, FileField):
-        accepted = "accepted types: " + ", ".join(FILE_TYPES[kind] for kind in spec.accept)
+        accepted = ", ".join(_(FILE_TYPES[kind]) for kind in spec.accept)
         return _item(
             ref,
             spec,
             "file",
-            instruction=f"Attach on the platform: {spec.label}, {accepted}. Files cannot be sent in this form.",
+            instruction=_(
+                "Attach on the platform: %(label)s, accepted types: %(types)s. Files cannot be sent in this form."
+            )
+            % {"label": spec.label, "types": accepted},
         )
     assert isinstance(spec, ListField)
     columns = [Column(f"{ref}.{item.id}", item, item.label, _column_hint(item)) for item in spec.item_fields]
@@ -190,26 +209,33 @@ def form_item(ref: str, spec: SubmissionField) -> FormItem:
         "list",
         columns=columns,
         rows=min(max(spec.min_items, 3), spec.max_items),
-        instruction=f"One row per {spec.item_label.lower()}; add rows as you need them.",
+        instruction=_("One row per %(item)s; add rows as you need them.") % {"item": spec.item_label.lower()},
     )
 
 
 def _rating_items(spec: CredentialDefinition) -> list[FormItem]:
     settings = spec.self_evaluation
-    limit = "" if settings.justification == "none" else f"Up to {settings.justification_max_words} words"
-    if settings.justification == "optional":
-        limit += " (optional)"
+    limit = ""
+    if settings.justification == "required":
+        limit = _("Up to %(max)s words") % {"max": settings.justification_max_words}
+    elif settings.justification == "optional":
+        limit = _("Up to %(max)s words (optional)") % {"max": settings.justification_max_words}
+    facts = (
+        _("Self-evaluation: choose a level")
+        if settings.justification == "none"
+        else _("Self-evaluation: choose a level and say why")
+    )
     return [
         FormItem(
             ref=f"{SELF_EVALUATION}.{criterion.id}",
             label=criterion.title,
             answer="rating",
             required=True,
-            facts="Self-evaluation: choose a level" + ("" if settings.justification == "none" else " and say why"),
+            facts=facts,
             guidance=criterion.description or "",
             draft=criterion.draft,
             options=[Option(id=level.id, label=level.label) for level in spec.rubric.levels],
-            instruction=f"Replace {EMPTY_BOX} with X beside one level.",
+            instruction=_("Replace %(box)s with X beside one level.") % {"box": EMPTY_BOX},
             justification_limit=limit,
             lines=4,
         )
@@ -218,10 +244,14 @@ def _rating_items(spec: CredentialDefinition) -> list[FormItem]:
 
 
 def form_parts(spec: CredentialDefinition) -> list[FormPart]:
-    """The form's parts in the order the educator meets them on the platform, the self-evaluation included."""
+    """The form's parts in the order the educator meets them on the platform, the self-evaluation included, in
+    the active language."""
+    spec = definition_shown(spec)
     parts: list[FormPart] = []
     settings = spec.self_evaluation
-    rating_part = FormPart(SELF_EVALUATION, "Self-evaluation", settings.instructions or "", False, _rating_items(spec))
+    rating_part = FormPart(
+        SELF_EVALUATION, _("Self-evaluation"), settings.instructions or "", False, _rating_items(spec)
+    )
     for part in spec.parts:
         items = [form_item(f"{part.id}.{f.id}", f) for f in part.fields]
         parts.append(FormPart(part.id, part.title, part.intro or "", part.optional, items))
@@ -248,12 +278,37 @@ class FormCheck:
 def form_checks(spec: CredentialDefinition) -> list[FormCheck]:
     return [
         FormCheck(
-            "Required before you can submit" if check.severity == "blocking" else "Advice",
+            _("Required before you can submit") if check.severity == "blocking" else _("Advice"),
             check.message,
             check.draft,
         )
-        for check in spec.checks
+        for check in definition_shown(spec).checks
     ]
+
+
+def form_options_every_language(spec: CredentialDefinition) -> dict[str, list[Option]]:
+    """Each choice's options (a field's, a list column's, a self-evaluation's levels) as the form prints them in
+    every language, all with their own ids: a form printed in one language and uploaded in another still reads."""
+    found: dict[str, list[Option]] = {}
+    active = translation.get_language() or django_settings.LANGUAGE_CODE
+    languages = [code for code, _name in django_settings.LANGUAGES]
+    for language in sorted(languages, key=lambda code: code != active):
+        with translation.override(language):
+            for part in form_parts(spec):
+                for item in part.items:
+                    found.setdefault(item.ref, []).extend(item.options)
+                    for column in item.columns:
+                        options = _column_options(column.spec)
+                        found.setdefault(column.ref, []).extend(options)
+    return found
+
+
+def _column_options(spec: ItemField) -> list[Option]:
+    if isinstance(spec, ChoiceField):
+        return list(spec.options)
+    if isinstance(spec, ChecklistField):
+        return list(spec.items)
+    return []
 
 
 def form_filename(slug: str, extension: str) -> str:
@@ -263,7 +318,6 @@ def form_filename(slug: str, extension: str) -> str:
 __all__ = [
     "ANCHOR",
     "CHOSEN_MARKS",
-    "DATE_HINT",
     "DOCX_TYPE",
     "DRAFT_NOTE",
     "EMPTY_BOX",
@@ -274,11 +328,13 @@ __all__ = [
     "FormItem",
     "FormPart",
     "anchor",
+    "date_hint",
     "form_checks",
     "form_filename",
     "form_identifier",
     "form_identifier_parse",
     "form_items",
+    "form_options_every_language",
     "form_parts",
     "word_limit_words",
 ]

@@ -11,9 +11,10 @@ import weasyprint
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from catalog.definition_text import page_language
+from catalog.definition_text import definition_shown, page_language
 from catalog.models import CredentialVersion
 from catalog.offline_form import EMPTY_BOX, form_checks, form_identifier, form_parts
 from catalog.pdf import StaticOnlyFetcher, render_fingerprint
@@ -24,7 +25,8 @@ _CACHE_SECONDS = 60 * 60 * 24
 
 
 def submission_form_etag(*, version: CredentialVersion) -> str:
-    # The page's language picks the template's words, so it is part of the tag (and of the cache key built from it).
+    # The page's language picks the template's words and the program's translation (whose text the content hash
+    # covers), so it is part of the tag and of the cache key built from it.
     return f'"form-{version.content_hash[:32]}-{render_fingerprint()[:16]}-{page_language()}"'
 
 
@@ -40,10 +42,17 @@ def _parts(version: CredentialVersion) -> list[dict[str, Any]]:
     return parts
 
 
+def _page_footer() -> SafeString:
+    """The footer's "Page 2 of 9" as a CSS `content` value in the active language (print.css has it in English)."""
+    words = gettext("Page %(page)s of %(pages)s").replace("\\", "\\\\").replace('"', '\\"')
+    css = '"' + words % {"page": '" counter(page) "', "pages": '" counter(pages) "'} + '"'
+    return mark_safe(css.replace("<", "\\3c "))  # noqa: S308 - quotes escaped above, and no "<" can end the style
+
+
 def submission_form_html(*, version: CredentialVersion, page_url: str) -> str:
     spec = version.spec
     context = {
-        "spec": spec,
+        "spec": definition_shown(spec),
         "version": version,
         "parts": _parts(version),
         "checks": form_checks(spec),
@@ -51,6 +60,7 @@ def submission_form_html(*, version: CredentialVersion, page_url: str) -> str:
         "page_url": page_url,
         "empty_box": EMPTY_BOX,
         "draft_note": gettext(DRAFT_NOTE),
+        "page_footer": _page_footer(),
     }
     return render_to_string(TEMPLATE, context)
 

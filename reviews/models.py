@@ -25,6 +25,7 @@ from submissions.models import Attempt, Submission
 class SeatRole(models.TextChoices):
     PANEL = "panel", _("Panel")
     ADJUDICATOR = "adjudicator", _("Adjudicator")
+    APPEAL = "appeal", _("Appeal reviewer")
 
 
 class Seat(models.Model):
@@ -173,7 +174,8 @@ class DecisionOutcome(models.TextChoices):
 class Decision(models.Model):
     """The decision on one attempt, made once (the one-to-one is the unique constraint that backs the
     lock in decision_make), with everything it was made from: the scores as they were, the exact
-    definition version and the hashes of its review policy and rubric. Only an override changes it."""
+    definition version and the hashes of its review policy and rubric. Only an override, or an appeal upheld
+    (reviews.services.appeals, which keeps `original_outcome` and records itself on the Appeal), changes it."""
 
     attempt = models.OneToOneField(Attempt, on_delete=models.PROTECT, related_name="decision")
     outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
@@ -307,3 +309,44 @@ class AttemptGrant(models.Model):
 
     def __str__(self) -> str:
         return f"extra attempt for submission {self.submission_id}"
+
+
+# ----- appeals ----------------------------------------------------------------------------------------
+
+
+class AppealState(models.TextChoices):
+    OPEN = "open", pgettext_lazy("appeal state", "Open")
+    UPHELD = "upheld", _("Upheld")
+    DENIED = "denied", _("Not upheld")
+
+
+class Appeal(models.Model):
+    """An educator's request that a "not yet earned" decision be looked at again (reviews.services.appeals).
+
+    One per attempt (the one-to-one backs the check made under the attempt's lock). A single seat with
+    role `appeal` is added to the attempt's panel; whoever takes it never held a seat on that attempt (the
+    assignment's once-per-attempt rule), scores the whole rubric blind, and their levels on the contested
+    criteria decide: the decision becomes earned when every criterion then passes (upheld), else it
+    stands (not upheld)."""
+
+    attempt = models.OneToOneField(Attempt, on_delete=models.PROTECT, related_name="appeal")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    educator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals")
+    reasons = models.JSONField()  # {criterion_id: the educator's reason}, in the rubric's order
+    state = models.CharField(max_length=20, choices=AppealState.choices, default=AppealState.OPEN)
+    requested_at = models.DateTimeField()
+    window_ends_at = models.DateTimeField()  # the end of the window it was requested within, as checked
+    seat = models.OneToOneField(Seat, null=True, blank=True, on_delete=models.PROTECT, related_name="appeal")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # {criterion_id: {"level": level id, "passed": bool}} for the contested criteria, from the fresh review.
+    results = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"appeal on attempt {self.attempt_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == AppealState.OPEN

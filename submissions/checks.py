@@ -87,6 +87,10 @@ def _active_parts(definition: CredentialDefinition, state: DraftState) -> set[st
     return active
 
 
+# Public for the attestation findings (submissions.attestations), which read the same parts.
+active_parts = _active_parts
+
+
 def _missing_message(spec: SubmissionField | ItemField) -> str:
     words = {"label": spec.label}
     if isinstance(spec, TextField):

@@ -327,3 +327,60 @@ class CopyFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field_ref} of attempt {self.attempt_id} ≈ attempt {self.other_attempt_id} ({self.overlap:.0%})"
+
+
+# ----- attestations ---------------------------------------------------------------------------
+
+
+class Attestation(models.Model):
+    """A collaborator's word on one entry of a list field (a planning conversation), asked by the educator.
+
+    The collaborator's address lives here and nowhere else: never in the draft's answers, which reviewers and
+    exports read, nor in the audit log. The emailed link's token is kept only as its digest. `entry_digest` is
+    the entry as the collaborator answered it (submissions.attestations.entry_digest): when the educator
+    changes the entry afterwards the digests differ and the confirmation no longer stands. One row per entry,
+    asked again in place; every request and answer is in the audit log."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for an answer")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attestations")
+    field_ref = models.CharField(max_length=130)
+    entry_id = models.CharField(max_length=40)
+    email = models.EmailField(max_length=254)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    entry_digest = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True)
+    token_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submission", "field_ref", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "field_ref", "entry_id"], name="attestation_one_per_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_ref} entry {self.entry_id} of submission {self.submission_id}: {self.state}"
+
+
+class AttemptAttestation(models.Model):
+    """An entry of an attempt confirmed by its collaborator: written when the attempt is frozen, and when a
+    confirmation of exactly the frozen entry arrives before review ends. Holds nothing of who confirmed."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="attestations")
+    field_ref = models.CharField(max_length=130)
+    entry_id = models.CharField(max_length=40)
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "field_ref", "entry_id"], name="attempt_attestation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_ref} entry {self.entry_id} of attempt {self.attempt_id}: confirmed"

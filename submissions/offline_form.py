@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
@@ -56,8 +57,10 @@ class ReadForm:
 def _not_a_form() -> InvalidInput:
     return InvalidInput.on(
         FORM_FIELD,
-        "This Word document is not a submission form from this platform. Download the form from your draft's "
-        "page (Word version), fill it in and upload that file.",
+        _(
+            "This Word document is not a submission form from this platform. Download the form from your draft's "
+            "page (Word version), fill it in and upload that file."
+        ),
     )
 
 
@@ -65,11 +68,11 @@ def _open(data: bytes) -> DocxDocument:
     if len(data) > MAX_FORM_BYTES:
         raise FileTooLarge.on(
             FORM_FIELD,
-            f"The file is larger than {MAX_FORM_BYTES // (1024 * 1024)} MB; a filled form is much smaller. "
-            "Upload the form itself.",
+            _("The file is larger than %(size)s MB; a filled form is much smaller. Upload the form itself.")
+            % {"size": MAX_FORM_BYTES // (1024 * 1024)},
         )
     not_docx = InvalidInput.on(
-        FORM_FIELD, "This file is not a Word document (.docx). Upload the filled form as a .docx file."
+        FORM_FIELD, _("This file is not a Word document (.docx). Upload the filled form as a .docx file.")
     )
     if not data.startswith(b"PK\x03\x04"):
         raise not_docx

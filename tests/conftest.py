@@ -8,12 +8,13 @@ A reviewer is made with `reviewer_role_give`: a role (kind and grade bands) held
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from accounts.models import IssuerMembership, ReviewerProfile, ReviewerRole, User, grade_bands_store
 from accounts.services import membership_grant
@@ -75,6 +76,14 @@ def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness (about half a second a hash here) is its point in production and
     # only a cost in tests, which hash and check passwords hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    # A request in Spanish leaves Spanish active in the thread (LocaleMiddleware activates and never resets), so
+    # without this the next test on the same worker would run in Spanish, whatever order xdist chose.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

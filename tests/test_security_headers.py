@@ -12,8 +12,13 @@ from django.urls import reverse
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Emails are read in mail programs, which keep inline styles and ignore CSP; the certificate is drawn by
-# WeasyPrint into a PDF, never served as a page, and so is the offline submission form.
-NOT_PAGES = ("emails/", "awards/certificate_pdf.html", "catalog/submission_form_pdf.html")
+# WeasyPrint into a PDF, never served as a page, and so are the offline submission form and the transcript.
+NOT_PAGES = (
+    "emails/",
+    "awards/certificate_pdf.html",
+    "catalog/submission_form_pdf.html",
+    "pathways/transcript_pdf.html",
+)
 INLINE = {
     "an inline script": re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I),
     "a style element": re.compile(r"<style\b", re.I),

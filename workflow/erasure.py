@@ -30,6 +30,8 @@ from django.utils.translation import gettext, ngettext
 from accounts.erasure import account_close, account_contacts, account_erase, account_reopen
 from accounts.models import User
 from awards.services import awards_erase
+from coaching.services import coaching_erase
+from cohorts.services import cohorts_erase
 from core.audit import audit_record
 from core.errors import InvalidInput, InvalidState, NotAllowed
 from core.models import AuditEvent
@@ -122,6 +124,8 @@ def account_erase_now(*, request: DeletionRequest, now: datetime | None = None) 
         user = locked.user
         needles = [user.name, user.email, *account_contacts(user=user)]
         submissions_erase(educator=user)
+        coaching_erase(user=user)
+        cohorts_erase(user=user)
         awards_erase(earner=user, needles=needles, marker=MARKER)
         _reviews_scrub(user, needles)
         notifications_erase(user=user, needles=needles, marker=MARKER)

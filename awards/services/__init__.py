@@ -9,7 +9,14 @@ The public names are re-exported here, so callers write `from awards.services im
 from __future__ import annotations
 
 from awards.services.badge_images import badge_image_reset, badge_image_set
-from awards.services.badges import NotEarned, badge_issue, badge_page_url, badge_revoke, badge_visibility_set
+from awards.services.badges import (
+    NotEarned,
+    badge_issue,
+    badge_issue_stacked,
+    badge_page_url,
+    badge_revoke,
+    badge_visibility_set,
+)
 from awards.services.credit import application_decide, application_submit, partners_sync
 from awards.services.erasure import HOLDER_REQUEST, awards_erase, badge_withdraw
 from awards.services.keys import IssuerKeysMissing, issuer_keys_create
@@ -27,6 +34,7 @@ __all__ = [
     "badge_image_reset",
     "badge_image_set",
     "badge_issue",
+    "badge_issue_stacked",
     "badge_page_url",
     "badge_revoke",
     "badge_visibility_set",

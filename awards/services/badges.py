@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,7 +21,7 @@ from django.utils.translation import gettext
 from accounts.models import IssuerMembership, User
 from accounts.participants import SharingNotConsented, participation_url, sharing_consented
 from awards import keys as keyring
-from awards.documents import absolute, ob3_credential
+from awards.documents import Stacked, absolute, ob3_credential
 from awards.models import Badge, StatusList, Visibility
 from awards.proof import proof_add
 from awards.services.credit import partners_sync
@@ -107,19 +108,7 @@ def _issue(attempt: Attempt) -> Badge:
         status_list_url=status_list_url(status_list),
         status_index=index,
     )
-    badge.document = proof_add(
-        unsigned,
-        private_key=keyring.ed25519_private(signing),
-        verification_method=keyring.verification_method_id(signing),
-        created=now,
-    )
-    badge.jwt = jwt_encode(
-        unsigned, private_key=keyring.p256_private(jwt_key), kid=keyring.verification_method_id(jwt_key)
-    )
-    badge.save()
-    StatusList.objects.filter(pk=status_list.pk).update(used=F("used") + 1)
-    if not status_list.document:
-        status_list_sign(status_list=status_list)
+    _sign_and_save(badge, unsigned, status_list=status_list)
     partners_sync(version=version)
     audit_record(
         action="badge.issued",
@@ -139,6 +128,67 @@ def _issue(attempt: Attempt) -> Badge:
             "url": badge_page_url(badge),
             "mine_url": absolute(reverse("awards:mine")),
         },
+    )
+    return badge
+
+
+def _sign_and_save(badge: Badge, unsigned: dict[str, Any], *, status_list: StatusList) -> None:
+    """The one signing pipeline: the Data Integrity proof (eddsa-rdfc-2022) and the VC-JWT of the same claims,
+    saved with the badge's status-list entry; the list is signed the first time it is used."""
+    badge.document = proof_add(
+        unsigned,
+        private_key=keyring.ed25519_private(badge.signing_key),
+        verification_method=keyring.verification_method_id(badge.signing_key),
+        created=badge.issued_at,
+    )
+    badge.jwt = jwt_encode(
+        unsigned, private_key=keyring.p256_private(badge.jwt_key), kid=keyring.verification_method_id(badge.jwt_key)
+    )
+    badge.save()
+    StatusList.objects.filter(pk=status_list.pk).update(used=F("used") + 1)
+    if not status_list.document:
+        status_list_sign(status_list=status_list)
+
+
+def badge_issue_stacked(*, earner: User, issuer: Issuer, stacked: Stacked, audit_data: dict[str, Any]) -> Badge:
+    """Issue a credential that stacks others (a pathway's), signed by `issuer` through the same pipeline as
+    an attempt's badge. Call it inside the caller's transaction, which holds the lock that makes the issue
+    happen once (awards knows nothing of pathways: the caller's own unique row is the once-only guard, and
+    a failure rolls this badge back with it). No email: the caller tells the earner in its own words."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("badge_issue_stacked runs inside the caller's transaction (its lock and unique row)")
+    signing, jwt_key = active_keys(issuer)
+    status_list = status_list_with_room(issuer)
+    index = free_index(status_list)
+    now = timezone.now().replace(microsecond=0)
+    badge = Badge(
+        earner=earner,
+        issuer=issuer,
+        title=stacked.name[:200],
+        issued_at=now,
+        status_list=status_list,
+        status_index=index,
+        signing_key=signing,
+        jwt_key=jwt_key,
+        name_included=True,
+        visibility=Visibility.PRIVATE if earner.is_minor else Visibility.UNLISTED,
+    )
+    unsigned = ob3_credential(
+        uuid=str(badge.uuid),
+        version=None,
+        issuer=issuer,
+        email=earner.email,
+        salt=secrets.token_hex(16),
+        name=earner.name,
+        issued_at=now,
+        valid_until=None,
+        status_list_url=status_list_url(status_list),
+        status_index=index,
+        stacked=stacked,
+    )
+    _sign_and_save(badge, unsigned, status_list=status_list)
+    audit_record(
+        action="badge.issued", subject=badge, actor=None, new=str(badge.uuid), issuer_id=issuer.pk, data=audit_data
     )
     return badge
 

@@ -110,7 +110,11 @@ def application_submit(*, earner: User, badge: Badge, partner: Partner, message:
         raise NotAllowed(gettext("only the earner can apply for credit with this credential"))
     if badge.revoked_at is not None:
         raise InvalidState(gettext("this credential has been revoked, so it cannot be used for credit"))
-    offer = PartnerOffer.objects.filter(partner=partner, credential_id=badge.credential_id, is_current=True).first()
+    offer = (
+        PartnerOffer.objects.filter(partner=partner, credential_id=badge.credential_id, is_current=True).first()
+        if badge.credential_id is not None
+        else None
+    )
     if offer is None:
         raise InvalidInput.on(
             "partner",

@@ -38,6 +38,7 @@ from catalog.schema.base import (
 from catalog.schema.checks import Check, CheckBase, DatesBeforeCheck, EachOfCheck, OneOfCheck, RecentCheck
 from catalog.schema.definition import CredentialDefinition
 from catalog.schema.form import (
+    Attestation,
     ChecklistField,
     ChoiceField,
     DateField,
@@ -52,7 +53,7 @@ from catalog.schema.form import (
     SubmissionField,
     TextField,
 )
-from catalog.schema.policy import Adjudication, Calibration, PolicyRule, RecalibrateWhen, ReviewPolicy, Seat
+from catalog.schema.policy import Adjudication, Appeals, Calibration, PolicyRule, RecalibrateWhen, ReviewPolicy, Seat
 from catalog.schema.rubric import Criterion, Level, Rubric, SelfEvaluation
 from catalog.schema.terms import GraduateCredit, License, Participants, Partner, Renewal, Retention
 from catalog.schema.translations import LANGUAGE, TEXT_KEYS, LanguageCode, Translation, text_places
@@ -68,6 +69,8 @@ __all__ = [
     "TEXT_KEYS",
     "Adjudication",
     "Alignment",
+    "Appeals",
+    "Attestation",
     "Calibration",
     "Check",
     "CheckBase",

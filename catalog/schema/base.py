@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Literal, get_args
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -76,7 +77,11 @@ def _require_unique(values: Sequence[str], what: str, *, at: Loc = (), key: str 
     for index, value in enumerate(values):
         if value in seen:
             where = (*at, index, key) if key else (*at, index)
-            raise SchemaProblem(f"{what} {value!r} appears more than once; each must be unique", at=where)
+            raise SchemaProblem(
+                _("%(what)s %(value)s appears more than once; each must be unique")
+                % {"what": what, "value": repr(value)},
+                at=where,
+            )
         seen.add(value)
 
 

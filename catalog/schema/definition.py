@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from catalog.schema.base import (
@@ -57,13 +58,15 @@ class CredentialDefinition(Strict):
     notes: list[Section] = []
     license: License | None = None
     validity_days: Annotated[int, Field(ge=1)] | None = None  # None: the credential does not expire
+    # Professional-development hours an earner may count for this credential (the transcript adds them up).
+    pd_hours: Annotated[float, Field(gt=0, le=1000)] | None = None
     renewal: Renewal = Renewal()
     retention: Retention = Retention()
     participants: Participants = Participants()
     # Top-level keys the platform wrote for the issuer to revise (where the key is text, not an object that
     # can carry `draft: true`); the pages mark them, and a drafted competency statement is never put into
     # a signed badge as the program's own.
-    draft_fields: list[Literal["summary", "competency_statement", "grade_bands"]] = []
+    draft_fields: list[Literal["summary", "competency_statement", "grade_bands", "pd_hours"]] = []
     # The language the definition is written in, and other languages' wording of its text (translations.py).
     language: LanguageCode = "en"
     translations: dict[LanguageCode, Translation] = {}
@@ -76,17 +79,28 @@ class CredentialDefinition(Strict):
         _require_unique(self.draft_fields, "draft_fields entry", at=("draft_fields",), key=None)
         for key in ("submission", "rubric"):
             if key not in self.page_order:
-                raise SchemaProblem(f"page_order must include {key!r}: every credential shows it", at=("page_order",))
+                raise SchemaProblem(
+                    _("page_order must include %(key)s: every credential shows it") % {"key": repr(key)},
+                    at=("page_order",),
+                )
         part_ids = {p.id for p in self.parts}
         if self.self_evaluation.after_part is not None and self.self_evaluation.after_part not in part_ids:
             raise ValueError(
-                f"self_evaluation.after_part names part {self.self_evaluation.after_part!r}, which does not exist"
+                _("self_evaluation.after_part names part %(part)s, which does not exist")
+                % {"part": repr(self.self_evaluation.after_part)}
             )
         for index, criterion in enumerate(self.rubric.criteria):
             if criterion.part is not None and criterion.part not in part_ids:
                 raise SchemaProblem(
-                    f"rubric criterion {criterion.id!r} names part {criterion.part!r}, which does not exist; "
-                    f"the parts are {', '.join(sorted(part_ids))}",
+                    _(
+                        "rubric criterion %(criterion)s names part %(part)s, which does not exist; "
+                        "the parts are %(parts)s"
+                    )
+                    % {
+                        "criterion": repr(criterion.id),
+                        "part": repr(criterion.part),
+                        "parts": ", ".join(sorted(part_ids)),
+                    },
                     at=("rubric", "criteria", index, "part"),
                 )
         for index, check in enumerate(self.checks):
@@ -102,8 +116,11 @@ class CredentialDefinition(Strict):
         for language, translation in self.translations.items():
             if language.split("-")[0] == self.language.split("-")[0]:
                 raise SchemaProblem(
-                    f"translations has {language!r}, the language the definition is written in ({self.language}); "
-                    "change the text itself, or set `language` to the language it is written in",
+                    _(
+                        "translations has %(language)s, the language the definition is written in (%(written)s); "
+                        "change the text itself, or set `language` to the language it is written in"
+                    )
+                    % {"language": repr(language), "written": self.language},
                     at=("translations", language),
                 )
             for key in translation.text:
@@ -117,26 +134,36 @@ class CredentialDefinition(Strict):
             try:
                 self.field_at(ref)
             except ValueError as error:
-                raise SchemaProblem(f"check {check.id!r}: {error}", at=(*at, *where)) from None
+                raise SchemaProblem(
+                    _("check %(check)s: %(error)s") % {"check": repr(check.id), "error": error}, at=(*at, *where)
+                ) from None
         if isinstance(check, EachOfCheck):
             item = self.field_at(f"{check.field}.{check.item}")
             if not isinstance(item, ChoiceField):
                 raise SchemaProblem(
-                    f"check {check.id!r}: {check.field}.{check.item} must be a choice field", at=(*at, "item")
+                    _("check %(check)s: %(ref)s must be a choice field")
+                    % {"check": repr(check.id), "ref": f"{check.field}.{check.item}"},
+                    at=(*at, "item"),
                 )
             option_ids = [o.id for o in item.options]
             for position, value in enumerate(check.values):
                 if value not in option_ids:
                     raise SchemaProblem(
-                        f"check {check.id!r}: {value!r} is not an option of {check.field}.{check.item} "
-                        f"(its options are {', '.join(option_ids)})",
+                        _("check %(check)s: %(value)s is not an option of %(ref)s (its options are %(options)s)")
+                        % {
+                            "check": repr(check.id),
+                            "value": repr(value),
+                            "ref": f"{check.field}.{check.item}",
+                            "options": ", ".join(option_ids),
+                        },
                         at=(*at, "values", position),
                     )
         if isinstance(check, DatesBeforeCheck):
             for key, ref in (("field", check.field), ("before", check.before)):
                 if not isinstance(self.field_at(ref), DateField):
                     raise SchemaProblem(
-                        f"check {check.id!r}: {ref} must be a date field (kind: date) to compare dates",
+                        _("check %(check)s: %(ref)s must be a date field (kind: date) to compare dates")
+                        % {"check": repr(check.id), "ref": ref},
                         at=(*at, key),
                     )
 
@@ -148,22 +175,30 @@ class CredentialDefinition(Strict):
         if field is None:
             if any(seat.match_grade_band for seat in self.review_policy.all_seats()):
                 raise SchemaProblem(
-                    f"a review seat matches mentors by grade band, so a part needs a choice field "
-                    f"{GRADE_BAND_FIELD!r} whose options are the grade bands",
+                    _(
+                        "a review seat matches mentors by grade band, so a part needs a choice field %(field)s whose "
+                        "options are the grade bands"
+                    )
+                    % {"field": repr(GRADE_BAND_FIELD)},
                     at=("parts",),
                 )
             return
         at = self._field_loc(field.id)
         if not isinstance(field, ChoiceField) or field.multiple:
             raise SchemaProblem(
-                f"field {GRADE_BAND_FIELD!r} must be a single choice (kind: choice) whose options are grade bands",
+                _("field %(field)s must be a single choice (kind: choice) whose options are grade bands")
+                % {"field": repr(GRADE_BAND_FIELD)},
                 at=at,
             )
         for index, option in enumerate(field.options):
             if option.id not in self.grade_bands:
                 raise SchemaProblem(
-                    f"field {GRADE_BAND_FIELD!r} offers {option.id!r}, which is not among the credential's "
-                    f"grade_bands ({', '.join(self.grade_bands)})",
+                    _("field %(field)s offers %(option)s, which is not among the credential's grade_bands (%(bands)s)")
+                    % {
+                        "field": repr(GRADE_BAND_FIELD),
+                        "option": repr(option.id),
+                        "bands": ", ".join(self.grade_bands),
+                    },
                     at=(*at, "options", index, "id"),
                 )
 
@@ -182,20 +217,31 @@ class CredentialDefinition(Strict):
         """The field named by "part.field" or "part.list.item"; ValueError naming the reference when absent."""
         bits = ref.split(".")
         if len(bits) not in (2, 3):
-            raise ValueError(f"{ref!r} must be written part_id.field_id or part_id.list_id.item_id")
+            raise ValueError(
+                _("%(ref)s must be written part_id.field_id or part_id.list_id.item_id") % {"ref": repr(ref)}
+            )
         part = next((p for p in self.parts if p.id == bits[0]), None)
         if part is None:
-            raise ValueError(f"{ref!r}: there is no part {bits[0]!r}")
+            raise ValueError(_("%(ref)s: there is no part %(part)s") % {"ref": repr(ref), "part": repr(bits[0])})
         field = next((f for f in part.fields if f.id == bits[1]), None)
         if field is None:
-            raise ValueError(f"{ref!r}: part {bits[0]!r} has no field {bits[1]!r}")
+            raise ValueError(
+                _("%(ref)s: part %(part)s has no field %(field)s")
+                % {"ref": repr(ref), "part": repr(bits[0]), "field": repr(bits[1])}
+            )
         if len(bits) == 2:
             return field
         if not isinstance(field, ListField):
-            raise ValueError(f"{ref!r}: {bits[0]}.{bits[1]} is not a list, so it has no item fields")
+            raise ValueError(
+                _("%(ref)s: %(list)s is not a list, so it has no item fields")
+                % {"ref": repr(ref), "list": f"{bits[0]}.{bits[1]}"}
+            )
         item = next((f for f in field.item_fields if f.id == bits[2]), None)
         if item is None:
-            raise ValueError(f"{ref!r}: list {bits[0]}.{bits[1]} has no item field {bits[2]!r}")
+            raise ValueError(
+                _("%(ref)s: list %(list)s has no item field %(item)s")
+                % {"ref": repr(ref), "list": f"{bits[0]}.{bits[1]}", "item": repr(bits[2])}
+            )
         return item
 
     def part_criteria(self, part_id: str) -> list[Criterion]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, field_validator, model_validator
 
 from catalog.schema.base import FileType, Ident, Markdown, SchemaProblem, Strict, _require_unique
@@ -30,7 +31,8 @@ class TextField(FieldBase):
     def _limits_in_order(self) -> TextField:
         if self.min_words is not None and self.max_words is not None and self.min_words > self.max_words:
             raise SchemaProblem(
-                f"min_words ({self.min_words}) is larger than max_words ({self.max_words}); make it smaller",
+                _("min_words (%(min)s) is larger than max_words (%(max)s); make it smaller")
+                % {"min": self.min_words, "max": self.max_words},
                 at=("min_words",),
             )
         return self
@@ -105,7 +107,7 @@ class ShortTextField(FieldBase):
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise ValueError(f"pattern is not a valid regular expression: {error}") from None
+                raise ValueError(_("pattern is not a valid regular expression: %(error)s") % {"error": error}) from None
         return pattern
 
 
@@ -116,6 +118,24 @@ ItemField = Annotated[
 ]
 
 
+class RequiredEach(Strict):
+    """At least one confirmed entry for each of `values`, options of the list's choice item `item`."""
+
+    item: Ident
+    values: Annotated[list[Ident], Field(min_length=1)]
+
+
+class Attestation(Strict):
+    """Each entry may be confirmed by the collaborator it records, asked by email (submissions.attestations):
+    they are shown the items in `show` and the educator's name, nothing else of the draft. A definition may
+    require `required_confirmed` confirmed entries, and one confirmed entry per value of `required_each`."""
+
+    show: Annotated[list[Ident], Field(min_length=1)]
+    required_confirmed: Annotated[int, Field(ge=0, le=200)] = 0
+    required_each: RequiredEach | None = None
+    draft: bool = False  # True where the platform enabled it for the issuer to revise
+
+
 class ListField(FieldBase):
     """Repeated structured entries, such as dated planning interactions."""
 
@@ -124,12 +144,61 @@ class ListField(FieldBase):
     item_fields: Annotated[list[ItemField], Field(min_length=1)]
     min_items: Annotated[int, Field(ge=0)] = 0
     max_items: Annotated[int, Field(ge=1, le=200)] = 50
+    attestation: Attestation | None = None
 
     @field_validator("item_fields")
     @classmethod
     def _unique_item_fields(cls, fields: list[ItemField]) -> list[ItemField]:
         _require_unique([f.id for f in fields], "item field id")
         return fields
+
+    @model_validator(mode="after")
+    def _attestation_names_items(self) -> ListField:
+        rule = self.attestation
+        if rule is None:
+            return self
+        items = {f.id: f for f in self.item_fields}
+        _require_unique(rule.show, "shown item", at=("attestation", "show"), key=None)
+        for index, item_id in enumerate(rule.show):
+            item = items.get(item_id)
+            if item is None:
+                raise SchemaProblem(
+                    _("%(item)s is not an item of this list; name one of: %(items)s")
+                    % {"item": repr(item_id), "items": ", ".join(items)},
+                    at=("attestation", "show", index),
+                )
+            # A collaborator is not entitled to student data: such an item is never shown to them.
+            if getattr(item, "contains_student_data", False):
+                raise SchemaProblem(
+                    _("%(item)s contains student data, which a collaborator may not see; leave it out of show")
+                    % {"item": repr(item_id)},
+                    at=("attestation", "show", index),
+                )
+        if rule.required_confirmed > self.max_items:
+            raise SchemaProblem(
+                _("required_confirmed (%(count)s) is more than max_items (%(max)s)")
+                % {"count": rule.required_confirmed, "max": self.max_items},
+                at=("attestation", "required_confirmed"),
+            )
+        each = rule.required_each
+        if each is not None:
+            choice = items.get(each.item)
+            if not isinstance(choice, ChoiceField):
+                raise SchemaProblem(
+                    _("%(item)s is not a choice item of this list; name the choice the values come from")
+                    % {"item": repr(each.item)},
+                    at=("attestation", "required_each", "item"),
+                )
+            options = [o.id for o in choice.options]
+            _require_unique(each.values, "value", at=("attestation", "required_each", "values"), key=None)
+            for index, value in enumerate(each.values):
+                if value not in options:
+                    raise SchemaProblem(
+                        _("%(value)s is not an option of %(item)s; choose from: %(options)s")
+                        % {"value": repr(value), "item": repr(each.item), "options": ", ".join(options)},
+                        at=("attestation", "required_each", "values", index),
+                    )
+        return self
 
 
 SubmissionField = Annotated[

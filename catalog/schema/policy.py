@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from catalog.schema.base import Markdown, SchemaProblem, Strict, _require_unique
@@ -46,6 +47,17 @@ class Calibration(Strict):
     recalibrate_when: RecalibrateWhen | None = None
 
 
+class Appeals(Strict):
+    """An educator's request for a fresh look at a "not yet earned" decision. Absent from a policy: no appeals.
+
+    The request is open for `window_days` after the decision; one fresh reviewer, who never held a seat on
+    the attempt's panel, re-scores it as `reviewer_kind` (as a Seat's kind), and their levels on the criteria
+    the educator contests decide whether the decision becomes earned."""
+
+    window_days: Annotated[int, Field(ge=1, le=365)] = 14
+    reviewer_kind: Literal["issuer_staff", "mentor", "lead_assessor", "any"] = "any"
+
+
 # The rules of a review policy that `draft_fields` may mark one by one as written by the platform.
 PolicyRule = Literal[
     "seats",
@@ -58,6 +70,7 @@ PolicyRule = Literal[
     "attempt_limit",
     "calibration",
     "feedback",
+    "appeals",
 ]
 
 
@@ -73,6 +86,7 @@ class ReviewPolicy(Strict):
     attempt_limit: Annotated[int, Field(ge=1, le=20)] = 3
     calibration: Calibration = Calibration()
     feedback: Markdown | None = None
+    appeals: Appeals | None = None  # None: a "not yet earned" decision cannot be appealed
     draft: bool = False  # the whole policy is the platform's
     # The rules the platform wrote where the rest of the policy is the program's own (e.g. timings the
     # program never set); the page marks each of them as a draft.
@@ -83,7 +97,7 @@ class ReviewPolicy(Strict):
         _require_unique(self.draft_fields, "draft_fields entry", at=("draft_fields",), key=None)
         if self.pass_rule == "all_criteria_adjudicated" and self.adjudication is None:
             raise SchemaProblem(
-                "pass_rule all_criteria_adjudicated needs an adjudication seat; add one or choose another pass_rule",
+                _("pass_rule all_criteria_adjudicated needs an adjudication seat; add one or choose another pass_rule"),
                 at=("adjudication",),
             )
         return self

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from catalog.schema.base import Ident, Markdown, SchemaProblem, Strict, _require_unique
@@ -57,7 +58,8 @@ class Rubric(Strict):
         _require_unique([c.id for c in self.criteria], "criterion id", at=("criteria",))
         if self.passing_level not in level_ids:
             raise SchemaProblem(
-                f"passing_level {self.passing_level!r} is not one of the levels: {', '.join(level_ids)}",
+                _("passing_level %(level)s is not one of the levels: %(levels)s")
+                % {"level": repr(self.passing_level), "levels": ", ".join(level_ids)},
                 at=("passing_level",),
             )
         for index, criterion in enumerate(self.criteria):
@@ -65,9 +67,9 @@ class Rubric(Strict):
             extra = [key for key in criterion.descriptors if key not in level_ids]
             if missing or extra:
                 raise SchemaProblem(
-                    f"criterion {criterion.id!r} needs one descriptor per level"
-                    + (f"; missing: {', '.join(missing)}" if missing else "")
-                    + (f"; unknown: {', '.join(extra)}" if extra else ""),
+                    _("criterion %(criterion)s needs one descriptor per level") % {"criterion": repr(criterion.id)}
+                    + (_("; missing: %(levels)s") % {"levels": ", ".join(missing)} if missing else "")
+                    + (_("; unknown: %(levels)s") % {"levels": ", ".join(extra)} if extra else ""),
                     at=("criteria", index, "descriptors"),
                 )
         return self

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from pydantic import Field, HttpUrl, model_validator
 
 from catalog.schema.base import SLUG, Markdown, SchemaProblem, Strict, _require_unique
@@ -28,7 +29,7 @@ class GraduateCredit(Strict):
     def _partners_when_available(self) -> GraduateCredit:
         if self.available and not self.partners:
             raise SchemaProblem(
-                "graduate credit is available, so at least one partner is needed; add one or set available: false",
+                _("graduate credit is available, so at least one partner is needed; add one or set available: false"),
                 at=("partners",),
             )
         _require_unique([p.slug for p in self.partners], "partner slug", at=("partners",), key="slug")

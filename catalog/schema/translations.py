@@ -15,6 +15,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field
 
 from catalog.schema.base import Markdown, Strict
@@ -100,5 +101,14 @@ def text_places(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, str]]
 def unknown_place_message(language: str, key: str, places: list[str]) -> str:
     """Why a translation's key is refused, naming the key and, where one is close, the place that was meant."""
     close = difflib.get_close_matches(key, places, n=1, cutoff=0.75)
-    hint = f"did you mean {close[0]!r}?" if close else "a key names the place of a text, such as 'parts.<id>.title'"
-    return f"the {language} translation has {key!r}, which is not translatable text of this definition; {hint}"
+    if close:
+        hint = _("did you mean %(close)s?") % {"close": repr(close[0])}
+    else:
+        hint = _("a key names the place of a text, such as 'parts.<id>.title'")
+    return _(
+        "the %(language)s translation has %(key)s, which is not translatable text of this definition; %(hint)s"
+    ) % {
+        "language": language,
+        "key": repr(key),
+        "hint": hint,
+    }

@@ -1,5 +1,6 @@
 """`{{ text|lang_attr }}` inside an element's start tag: ` lang="en"` where a definition's text is shown in the
-language it was written in on a page in another (catalog/definition_text.py), nothing otherwise."""
+language it was written in on a page in another (catalog/definition_text.py), nothing otherwise; and
+`{{ text|in_its_lang }}` for such a text inside a translated sentence (a blocktranslate's variable): in a span."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ def lang_attr(value: Any) -> SafeString | str:
     if isinstance(value, SourceText) and primary(value.lang) != primary(page_language()):
         return format_html(' lang="{}"', value.lang)
     return ""
+
+
+@register.filter
+def in_its_lang(value: Any) -> SafeString | str:
+    if isinstance(value, SourceText) and primary(value.lang) != primary(page_language()):
+        return format_html('<span lang="{}">{}</span>', value.lang, value)
+    return value
 
 
 @register.filter

@@ -128,6 +128,10 @@ ACCOUNT_THROTTLES: dict[str, dict[str, int]] = {
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named: ob3's migration points at it
 # Open client registration is anyone's: counted per network, as sign-up is (accounts/throttle.py).
 ACCOUNT_THROTTLES["oauth_register_network"] = {"limit": env_int("THROTTLE_REGISTRATIONS_PER_HOUR", 20), "window": 3600}
+# A collaborator asked to confirm a planning entry (submissions/services/attestations.py): one address is emailed at
+# most 5 times a day whoever asks, and one educator sends at most 30 such requests a day, so nobody is flooded.
+ACCOUNT_THROTTLES["attestation_address"] = {"limit": 5, "window": 24 * 3600}
+ACCOUNT_THROTTLES["attestation_educator"] = {"limit": 30, "window": 24 * 3600}
 
 # --- district sign-in (sso/): providers are set per district by the platform admin, never here --------------
 SOCIALACCOUNT_ADAPTER = "sso.adapter.SocialAccountAdapter"

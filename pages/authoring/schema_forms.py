@@ -22,7 +22,8 @@ from django.utils.translation import gettext, gettext_lazy
 from pydantic import BaseModel, HttpUrl
 from pydantic.fields import FieldInfo
 
-from catalog.schema import GRADE_BANDS, CredentialDefinition
+from catalog.schema import CredentialDefinition
+from pages.authoring.schema_labels import field_hint, key_label, value_label
 
 MISSING: Any = object()
 # Keys fixed when a draft starts (see authoring.services.drafts): shown, never read from a form.
@@ -46,15 +47,6 @@ LONG_TEXT = {
     "key_method",
     "submission_intro",
     "message",
-}
-LABELS = {
-    "draft": gettext_lazy("Draft: written by the platform for the issuer to revise"),
-    "spdx": "SPDX identifier",
-    "url": gettext_lazy("Web address"),
-    "fee_usd": gettext_lazy("Fee (US dollars)"),
-    "max_size_mb": gettext_lazy("Largest file (MB)"),
-    "kind_label": gettext_lazy("Kind of credential (as the pages name it)"),
-    "id": gettext_lazy("Id"),
 }
 COUNT = "_n:"  # hidden input: how many entries a list or mapping was drawn with
 PRESENT = "_on:"  # hidden input: an optional sub-object was drawn (and so is posted)
@@ -143,8 +135,8 @@ def join(path: str, key: str | int) -> str:
 
 
 def humanize(name: str) -> str:
-    label = LABELS.get(name)
-    return str(label) if label else name.replace("_", " ").capitalize()
+    """A key's label in the active language (schema_labels.py)."""
+    return key_label(name)
 
 
 # ----- reading the annotations --------------------------------------------------------------
@@ -203,38 +195,13 @@ def _is_model(base: Any) -> bool:
 
 
 def _literal_options(base: Any) -> list[tuple[str, str]]:
-    return [(str(value), GRADE_BANDS.get(str(value), str(value).replace("_", " "))) for value in get_args(base)]
+    return [(str(value), value_label(str(value))) for value in get_args(base)]
 
 
 def _hint(base: Any, limits: dict[str, Any], name: str, default: Any) -> str:
-    bits: list[str] = []
-    if base is int or base is float:
-        low = limits.get("ge", limits.get("gt"))
-        high = limits.get("le")
-        what = "A whole number" if base is int else "A number"
-        if low is not None and high is not None:
-            bits.append(f"{what} from {low} to {high}")
-        elif low is not None:
-            bits.append(f"{what}, {'more than' if 'gt' in limits else 'at least'} {low}")
-        else:
-            bits.append(what)
-    elif base is str:
-        if "pattern" in limits and "a-z0-9]+(?:-" in limits["pattern"]:
-            bits.append(gettext("Lowercase words joined by hyphens, such as my-credential"))
-        elif "pattern" in limits and limits["pattern"].startswith("^[a-z][a-z0-9_]"):
-            bits.append("A lowercase letter, then lowercase letters, digits or underscores, such as lesson_plan")
-        elif "pattern" in limits and "#" in limits["pattern"]:
-            bits.append("A colour as #rrggbb")
-        if "max_length" in limits:
-            bits.append(f"at most {limits['max_length']} characters")
-        if name in LONG_TEXT or ("min_length" in limits and "max_length" not in limits):
-            bits.append(gettext("Markdown allowed"))
-    elif base is HttpUrl:
-        bits.append("A full web address, such as https://example.org/")
-    if default not in (None, MISSING, [], "") and not _is_model(type(default)):
-        bits.append(f"default: {default}")
-    text = "; ".join(bits)
-    return text[:1].upper() + text[1:] if text else ""
+    long_text = name in LONG_TEXT or ("min_length" in limits and "max_length" not in limits)
+    shown_default = default not in (None, MISSING, [], "") and not _is_model(type(default))
+    return field_hint(base, limits, long_text=long_text, default=default, shown_default=shown_default)
 
 
 # ----- building the tree ------------------------------------------------------------------------
@@ -312,7 +279,7 @@ def node_for(name: str, path: str, annotation: Any, meta: list[Any], value: Any,
         node = Node("group", path, label, required=required, open=True)
         node.value = value if isinstance(value, dict) else {}
         node.children = _model_children(base, path, node.value)
-        node.hint = "optional" if form.optional else ""
+        node.hint = "optional" if form.optional else ""  # a mark the template reads, and words its own way
         return node
     origin = get_origin(base)
     if origin is list:
@@ -369,9 +336,9 @@ def _union_node(name: str, path: str, members: dict[str, type[BaseModel]], value
     value = value if isinstance(value, dict) else {}
     tag = value.get("kind")
     node = Node("group", path, label, open=True, value=value)
-    options = [(key, key.replace("_", " ")) for key in members]
+    options = [(key, value_label(key)) for key in members]
     if isinstance(tag, str) and tag not in members:
-        options.append((tag, f"{tag} (unknown)"))
+        options.append((tag, gettext("%(kind)s (unknown)") % {"kind": tag}))
     kind = Node(
         "select",
         join(path, "kind"),
@@ -393,7 +360,7 @@ def _list_node(name: str, path: str, item: Any, value: Any, label: str, limits: 
     noun = _noun(name)
     hint_bits = []
     if limits.get("min_length"):
-        hint_bits.append(f"at least {limits['min_length']}")
+        hint_bits.append(gettext("at least %(count)s") % {"count": limits["min_length"]})
     node = Node("list", path, label, required=required, item_noun=noun, hint=("; ".join(hint_bits)).capitalize())
     if get_origin(item_shape.base) is Literal and path not in ORDERED:
         node.kind = "choices"
@@ -402,7 +369,7 @@ def _list_node(name: str, path: str, item: Any, value: Any, label: str, limits: 
         return node
     members = union_members(item_shape.base)
     if members:
-        node.options = [(key, key.replace("_", " ")) for key in members]
+        node.options = [(key, value_label(key)) for key in members]
     node.add_verb = "add-item" if members or _is_model(item_shape.base) else "add-text"
     for index, entry in enumerate(items):
         child = node_for(name, join(path, index), item, [], entry, MISSING, True)
@@ -426,7 +393,10 @@ def _dict_node(name: str, path: str, item: Any, value: Any, label: str) -> Node:
         child = node_for("body", join(path, str(key)), item, [], entry, MISSING, True)
         child.entry, child.index, child.last, child.key = True, index, index == len(entries) - 1, str(key)
         child.slot = join(path, index)
-        child.label = f"{humanize(name)[:-1] if name.endswith('s') else humanize(name)} for {key or '(no key)'}"
+        child.label = gettext("%(what)s for %(key)s") % {
+            "what": gettext("Descriptor") if name == "descriptors" else humanize(name),
+            "key": key or gettext("(no key)"),
+        }
         node.children.append(child)
     return node
 

@@ -30,6 +30,7 @@ SECTIONS = (
             "grade_bands",
             "page_order",
             "validity_days",
+            "pd_hours",
             "draft_fields",
             "issuer",
         ),

@@ -31,6 +31,7 @@ from awards.models import ApplicationStatus, Badge, Visibility
 from awards.pdf import certificate_pdf
 from awards.verify import Report, verify_credential
 from catalog.definition_text import definition_shown
+from catalog.models import Credential
 from core.errors import InvalidInput, InvalidState
 from pages.awards import forms
 
@@ -59,6 +60,20 @@ def _show_on_form(form: Form, refusal: InvalidInput | InvalidState) -> None:
             form.add_error(problem.field if problem.field in form.fields else None, problem.message)
     else:
         form.add_error(None, refusal.message)
+
+
+def _of_a_definition(badge: Badge) -> Badge:
+    """Badge images, the certificate and the OB 2.0 form are drawn from a credential's definition, which a
+    pathway's (stacked) credential has not."""
+    if badge.is_stacked:
+        raise Http404("a pathway's credential has no badge image, certificate or Open Badges 2.0 form")
+    return badge
+
+
+def _credential(badge: Badge) -> Credential:
+    if badge.credential is None:
+        raise Http404("a pathway's credential has no credential definition")
+    return badge.credential
 
 
 def _filename(badge: Badge, ext: str) -> str:
@@ -114,7 +129,7 @@ def _page_context(request: HttpRequest, badge: Badge) -> dict[str, Any]:
         "linkedin_url": linkedin_url(badge, page_url),
         # Sharing links are offered only where the earner may share outside the platform (accounts.participants).
         "may_share": sharing_consented(user=badge.earner),
-        "spec": definition_shown(badge.version.spec),
+        "spec": definition_shown(badge.version.spec) if badge.version else None,
     }
 
 
@@ -124,6 +139,8 @@ def _page_context(request: HttpRequest, badge: Badge) -> dict[str, Any]:
 @require_GET
 def detail(request: HttpRequest, uuid: str) -> HttpResponse:
     badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    if badge.is_stacked:  # a pathway's credential: its page is the pathway's (pages/pathways)
+        return redirect("pathways:credential", uuid=badge.uuid)
     context = _page_context(request, badge)
     context["report"] = verify_credential(badge.document)
     context["jwt_report"] = verify_credential(badge.jwt)
@@ -155,27 +172,27 @@ def _baked_payload(request: HttpRequest, badge: Badge) -> tuple[str, bool]:
 
 @require_GET
 def baked_png(request: HttpRequest, uuid: str) -> HttpResponse:
-    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    badge = _of_a_definition(selectors.badge_get_for_viewer(user=request.user, uuid=uuid))
     payload, _ = _baked_payload(request, badge)
-    image = baking.bake_png(images.credential_png(badge.credential), payload)
+    image = baking.bake_png(images.credential_png(_credential(badge)), payload)
     return _download(HttpResponse(image, content_type="image/png"), _filename(badge, "png"))
 
 
 @require_GET
 def baked_svg(request: HttpRequest, uuid: str) -> HttpResponse:
-    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    badge = _of_a_definition(selectors.badge_get_for_viewer(user=request.user, uuid=uuid))
     payload, is_jwt = _baked_payload(request, badge)
-    image = baking.bake_svg(images.credential_svg(badge.credential), payload, is_jwt=is_jwt)
+    image = baking.bake_svg(images.credential_svg(_credential(badge)), payload, is_jwt=is_jwt)
     return _download(HttpResponse(image, content_type="image/svg+xml"), _filename(badge, "svg"))
 
 
 @require_GET
 def certificate(request: HttpRequest, uuid: str) -> HttpResponse:
-    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
+    badge = _of_a_definition(selectors.badge_get_for_viewer(user=request.user, uuid=uuid))
     context = _page_context(request, badge)
-    context["badge_image_url"] = documents.badge_image_url(badge.credential.slug)
-    context["badge_image_alt"] = images.credential_image_alt(badge.credential)
-    pdf = certificate_pdf(context, images={context["badge_image_url"]: images.credential_png(badge.credential)})
+    context["badge_image_url"] = documents.badge_image_url(_credential(badge).slug)
+    context["badge_image_alt"] = images.credential_image_alt(_credential(badge))
+    pdf = certificate_pdf(context, images={context["badge_image_url"]: images.credential_png(_credential(badge))})
     return _download(HttpResponse(pdf, content_type="application/pdf"), _filename(badge, "pdf"))
 
 
@@ -247,7 +264,8 @@ def public_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    badges = list(selectors.badges_list_for_earner(user=request.user))
+    # A pathway's credentials are listed on the transcript (pages/pathways), with what they stack.
+    badges = list(selectors.badges_list_for_earner(user=request.user).filter(attempt__isnull=False))
     return render(request, "awards/mine.html", {"badges": badges, "visibility_choices": Visibility.choices})
 
 
@@ -418,7 +436,7 @@ def ob2_assertion(request: HttpRequest, uuid: str) -> HttpResponse:
     verification expects; a private one is not found, like its page."""
     url = documents.absolute(reverse("awards:ob2_assertion", kwargs={"uuid": uuid}))
     try:
-        badge = selectors.badge_get_for_viewer(user=None, uuid=uuid)
+        badge = _of_a_definition(selectors.badge_get_for_viewer(user=None, uuid=uuid))
     except selectors.BadgeWithdrawn as withdrawn:
         # Still answered as OB 2.0 expects, so a backpack that checks a copy is told it was revoked.
         body = {"@context": documents.OB2_CONTEXT, "id": url, "revoked": True, "revocationReason": withdrawn.message}
@@ -437,7 +455,7 @@ def ob2_assertion(request: HttpRequest, uuid: str) -> HttpResponse:
     return _json(
         documents.ob2_assertion(
             uuid=str(badge.uuid),
-            slug=badge.credential.slug,
+            slug=_credential(badge).slug,
             identity=subject["identityHash"],
             salt=subject["salt"],
             issued_at=badge.issued_at,

@@ -10,6 +10,7 @@ from catalog.pdf import requirements_pdf_etag, requirements_pdf_render
 from catalog.presentation import credential_page_context
 from catalog.selectors import catalog_facets, credential_get_published, credential_list_published
 from pages.catalog.forms import CatalogFilterForm
+from pages.gallery.credential import gallery_credential_context
 
 
 @require_GET
@@ -24,7 +25,9 @@ def credential_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def credential_detail(request: HttpRequest, slug: str) -> HttpResponse:
     published = credential_get_published(slug=slug)
-    return render(request, "catalog/detail.html", credential_page_context(published))
+    context = credential_page_context(published)
+    context.update(gallery_credential_context(published, context["spec"]))
+    return render(request, "catalog/detail.html", context)
 
 
 @require_GET

@@ -2,9 +2,12 @@
 
 from django.urls import path
 
+from pages.cohorts import vouchers as cohort_vouchers
+from pages.gallery import curation as gallery_curation
 from pages.issuers import dashboard, invites, views
 from pages.issuers import exports as export_pages
 from pages.issuers import reliability as reliability_pages
+from pages.pathways import workspace as pathway_pages
 
 app_name = "issuers"
 urlpatterns = [
@@ -30,4 +33,11 @@ urlpatterns = [
         reliability_pages.reliability_send_back,
         name="reliability_send_back",
     ),
+    path("<slug:slug>/examples/", gallery_curation.examples, name="examples"),
+    path("<slug:slug>/examples/<pk:entry_id>/", gallery_curation.example, name="example"),
+    path("<slug:slug>/sponsors/", cohort_vouchers.sponsors, name="sponsors"),
+    path("<slug:slug>/sponsors/<pk:organisation_id>/", cohort_vouchers.sponsor_set, name="sponsor_set"),
+    path("<slug:slug>/pathways/", pathway_pages.pathways, name="pathways"),
+    path("<slug:slug>/pathways/new/", pathway_pages.pathway_new, name="pathway_new"),
+    path("<slug:slug>/pathways/<pk:pathway_id>/", pathway_pages.pathway_edit, name="pathway_edit"),
 ]

@@ -131,6 +131,7 @@ def scoring_context(
             change = changes.get(item.ref)
             answers.append(
                 {
+                    "ref": item.ref,
                     "answer": answer_for(spec, item.value, ref=item.ref),
                     "changed": change is not None and change.changed,
                     "previous": answer_for(spec, change.previous, ref=item.ref) if change and change.changed else None,

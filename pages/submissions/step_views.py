@@ -24,7 +24,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from catalog.definition_text import definition_shown
 from catalog.schema import CredentialDefinition, FileField, Part
+from coaching import selectors as coaching_selectors
+from coaching.services import coaching_comment_resolve
 from core.errors import Conflict, FieldConflict, FieldError, InvalidInput, InvalidState
 from pages.submissions.answers import conflict_views
 from pages.submissions.context import (
@@ -172,6 +175,11 @@ def part_step(request: HtmxHttpRequest, submission_id: int, part_id: str) -> Htt
         except InvalidState as refusal:
             return _refused(request, submission, refusal)
     if not errors and not conflicts:
+        if action.startswith("resolve_comment:"):
+            # A coach's comment is resolved by a button of the step's own form, so what was typed on the step is
+            # saved first, with or without JavaScript.
+            _resolve_comment(request, action.partition(":")[2])
+            return HttpResponseClientRedirect(step.url) if request.htmx else redirect(step.url)
         return _after_save(request, submission, steps, step, action, notices)
 
     submission = mine(request, submission_id)  # uploads and saves may have moved it on
@@ -194,6 +202,14 @@ def part_step(request: HtmxHttpRequest, submission_id: int, part_id: str) -> Htt
         revision=None if saved else base,
         status=422,
     )
+
+
+def _resolve_comment(request: HtmxHttpRequest, raw_id: str) -> None:
+    if not raw_id.isdigit():
+        raise Http404("no such comment")
+    comment = coaching_selectors.comment_get_for_educator(user=request.user, comment_id=int(raw_id))
+    coaching_comment_resolve(actor=user_of(request), comment=comment)
+    messages.success(request, _("Comment resolved."))
 
 
 def _stale(
@@ -464,7 +480,9 @@ def _render_ratings(
     status: int = 200,
 ) -> HttpResponse:
     definition = submission.version.spec
-    ratings = rating_widgets(definition, values=values, stored=submission.draft.self_evaluation, errors=errors or [])
+    # Criteria and levels in the page's language where the definition has a translation (else marked with theirs).
+    shown = definition_shown(definition)
+    ratings = rating_widgets(shown, values=values, stored=submission.draft.self_evaluation, errors=errors or [])
     if digests is not None:
         for rating in ratings:
             rating.digest = digests.get(SELF_EVALUATION_PREFIX + rating.criterion.id, rating.digest)
@@ -475,7 +493,7 @@ def _render_ratings(
         ratings=ratings,
         **_outcome(errors, conflicts, check, request),
         conflicts=conflict_views(definition, conflicts or []),
-        rubric=definition.rubric,
+        rubric=shown.rubric,
     )
     if revision is not None:
         context["revision"] = revision

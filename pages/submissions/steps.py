@@ -50,7 +50,7 @@ def steps_from(spec: CredentialDefinition, url: Callable[[str], str]) -> list[St
     """The steps of any definition, a saved version's or a draft's (the authoring preview), each at `url(key)`."""
     rating: tuple[str, str, str, Part | None] | None = None
     if spec.self_evaluation.enabled:
-        rating = (SELF_EVALUATION, "Self-evaluation", url(SELF_EVALUATION), None)
+        rating = (SELF_EVALUATION, _("Self-evaluation"), url(SELF_EVALUATION), None)
     entries: list[tuple[str, str, str, Part | None]] = []
     for part in spec.parts:
         entries.append((part.id, part.title, url(part.id), part))

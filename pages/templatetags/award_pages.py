@@ -6,15 +6,19 @@ from decimal import Decimal
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import ngettext
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from catalog.models import Credential
 
 register = template.Library()
 
 # What `awards.verify.Report.form` holds, said as the reader would: where the credential was read from.
-_CONTAINERS = {"png": "a baked PNG badge image", "svg": "a baked SVG badge image"}
-_PAYLOADS = {"json": "a JSON credential (Data Integrity proof)", "jwt": "a VC-JWT (JSON Web Token)"}
+_CONTAINERS = {"png": gettext_lazy("a baked PNG badge image"), "svg": gettext_lazy("a baked SVG badge image")}
+_PAYLOADS = {
+    "json": gettext_lazy("a JSON credential (Data Integrity proof)"),
+    "jwt": gettext_lazy("a VC-JWT (JSON Web Token)"),
+}
 
 
 @register.filter
@@ -23,15 +27,18 @@ def credential_form_words(form: str) -> str:
     container, _, payload = form.partition(" (")
     payload = payload.rstrip(")")
     if not payload:
-        return _PAYLOADS.get(container, container)
-    return f"{_CONTAINERS.get(container, container)} holding {_PAYLOADS.get(payload, payload)}"
+        return str(_PAYLOADS.get(container, container))
+    return gettext("%(container)s holding %(payload)s") % {
+        "container": _CONTAINERS.get(container, container),
+        "payload": _PAYLOADS.get(payload, payload),
+    }
 
 
 @register.filter
 def graduate_credits(credits: Decimal | int | float) -> str:
     """ "1 graduate credit", "1.5 graduate credits", "3 graduate credits"."""
     number = Decimal(str(credits)).normalize()
-    shown = f"{number:f}"
+    shown = number_format(Decimal(f"{number:f}"))  # "1.5" in English, "1,5" in Spanish
     return ngettext("%(n)s graduate credit", "%(n)s graduate credits", 1 if number == 1 else 2) % {"n": shown}
 
 

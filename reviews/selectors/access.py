@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import IssuerMembership, User
-from reviews.models import LIVE_STATES
+from reviews.models import LIVE_STATES, AssignmentState, SeatRole
 from submissions.models import Attempt, AttemptEvidence
 
 # Whoever a request acts for: pages pass request.user, which may be anonymous.
@@ -79,10 +79,15 @@ def _reviewed_by(user_id: int) -> Q:
     # A reviewer's need for the files ends with the decision: an attempt decided (earned or not, overridden
     # or not) is out of every reviewer's reach, though their assignment and review stay theirs to read. The
     # adjudicating lead still reaches it, since adjudication comes before the decision.
+    # An appeal's fresh reviewer reaches the decided attempt while their assignment is open.
     return Q(
         attempt__review_assignments__reviewer_id=user_id,
         attempt__review_assignments__state__in=LIVE_STATES,
         attempt__decision__isnull=True,
+    ) | Q(
+        attempt__review_assignments__reviewer_id=user_id,
+        attempt__review_assignments__state=AssignmentState.OPEN,
+        attempt__review_assignments__seat__role=SeatRole.APPEAL,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext
 
+from catalog.definition_text import definition_shown
 from reviews.anonymise import Redactor
 from reviews.models import Decision, DecisionOutcome, SeatRole
 from reviews.selectors.access import Viewer, active_user_id, is_issuer_admin
@@ -65,7 +66,8 @@ class Feedback:
 def feedback_from_decision(attempt: Attempt, decision: Decision, *, redact: Redactor | None = None) -> Feedback:
     """The feedback a decision gives, without an access check: callers have made theirs. `redact` takes the
     candidate's identity out of the comments, for the reviewers of a resubmission."""
-    definition = decision.version.spec
+    # The criteria, levels and parts named as the reader's pages name them: in their language where translated.
+    definition = definition_shown(decision.version.spec)
     labels = {level.id: level.label for level in definition.rubric.levels}
     passing = set(definition.rubric.passing_levels())
     parts = {p.id: p.title for p in definition.parts}

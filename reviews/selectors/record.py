@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.models import AuditEvent
-from reviews.models import Assignment, AssignmentState, Decision, Seat
+from reviews.models import Appeal, Assignment, AssignmentState, Decision, Seat
 from reviews.selectors.access import Viewer
 from reviews.selectors.attempts import ResubmissionStatus, resubmission_status
 from reviews.selectors.pipeline import attempt_get_for_admin
@@ -35,6 +35,9 @@ ACTION_LABELS = {
     "submission.extra_attempt_granted": gettext_lazy("Extra attempt granted"),
     "attempt.returned_incomplete": gettext_lazy("Returned as incomplete"),
     "evidence.viewed": gettext_lazy("Evidence file opened"),
+    "appeal.requested": gettext_lazy("Appeal requested"),
+    "appeal.assigned": gettext_lazy("Appeal reviewer assigned"),
+    "appeal.decided": gettext_lazy("Appeal decided"),
 }
 
 
@@ -84,6 +87,7 @@ _SUBJECTS = {
     "seat": "Seat",
     "decision": "Decision",
     "submission": "Submission",
+    "appeal": "Appeal",
 }
 
 
@@ -115,7 +119,8 @@ def attempt_record_for_admin(*, user: Viewer | None, attempt_id: int, now: datet
             | Q(subject_type="seat", subject_id__in=Seat.objects.filter(attempt=attempt).values("pk"))
             | Q(subject_type="assignment", subject_id__in=Assignment.objects.filter(attempt=attempt).values("pk"))
             | Q(subject_type="decision", subject_id__in=Decision.objects.filter(attempt=attempt).values("pk"))
-            | Q(subject_type="submission", subject_id=attempt.submission_id),
+            | Q(subject_type="submission", subject_id=attempt.submission_id)
+            | Q(subject_type="appeal", subject_id__in=Appeal.objects.filter(attempt=attempt).values("pk")),
             action__in=list(ACTION_LABELS),
         )
         .select_related("actor")

@@ -20,9 +20,11 @@ from reviews import policy
 from reviews.anonymise import Redactor
 from reviews.models import Decision, Review, SeatRole
 from reviews.selectors.access import Viewer
+from reviews.selectors.appeals import ContestedCriterion, appeal_files_open, appeal_reasons_for_reviewer
 from reviews.selectors.decisions import decision_inputs
 from reviews.selectors.feedback import Feedback, feedback_from_decision
 from reviews.selectors.queue import assignment_get_for_reviewer
+from submissions.attestations import attempt_confirmed_entries, attested_lists, filled_entries
 from submissions.models import Attempt, CopyFinding, Evidence, ReviewerCopy
 
 
@@ -71,6 +73,15 @@ class CopyFindingView:
 
 
 @dataclass(frozen=True)
+class EntryConfirmation:
+    """Whether an entry of a list was confirmed by the collaborator it records; never who they are."""
+
+    ref: str
+    position: int
+    confirmed: bool
+
+
+@dataclass(frozen=True)
 class FieldChange:
     ref: str
     label: str
@@ -116,6 +127,10 @@ class ReviewerAttemptView:
     # False once the attempt is decided: the files are listed without links, and `evidence_notice` says why.
     evidence_available: bool = True
     evidence_notice: str = ""
+    # Per entry of a list collaborators may confirm: confirmed or not (submissions.attestations).
+    confirmations: list[EntryConfirmation] = field(default_factory=list)
+    # For the fresh reviewer of an appeal: the criteria contested and the educator's reasons, anonymised.
+    appeal_reasons: list[ContestedCriterion] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -262,15 +277,29 @@ def _diff(
     return changes, ratings
 
 
+def _confirmations(definition: CredentialDefinition, attempt: Attempt) -> list[EntryConfirmation]:
+    lists = attested_lists(definition)
+    if not lists:
+        return []
+    confirmed = attempt_confirmed_entries(attempt=attempt)
+    out = []
+    for ref, _spec in lists:
+        part_id, _dot, field_id = ref.partition(".")
+        for position, entry in filled_entries(attempt.responses.get(part_id, {}).get(field_id)):
+            out.append(EntryConfirmation(ref, position, entry.get("id") in confirmed.get(ref, set())))
+    return out
+
+
 def attempt_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> ReviewerAttemptView:
     """The attempt behind one of the reviewer's assignments, anonymised (see reviews.anonymise), with the
     rubric, the evidence (by field, never by file name), the self-evaluation, any copy finding, the
     reviewer's own scores and, for a resubmission, the field-by-field changes and the earlier feedback."""
     assignment = assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
     attempt = assignment.attempt
-    definition = attempt.version.spec
+    # Its titles and labels as the reviewer's pages name them: in their language where the program has a translation.
+    definition = definition_shown(attempt.version.spec)
     redact = Redactor(attempt.submission.educator)
-    available = not Decision.objects.filter(attempt=attempt).exists()
+    available = not Decision.objects.filter(attempt=attempt).exists() or appeal_files_open(assignment)
     review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
     my_scores = (
         {
@@ -336,13 +365,15 @@ def attempt_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> Revi
         self_evaluation=_self_evaluation(definition, attempt.self_evaluation, redact),
         evidence=_evidence(definition, attempt.evidence_manifest, assignment.pk, available=available),
         copy_findings=findings,
-        rubric=rubric_view(definition_shown(definition)),
+        rubric=rubric_view(definition),
         my_review_state=review.state if review is not None else None,
         my_scores=my_scores,
         resubmission=resubmission,
         disputed=disputed,
         evidence_available=available,
         evidence_notice="" if available else str(EVIDENCE_ENDED),
+        confirmations=_confirmations(definition, attempt),
+        appeal_reasons=appeal_reasons_for_reviewer(assignment=assignment, redact=redact),
     )
 
 
@@ -360,6 +391,6 @@ def evidence_get_for_reviewer(*, user: Viewer | None, assignment_id: int, eviden
     item = Evidence.objects.select_related("submission").filter(pk=evidence_id, attempts=assignment.attempt_id).first()
     if item is None:
         raise Http404("no such file")
-    if Decision.objects.filter(attempt_id=assignment.attempt_id).exists():
+    if Decision.objects.filter(attempt_id=assignment.attempt_id).exists() and not appeal_files_open(assignment):
         raise NotFound(str(EVIDENCE_ENDED))
     return item, assignment.attempt

@@ -5,12 +5,14 @@
 - scoring: a reviewer's autosaved scores and the final submit;
 - decisions: the policy's decision once the last review is in, and an admin's override;
 - calibration: a reviewer's levels on a calibration sample; sending a reviewer back through calibration;
-- attempts: an extra attempt granted, an attempt returned as incomplete.
+- attempts: an extra attempt granted, an attempt returned as incomplete;
+- appeals: an educator's appeal of a "not yet earned" decision, decided by one fresh reviewer.
 
 The lock order every one of them keeps is written in reviews.services._shared. Reads (calibration status,
 the attempt limit, who administers an issuer) are reviews.selectors'.
 """
 
+from reviews.services.appeals import appeal_blocks_submit, appeal_decide, appeal_request
 from reviews.services.attempts import attempt_grant_extra, attempt_return_incomplete
 from reviews.services.calibration import calibration_submit, reviewer_recalibrate
 from reviews.services.deadlines import TickReport, assignment_decline, assignment_reassign, reviews_tick
@@ -26,6 +28,9 @@ from reviews.services.scoring import MIN_COMMENT_WORDS, review_problems, review_
 __all__ = [
     "MIN_COMMENT_WORDS",
     "TickReport",
+    "appeal_blocks_submit",
+    "appeal_decide",
+    "appeal_request",
     "assignment_decline",
     "assignment_reassign",
     "attempt_grant_extra",

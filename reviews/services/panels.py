@@ -24,6 +24,7 @@ from django_tasks import task
 
 from accounts.models import ReviewerPause, ReviewerProfile, ReviewerRole, User, pause_in_force
 from catalog.schema import Seat as SeatSpec
+from coaching.models import CoachingShare
 from core.audit import audit_record
 from core.errors import InvalidState
 from notifications.models import NotificationKind
@@ -34,7 +35,7 @@ from reviews.models import Assignment, AssignmentState, Seat, SeatRole
 from reviews.selectors.access import issuer_admins
 from reviews.selectors.calibration import CalibrationStatus, calibration_by_reviewer
 from reviews.services._shared import date_text, issuer_id_of, lock_attempt, lock_profiles
-from submissions.models import Attempt, AttemptStatus, EventKind
+from submissions.models import Attempt, AttemptStatus, Attestation, EventKind
 from submissions.services import attempt_transition
 
 REVIEWABLE = (AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW)
@@ -89,6 +90,10 @@ class _Context:
     on_panel: set[int]  # users who hold or held any seat of this attempt
     previous_reviewers: set[int]
     calibration: dict[int, CalibrationStatus]
+    # Who met this draft outside review, and so knows whose it is: its coaches (by account and by the address the
+    # educator named) and every collaborator asked to confirm one of its planning conversations (by address).
+    acquainted_ids: set[int] = field(default_factory=set)
+    acquainted_emails: set[str] = field(default_factory=set)
 
 
 def _context(attempt: Attempt, reviewers: Sequence[Reviewer]) -> _Context:
@@ -109,7 +114,11 @@ def _context(attempt: Attempt, reviewers: Sequence[Reviewer]) -> _Context:
         required=spec.calibration.required,
         agreement=spec.calibration.agreement,
     )
-    return _Context(attempt, educator, on_panel, previous, calibration)
+    coaches = CoachingShare.objects.filter(submission_id=attempt.submission_id).values_list("coach_id", "email")
+    asked = Attestation.objects.filter(submission_id=attempt.submission_id).values_list("email", flat=True)
+    acquainted_ids = {coach for coach, _ in coaches if coach is not None}
+    acquainted_emails = {email.lower() for _, email in coaches} | {email.lower() for email in asked}
+    return _Context(attempt, educator, on_panel, previous, calibration, acquainted_ids, acquainted_emails)
 
 
 def _role_refusal(reviewer: Reviewer, seat: Seat, band: str) -> str | None:
@@ -145,6 +154,8 @@ def _ineligible(reviewer: Reviewer, seat: Seat, ctx: _Context) -> str | None:
         return "works at the candidate's school or organisation"
     if organisation and organisation in {_norm(line) for line in profile.conflicts.splitlines() if line.strip()}:
         return "has declared a conflict with the candidate's school or organisation"
+    if user.pk in ctx.acquainted_ids or user.email.lower() in ctx.acquainted_emails:
+        return "knows the candidate: coached this draft or was asked to confirm one of its planning conversations"
     if user.pk in ctx.on_panel:
         return "already holds or held a seat on this attempt's panel"
     status = ctx.calibration.get(user.pk)
@@ -352,6 +363,17 @@ def seat_assign(*, seat: Seat, user: User, attempt: Attempt, now: datetime, by: 
         issuer_id=issuer_id_of(attempt),
         at=now,
     )
+    if seat.role == SeatRole.APPEAL:
+        # The appeal's own trail (reviews.services.appeals): requested, assigned, decided.
+        audit_record(
+            action="appeal.assigned",
+            subject=assignment,
+            actor=by,
+            new=AssignmentState.OPEN,
+            data={"attempt": attempt.pk, "seat": seat.position, "reviewer": user.pk},
+            issuer_id=issuer_id_of(attempt),
+            at=now,
+        )
     notification_send(
         user=user,
         kind=NotificationKind.REVIEW_ASSIGNED,
@@ -417,8 +439,13 @@ def seats_fill_waiting(*, now: datetime | None = None, limit: int = 500) -> int:
             _, locked = lock_attempt(attempt)
             seats = list(locked.review_seats.filter(reviewer__isnull=True, closed_at__isnull=True).order_by("position"))
             if locked.status not in REVIEWABLE:
-                Seat.objects.filter(pk__in=[s.pk for s in seats]).update(closed_at=now or timezone.now())
-                continue
+                # An appeal's seat belongs to a decided attempt; it is closed when its appeal is decided.
+                Seat.objects.filter(pk__in=[s.pk for s in seats if s.role != SeatRole.APPEAL]).update(
+                    closed_at=now or timezone.now()
+                )
+                seats = [s for s in seats if s.role == SeatRole.APPEAL]
+                if not seats:
+                    continue
             stamp = now or timezone.now()
             filled += _seats_fill(locked, seats, now=stamp)
             _after_fill(locked, None, now=stamp)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
+from catalog.definition_text import definition_shown
 from core.audit import audit_record
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
 from reviews.models import Assignment, AssignmentState, Review, ReviewState, Score
@@ -71,7 +72,8 @@ def review_save(*, assignment: Assignment, reviewer: User, scores: Mapping[str, 
 
 def review_problems(*, review: Review | None, assignment: Assignment) -> list[FieldError]:
     """What stands between this review and submitting it (empty: it can be submitted)."""
-    rubric = assignment.attempt.version.spec.rubric
+    # Named as the reviewer's page shows them: in its language where the definition has a translation.
+    rubric = definition_shown(assignment.attempt.version.spec).rubric
     passing = set(rubric.passing_levels())
     labels = {level.id: level.label for level in rubric.levels}
     passing_label = labels[rubric.passing_level]
@@ -97,8 +99,14 @@ def review_problems(*, review: Review | None, assignment: Assignment) -> list[Fi
                 problems.append(
                     FieldError(
                         f"scores.{criterion.id}.{key}",
-                        f"{criterion.title} is rated {labels[score.level]}, below {passing_label}: {what} "
-                        f"in at least {MIN_COMMENT_WORDS} words",
+                        gettext("%(title)s is rated %(level)s, below %(passing)s: %(what)s in at least %(words)s words")
+                        % {
+                            "title": criterion.title,
+                            "level": labels[score.level],
+                            "passing": passing_label,
+                            "what": what,
+                            "words": MIN_COMMENT_WORDS,
+                        },
                     )
                 )
     return problems

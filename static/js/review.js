@@ -1,9 +1,9 @@
 /*
- * microcred: the scoring page's autosave, what htmx cannot do for it. htmx posts the scoring form to its own
- * view on each change (hx-trigger in reviews/score.html) and swaps in the status and the "required" notes the
- * server draws. This file only shows the state while a save is on its way, and retries, with a growing delay, a
- * save that did not arrive (no connection, a server error, a session that ended): a refusal (4xx) brings the
- * server's words instead and is not retried, since the same scores would be refused again.
+ * microcred: the scoring page's autosave, what htmx cannot do for it. htmx posts the scoring form to its own view on
+ * each change (hx-trigger in reviews/score.html) and swaps in the status and the "required" notes the server draws.
+ * This only shows a save on its way (its words in the page's language: the status's data-saving, data-retrying) and
+ * retries, with a growing delay, a save that did not arrive (no connection, a server error, a session that ended); a
+ * refusal (4xx) brings the server's words instead and is not retried: the same scores would be refused again.
  */
 (function () {
   "use strict";
@@ -16,13 +16,13 @@
 
   form.addEventListener("htmx:beforeRequest", () => {
     status.dataset.state = "saving";
-    status.textContent = "Saving…";
+    status.textContent = status.dataset.saving;
   });
 
   form.addEventListener("htmx:afterRequest", (event) => {
     const code = event.detail.xhr.status;
     // A session that ended answers with the sign-in page instead of the status: no status came back.
-    const arrived = code >= 200 && code < 300 && status.textContent !== "Saving…";
+    const arrived = code >= 200 && code < 300 && status.textContent !== status.dataset.saving;
     if (arrived || (code >= 400 && code < 500)) {
       retries = 0;
       status.dataset.state = arrived ? "saved" : "error";
@@ -31,7 +31,7 @@
     const delay = RETRY_DELAYS[Math.min(retries, RETRY_DELAYS.length - 1)];
     retries += 1;
     status.dataset.state = "retrying";
-    status.textContent = "Not saved — retrying in " + delay / 1000 + " s. Your scores are still on this page.";
+    status.textContent = status.dataset.retrying.replace("{seconds}", String(delay / 1000));
     window.setTimeout(() => htmx.trigger(form, "retry"), delay);
   });
 })();

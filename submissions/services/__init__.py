@@ -8,6 +8,8 @@ withdraw it, and the status transitions reviews drive. One module per concern:
                 evidence_reviewer_copies_make (copies of files stored before copies were made),
                 evidence_orphans_sweep (files no row references)
   completeness  completeness_check
+  attestations  attestation_request, attestation_answer (a collaborator confirms a list entry by an emailed
+                link), attestations_freeze (what an attempt keeps of it; rules in submissions/attestations.py)
   retention     evidence_files_delete (a file's stored copies deleted, its row and metadata kept, audited:
                 for retention and for account deletion alike)
   erasure       submissions_erase (an erased account's drafts, evidence files and names, attempt texts)
@@ -30,6 +32,7 @@ from submissions.services.attempts import (
     status_replay,
     submission_lock,
 )
+from submissions.services.attestations import attestation_answer, attestation_request, attestations_freeze
 from submissions.services.completeness import completeness_check
 from submissions.services.drafts import SELF_EVALUATION_KEY, draft_save, submission_start, submission_start_refusal
 from submissions.services.erasure import submissions_erase
@@ -58,6 +61,9 @@ __all__ = [
     "attempt_freeze",
     "attempt_transition",
     "attempt_withdraw",
+    "attestation_answer",
+    "attestation_request",
+    "attestations_freeze",
     "completeness_check",
     "draft_save",
     "evidence_add",

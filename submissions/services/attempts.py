@@ -22,7 +22,8 @@ from catalog.schema import ChoiceField, CredentialDefinition
 from core.audit import audit_trail
 from core.errors import InvalidState
 from core.models import AuditEvent
-from submissions.checks import findings_for, is_blocked
+from submissions.attestations import attested_lists
+from submissions.checks import is_blocked
 from submissions.copies import copies_record
 from submissions.errors import EmailNotConfirmed, NotReady
 from submissions.models import (
@@ -37,7 +38,8 @@ from submissions.models import (
     Submission,
 )
 from submissions.services._common import ACTION_PREFIX, event_record, lock_for_update, require_owner
-from submissions.services.completeness import draft_state
+from submissions.services.attestations import attestations_freeze
+from submissions.services.completeness import draft_findings
 
 
 def submission_lock(*, submission: Submission) -> Submission:
@@ -86,7 +88,7 @@ def attempt_freeze(*, submission: Submission, actor: User, attempts_allowed: int
         draft = Draft.objects.select_for_update().get(pk=locked.pk)
         definition = locked.version.spec
         files = list(Evidence.objects.filter(submission=locked, in_draft=True))
-        findings = findings_for(definition, draft_state(locked, draft))
+        findings = draft_findings(locked, draft)
         if is_blocked(findings):
             raise NotReady(findings)
         previous = locked.attempts.all()
@@ -115,6 +117,8 @@ def attempt_freeze(*, submission: Submission, actor: User, attempts_allowed: int
             status_changed_at=now,
         )
         AttemptEvidence.objects.bulk_create([AttemptEvidence(attempt=attempt, evidence=item) for item in files])
+        if attested_lists(definition):
+            attestations_freeze(attempt=attempt, definition=definition)
         first = number == 1
         event_record(
             submission=locked,

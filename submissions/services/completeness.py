@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from submissions.checks import DraftState, Finding, findings_for
+from submissions.attestations import attestation_findings, entry_states, requires_confirmation
+from submissions.checks import DraftState, Finding, active_parts, findings_for
 from submissions.models import Draft, Evidence, Submission
 
 
@@ -19,7 +20,19 @@ def draft_state(submission: Submission, draft: Draft) -> DraftState:
     )
 
 
+def draft_findings(submission: Submission, draft: Draft) -> list[Finding]:
+    """The definition's findings for the draft, then what it requires collaborators to confirm (read only where a
+    definition requires any, so other drafts' checks cost no query more)."""
+    definition = submission.version.spec
+    state = draft_state(submission, draft)
+    findings = findings_for(definition, state)
+    if requires_confirmation(definition):
+        states = entry_states(submission=submission, definition=definition, responses=draft.responses)
+        findings += attestation_findings(definition, states, active_parts(definition, state))
+    return findings
+
+
 def completeness_check(*, submission: Submission) -> list[Finding]:
     """The findings for the draft as it is saved now (a read: it changes nothing)."""
     draft = Draft.objects.get(pk=submission.pk)
-    return findings_for(submission.version.spec, draft_state(submission, draft))
+    return draft_findings(submission, draft)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
-from submissions.models import Attempt, AttemptText, CopyFinding, Draft, Evidence
+from submissions.models import Attempt, AttemptText, Attestation, CopyFinding, Draft, Evidence
 from submissions.services.retention import DeletionReason, evidence_files_delete
 
 # What an erased attempt's or file's words are replaced by, so a page shows why there is nothing.
@@ -36,4 +36,6 @@ def submissions_erase(*, educator: User) -> dict[str, int]:
             Attempt.objects.filter(pk=attempt.pk).update(responses={}, self_evaluation={}, evidence_manifest=manifest)
         CopyFinding.objects.filter(Q(attempt_id__in=attempt_ids) | Q(other_attempt_id__in=attempt_ids)).delete()
         AttemptText.objects.filter(attempt_id__in=attempt_ids).delete()
+        # Collaborators' addresses and notes go with the drafts; what attempts record of them names nobody.
+        Attestation.objects.filter(submission__educator=educator).delete()
     return {"evidence_files": len(files), "drafts": drafts, "attempts": len(attempt_ids)}

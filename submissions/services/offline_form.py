@@ -17,10 +17,21 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
+from catalog.definition_text import definition_shown
 from catalog.models import CredentialVersion
-from catalog.offline_form import CHOSEN_MARKS, EMPTY_BOX, SELF_EVALUATION, FormItem, form_items, form_parts
+from catalog.offline_form import (
+    CHOSEN_MARKS,
+    EMPTY_BOX,
+    SELF_EVALUATION,
+    FormItem,
+    form_items,
+    form_options_every_language,
+    form_parts,
+)
 from catalog.offline_form_docx import submission_form_texts
 from catalog.schema import (
     ChecklistField,
@@ -40,10 +51,13 @@ from submissions.values import FieldErrors, clean_change, clean_self_evaluation,
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
 SEP = " \u203a "  # a single right-pointing angle quote between the steps of a question's place
-_KEPT = (
-    "Your draft already has a different answer here, and an answer already in your draft is never replaced. "
-    "Copy the form's answer in on the platform if you want it instead."
-)
+
+
+def _kept() -> str:
+    return _(
+        "Your draft already has a different answer here, and an answer already in your draft is never replaced. "
+        "Copy the form's answer in on the platform if you want it instead."
+    )
 
 
 @dataclass(frozen=True)
@@ -87,7 +101,7 @@ def _marked(line: str) -> tuple[bool | None, str]:
     """(True, label) for a line marked as chosen, (False, label) for one still showing the empty box, and
     (None, line) for a line without either (a label typed or left on its own counts as chosen)."""
     rest, state = line.strip(), None
-    for _ in range(2):  # "X ☐ Primary", "☐ X Primary" and "☒ Primary" all say the same
+    for _attempt in range(2):  # "X ☐ Primary", "☐ X Primary" and "☒ Primary" all say the same
         if rest.startswith(EMPTY_BOX):
             rest, state = rest[1:].strip(), state or False
             continue
@@ -109,13 +123,19 @@ def _choices(lines: list[str], options: Sequence[Option], *, multiple: bool) -> 
         for part in re.split(r"\s*;\s*", label) if multiple else [label]:
             option = _option_id(part, options)
             if option is None:
-                labels = "; ".join(o.label for o in options)
-                problems.append(f"“{_short(part)}” is not one of the options ({labels})")
+                # One label per option: the options come in every language, the reader's own first.
+                first: dict[str, str] = {}
+                for known in options:
+                    first.setdefault(known.id, known.label)
+                labels = "; ".join(first.values())
+                problems.append(
+                    _("“%(text)s” is not one of the options (%(options)s)") % {"text": _short(part), "options": labels}
+                )
             elif option not in chosen:
                 chosen.append(option)
     if not multiple and len(chosen) > 1:
         names = ", ".join(next(o.label for o in options if o.id == c) for c in chosen)
-        problems.append(f"more than one option is marked ({names}); mark only one")
+        problems.append(_("more than one option is marked (%(options)s); mark only one") % {"options": names})
     return chosen, problems
 
 
@@ -129,15 +149,16 @@ def _date(text: str) -> str | None:
     return None
 
 
-def _convert(spec: Any, lines: list[str]) -> tuple[Any, list[str]]:
-    """The value a field's lines stand for (before the draft's own cleaning), and what could not be read."""
+def _convert(spec: Any, lines: list[str], options: Sequence[Option] = ()) -> tuple[Any, list[str]]:
+    """The value a field's lines stand for (before the draft's own cleaning), and what could not be read.
+    `options`: a choice's options as the form prints them in every language (else the definition's own)."""
     lines = [line for line in lines if line.strip()]
     if not lines:
         return None, []
     if isinstance(spec, TextField):
         return "\n".join(lines) if spec.multiline else " ".join(lines), []
     if isinstance(spec, ChoiceField | ChecklistField):
-        options = spec.items if isinstance(spec, ChecklistField) else spec.options
+        options = options or (spec.items if isinstance(spec, ChecklistField) else spec.options)
         multiple = isinstance(spec, ChecklistField) or spec.multiple
         chosen, problems = _choices(lines, options, multiple=multiple)
         if problems:
@@ -146,13 +167,14 @@ def _convert(spec: Any, lines: list[str]) -> tuple[Any, list[str]]:
     if isinstance(spec, DateField):
         value = _date(" ".join(lines))
         if value is None:
-            return None, [f"could not read “{_short(' '.join(lines))}” as a date; write it as YYYY-MM-DD"]
+            text = _short(" ".join(lines))
+            return None, [_("could not read “%(text)s” as a date; write it as YYYY-MM-DD") % {"text": text}]
         return value, []
     if isinstance(spec, ShortTextField):
         return (lines if spec.multiple else " ".join(lines)), []
     if isinstance(spec, LinkField):
         return [token for line in lines for token in line.split()], []
-    return None, ["this kind of question cannot be answered in the form"]
+    return None, [_("this kind of question cannot be answered in the form")]
 
 
 class _Placer:
@@ -160,6 +182,7 @@ class _Placer:
         self.definition = submission.version.spec
         self.draft = draft
         self.items = form_items(self.definition)
+        self.options = form_options_every_language(self.definition)
         self.where = {
             item.ref: f"{part.title}{SEP}{item.label}" for part in form_parts(self.definition) for item in part.items
         }
@@ -183,9 +206,9 @@ class _Placer:
         current = self.draft.value(ref)
         if is_filled(current):
             if _same_entries(current, cleaned):
-                self.report.unchanged.append(FormOutcome(where, ref, _short(shown), "already in your draft"))
+                self.report.unchanged.append(FormOutcome(where, ref, _short(shown), _("already in your draft")))
             else:
-                self.refuse(where, ref, shown, _KEPT)
+                self.refuse(where, ref, shown, _kept())
             return
         self.changes[ref] = cleaned
         self.report.placed.append(
@@ -201,7 +224,7 @@ class _Placer:
         if item.answer == "list":
             self.entries(item, raw)
             return
-        value, problems = _convert(spec, raw.all_lines())
+        value, problems = _convert(spec, raw.all_lines(), self.options.get(item.ref, ()))
         if problems:
             # Of a box of options, what the educator wrote or marked; the options left as printed say nothing.
             shown = [line for line in raw.all_lines() if _marked(line)[0] is not False]
@@ -216,18 +239,20 @@ class _Placer:
             entry: dict[str, Any] = {}
             for column_ref, text in row.items():
                 column = columns.get(column_ref)
-                where = f"{self.where[item.ref]}{SEP}entry {number}{SEP}{column.label if column else column_ref}"
+                where = f"{self.where[item.ref]}{SEP}{_entry(number)}{SEP}{column.label if column else column_ref}"
                 if column is None:
-                    self.refuse(where, column_ref, text, "this column is not part of the list in your draft's form")
+                    message = _("this column is not part of the list in your draft's form")
+                    self.refuse(where, column_ref, text, message)
                     continue
-                value, problems = _convert(column.spec, text.splitlines())
+                value, problems = _convert(column.spec, text.splitlines(), self.options.get(column_ref, ()))
                 if not problems and value is not None:
                     try:
                         clean_change(self.definition, item.ref, [{column.spec.id: value}])
                     except FieldErrors as problem:
                         problems = [e.message for e in problem.errors]
                 if problems:
-                    self.refuse(where, column_ref, text, "; ".join(problems) + "; the rest of the entry is placed")
+                    message = _("%(problems)s; the rest of the entry is placed") % {"problems": "; ".join(problems)}
+                    self.refuse(where, column_ref, text, message)
                 elif value is not None:
                     entry[column.spec.id] = value
             if entry:
@@ -235,26 +260,30 @@ class _Placer:
         spec = self.definition.field_at(item.ref)
         limit = spec.max_items if isinstance(spec, ListField) else len(entries)
         for number, extra in enumerate(entries[limit:], start=limit + 1):
-            message = f"the list holds at most {limit} entries, so this one was not placed"
-            self.refuse(f"{self.where[item.ref]}{SEP}entry {number}", item.ref, extra, message)
+            message = _("the list holds at most %(limit)s entries, so this one was not placed") % {"limit": limit}
+            self.refuse(f"{self.where[item.ref]}{SEP}{_entry(number)}", item.ref, extra, message)
         entries = entries[:limit]
         if entries:
             self.offer(
-                item.ref, entries, f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}: " + _short(entries)
+                item.ref,
+                entries,
+                ngettext("%(count)s entry: %(entries)s", "%(count)s entries: %(entries)s", len(entries))
+                % {"count": len(entries), "entries": _short(entries)},
             )
 
     def rating(self, criterion_id: str, level: list[str], why: list[str]) -> None:
         ref = f"{SELF_EVALUATION}.{criterion_id}"
         item = self.items.get(ref)
         if item is None or not self.definition.self_evaluation.enabled:
-            self.refuse(ref, ref, " ".join([*level, *why]), "your draft's form has no such self-evaluation")
+            self.refuse(ref, ref, " ".join([*level, *why]), _("your draft's form has no such self-evaluation"))
             return
-        where = f"Self-evaluation{SEP}{item.label}"
+        where = f"{_('Self-evaluation')}{SEP}{item.label}"
         rating: dict[str, str] = {}
-        chosen, problems = _choices([line for line in level if line.strip()], item.options, multiple=False)
+        levels = self.options.get(ref) or item.options
+        chosen, problems = _choices([line for line in level if line.strip()], levels, multiple=False)
         if problems:
             marked = [line for line in level if _marked(line)[0] is not False]
-            self.refuse(f"{where}{SEP}your level", ref, " ".join(marked), "; ".join(problems))
+            self.refuse(f"{where}{SEP}{_('your level')}", ref, " ".join(marked), "; ".join(problems))
         elif chosen:
             rating["level"] = chosen[0]
         justification = "\n".join(line for line in why if line.strip())
@@ -269,14 +298,18 @@ class _Placer:
             return
         current = dict(self.draft.self_evaluation.get(criterion_id) or {})
         merged = {**(cleaned or {}), **current}
-        for key, label in (("level", "your level"), ("justification", "why you chose it")):
+        for key, label in (("level", _("your level")), ("justification", _("why you chose it"))):
             if key in current and cleaned and key in cleaned and cleaned[key] != current[key]:
-                self.refuse(f"{where}{SEP}{label}", ref, cleaned[key], _KEPT)
+                self.refuse(f"{where}{SEP}{label}", ref, cleaned[key], _kept())
         if merged != current:
             self.ratings[criterion_id] = merged
             self.report.placed.append(FormOutcome(where, ref, _short(cleaned), ""))
         elif cleaned and all(current.get(k) == v for k, v in cleaned.items()):
-            self.report.unchanged.append(FormOutcome(where, ref, _short(cleaned), "already in your draft"))
+            self.report.unchanged.append(FormOutcome(where, ref, _short(cleaned), _("already in your draft")))
+
+
+def _entry(number: int) -> str:
+    return _("entry %(number)s") % {"number": number}
 
 
 def _same_entries(current: Any, new: Any) -> bool:
@@ -293,11 +326,17 @@ def _limit_note(spec: Any, value: Any) -> str:
     if not isinstance(spec, TextField) or not isinstance(value, str):
         return ""
     count = word_count(value)
-    words = f"{count} word{'s' if count != 1 else ''}"
+    words = ngettext("%(count)s word", "%(count)s words", count) % {"count": count}
     if spec.max_words is not None and count > spec.max_words:
-        return f"placed, but it has {words}, over the limit of {spec.max_words}: shorten it before you submit"
+        return _("placed, but it has %(words)s, over the limit of %(max)s: shorten it before you submit") % {
+            "words": words,
+            "max": spec.max_words,
+        }
     if spec.min_words is not None and count < spec.min_words:
-        return f"placed, but it has {words}, fewer than the {spec.min_words} asked for"
+        return _("placed, but it has %(words)s, fewer than the %(min)s asked for") % {
+            "words": words,
+            "min": spec.min_words,
+        }
     return ""
 
 
@@ -326,16 +365,21 @@ def offline_form_apply(*, submission: Submission, actor: User, data: bytes) -> F
     if form.slug != submission.credential.slug:
         raise InvalidInput.on(
             FORM_FIELD,
-            f"This is the form of another credential ({form.slug}), not of {definition.title}. Download the "
-            "form from this draft's page, fill it in and upload that one.",
+            _(
+                "This is the form of another credential (%(slug)s), not of %(title)s. Download the form from this "
+                "draft's page, fill it in and upload that one."
+            )
+            % {"slug": form.slug, "title": definition_shown(definition).title},
         )
     draft = Draft.objects.get(pk=submission.pk)
     placer = _Placer(submission, draft)
     report = placer.report
     if form.content_hash != submission.version.content_hash:
         report.notes.append(
-            "This form was made for another version of the credential than your draft's; its answers were "
-            "matched question by question, and any question your draft's version does not have is listed below."
+            _(
+                "This form was made for another version of the credential than your draft's; its answers were "
+                "matched question by question, and any question your draft's version does not have is listed below."
+            )
         )
     ratings: dict[str, tuple[list[str], list[str]]] = {}
     for ref, raw in form.answers.items():
@@ -348,9 +392,9 @@ def offline_form_apply(*, submission: Submission, actor: User, data: bytes) -> F
         if item is None or item.answer == "rating":
             if raw.all_lines() or raw.rows:
                 shown = raw.all_lines() or raw.rows
-                where = f"A question not in your draft's form ({ref})"
+                where = _("A question not in your draft's form (%(ref)s)") % {"ref": ref}
                 placer.refuse(
-                    where, ref, shown, "your draft's form has no such question: this answer has nowhere to go"
+                    where, ref, shown, _("your draft's form has no such question: this answer has nowhere to go")
                 )
             continue
         placer.field(item, raw)
@@ -358,10 +402,13 @@ def offline_form_apply(*, submission: Submission, actor: User, data: bytes) -> F
         placer.rating(criterion_id, level, why)
     for text in form.stray:
         placer.refuse(
-            "Outside any answer space",
+            _("Outside any answer space"),
             "",
             text,
-            "text outside the answer spaces is not placed; copy it into its answer on the platform if it belongs there",
+            _(
+                "text outside the answer spaces is not placed; copy it into its answer on the platform if it belongs "
+                "there"
+            ),
         )
     report.revision = draft.revision
     _save(submission, actor, placer, draft.revision)
@@ -377,8 +424,8 @@ def _drop_cell(placer: _Placer, ref: str, field_name: str, entry: int | None, me
     if item_id not in entries[entry - 1]:
         return False
     value = entries[entry - 1].pop(item_id)
-    label = placer.definition.field_at(field_name).label
-    placer.refuse(f"{placer.where[ref]}{SEP}entry {entry}{SEP}{label}", field_name, value, message)
+    label = definition_shown(placer.definition).field_at(field_name).label
+    placer.refuse(f"{placer.where[ref]}{SEP}{_entry(entry)}{SEP}{label}", field_name, value, message)
     return True
 
 
@@ -413,7 +460,7 @@ def _save(submission: Submission, actor: User, placer: _Placer, revision: int) -
                 moved = True
                 for outcome in [o for o in report.placed if o.ref == ref]:
                     report.placed.remove(outcome)
-                    entry = f" (entry {error.entry})" if error.entry else ""
+                    entry = f" ({_entry(error.entry)})" if error.entry else ""
                     report.not_placed.append(FormOutcome(outcome.where, ref, outcome.text, error.message + entry))
             if not moved:
                 raise

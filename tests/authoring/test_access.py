@@ -131,9 +131,7 @@ def test_the_api_saves_validates_and_publishes_with_problems_at_their_path(
     saved = client.put(one, {"revision": 1, "definition": definition}, content_type="application/json")
     assert saved.status_code == 200
     assert saved.json()["revision"] == 2
-    assert saved.json()["problems"] == [
-        {"field": "review_policy.due_days", "message": "Input should be greater than or equal to 1"}
-    ]
+    assert saved.json()["problems"] == [{"field": "review_policy.due_days", "message": "must be 1 or more, not 0"}]
     stale = client.put(one, {"revision": 1, "definition": definition}, content_type="application/json")
     assert stale.status_code == 409
     refused = client.post(f"{one}/validate")

@@ -22,14 +22,15 @@ def rising() -> dict[str, Any]:
     return _program("educators-rising-collaboration")
 
 
-def test_the_educators_rising_program_carries_35_markers(rising: dict[str, Any]) -> None:
+def test_the_educators_rising_program_carries_38_markers(rising: dict[str, Any]) -> None:
     markers = markers_list(rising)
-    # 33 items marked `draft: true` (12 questions, 5 checks, 2 levels, 9 criteria, 2 partners, the review policy,
-    # retention, the Spanish translation) and the summary and grade bands in `draft_fields`.
-    assert len(markers) == 35
-    assert len({m.path for m in markers}) == 35
+    # 34 items marked `draft: true` (12 questions, 5 checks, 2 levels, 9 criteria, 2 partners, the review policy,
+    # retention, the Spanish translation, the planning log's confirmations), the summary, grade bands and
+    # professional-development hours in `draft_fields`, and the appeal window in the review policy's.
+    assert len(markers) == 38
+    assert len({m.path for m in markers}) == 38
     assert markers[-1].path == "translations.es"
-    assert sum(m.kind == "field" for m in markers) == 2
+    assert sum(m.kind == "field" for m in markers) == 4
     assert [m.path for m in markers[:2]] == ["draft_fields.summary", "draft_fields.grade_bands"]
 
 
@@ -58,7 +59,7 @@ def test_removing_a_marker_takes_out_that_one_and_keeps_the_text_valid(rising: d
     before = markers_list(rising)
     after = marker_remove(rising, path)
     assert [m.path for m in markers_list(after)] == [m.path for m in before if m.path != path]
-    assert len(markers_list(rising)) == 35  # the input is left alone
+    assert len(markers_list(rising)) == 38  # the input is left alone
     CredentialDefinition.model_validate(after)
 
 
@@ -81,4 +82,4 @@ def test_signing_off_a_translation_keeps_its_text_and_clears_only_its_mark(risin
     assert after["translations"]["es"]["draft"] is False
     assert after["translations"]["es"]["text"] == rising["translations"]["es"]["text"]
     assert "translations.es" not in {m.path for m in markers_list(after)}
-    assert len(markers_list(after)) == 34
+    assert len(markers_list(after)) == 37

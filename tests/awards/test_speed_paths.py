@@ -233,6 +233,7 @@ def _earned_attempts(credential: Credential, n: int) -> list[Attempt]:
 
 def _fill(status_list: StatusList, like: Badge, indexes: list[int]) -> None:
     """Badge rows holding `indexes` of the list, copied from a real badge (only the index matters here)."""
+    assert like.credential is not None  # a credential's badge, not a pathway's
     attempts = _earned_attempts(like.credential, len(indexes))
     Badge.objects.bulk_create(
         [

@@ -120,6 +120,8 @@ def drafts_shown(spec: CredentialDefinition) -> int:
     shown = set(spec.page_order)
     # The header always shows the summary and the grade bands.
     count = sum(key in spec.draft_fields for key in ("summary", "grade_bands"))
+    # ...and the professional-development hours, where the definition gives them.
+    count += spec.pd_hours is not None and "pd_hours" in spec.draft_fields
     for key in ("introduction", "method_components", "suggested_activities", "notes"):
         if key in shown:
             count += sum(item.draft for item in getattr(spec, key))

@@ -84,6 +84,7 @@ def test_makemessages_leaves_the_catalogs_unchanged(tmp_path: Path, settings: An
     if shutil.which("xgettext") is None or shutil.which("msgmerge") is None:
         pytest.skip("makemessages needs GNU gettext (xgettext, msgmerge)")
     committed = Path(settings.LOCALE_PATHS[0]) / "es" / "LC_MESSAGES" / "django.po"
+    before = _msgids(committed)
     copies = []
     for index, root in enumerate(settings.LOCALE_PATHS):
         copy = tmp_path / f"locale{index}"
@@ -91,9 +92,17 @@ def test_makemessages_leaves_the_catalogs_unchanged(tmp_path: Path, settings: An
             shutil.copytree(root, copy)
         copies.append(copy)
     settings.LOCALE_PATHS = copies
-    # makemessages reads the tree under the working folder and writes to the first of LOCALE_PATHS: the copy.
-    monkeypatch.chdir(settings.BASE_DIR)
-    call_command("makemessages", **MAKEMESSAGES_OPTIONS)
-    before, after = _msgids(committed), _msgids(copies[0] / "es" / "LC_MESSAGES" / "django.po")
+    # makemessages reads the tree under the working folder and writes to the first of LOCALE_PATHS: the copy. It
+    # also adopts a `locale` folder it finds in the working folder, and writes there for every file below it: so it
+    # runs in a tree of links to the project's folders without that one, and the committed catalog is never touched.
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for entry in Path(settings.BASE_DIR).iterdir():
+        if entry.name != "locale" and not entry.name.startswith("."):
+            (tree / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    monkeypatch.chdir(tree)
+    call_command("makemessages", symlinks=True, **MAKEMESSAGES_OPTIONS)
+    after = _msgids(copies[0] / "es" / "LC_MESSAGES" / "django.po")
+    assert _msgids(committed) == before
     assert sorted(after - before) == [], "strings marked in the code but missing from the catalog"
     assert sorted(before - after) == [], "strings in the catalog that the code no longer marks"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from accounts.models import User
@@ -19,10 +20,15 @@ IDENTITY_TEXT = (
 
 
 def submit_attempt(
-    educator: User, credential: Credential, *, band: str = "middle_school", changes: dict[str, Any] | None = None
+    educator: User,
+    credential: Credential,
+    *,
+    band: str = "middle_school",
+    changes: dict[str, Any] | None = None,
+    before_submit: Callable[[Submission], object] | None = None,
 ) -> Attempt:
     """Start the educator's submission (or take the open one, to resubmit), fill every required field, and
-    submit it."""
+    submit it (after `before_submit`, given the filled draft)."""
     credential.refresh_from_db()
     assert credential.current_version is not None
     definition = credential.current_version.spec
@@ -40,6 +46,8 @@ def submit_attempt(
             upload(submission, educator, field, name, content)
     if changes:
         save(submission, educator, changes)
+    if before_submit is not None:
+        before_submit(submission)
     return attempt_submit(submission=Submission.objects.get(pk=submission.pk), actor=educator)
 
 

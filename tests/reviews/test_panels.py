@@ -6,13 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import ReviewerProfile, ReviewerRole
+from coaching.models import CoachingShare
+from coaching.services import coaching_share_create
 from core.models import AuditEvent
 from notifications.models import Notification
 from reviews.models import Assignment, AssignmentState, Seat
 from reviews.services import seats_fill_waiting
-from submissions.models import AttemptStatus
+from submissions.models import AttemptStatus, Attestation, Submission
 from submissions.services import attempt_withdraw
 from tests.conftest import reviewer_role_give
 from tests.reviews.conftest import calibrate
@@ -97,6 +100,41 @@ def test_it_never_seats_an_ineligible_reviewer(case, make_reviewer, classkick, s
         assert "zed@mentors.example" in mentors
     else:
         assert mentors == {"mia@mentors.example", "max@mentors.example"}
+
+
+@pytest.mark.parametrize("met_as", ["coach", "collaborator"])
+def test_it_never_seats_someone_who_met_the_draft_outside_review(
+    met_as, make_reviewer, classkick, samples, educator, issuer_admin
+):
+    # Zed would take the first mentor seat (see EXCLUSIONS); coaching the draft, or being named as the
+    # collaborator of one of its planning conversations, tells him whose it is.
+    zed = make_reviewer("zed@mentors.example", MENTOR, classkick)
+    for email, kind in [
+        ("sam@classkick.example", STAFF),
+        ("sid@classkick.example", STAFF),
+        ("mia@mentors.example", MENTOR),
+        ("max@mentors.example", MENTOR),
+    ]:
+        make_reviewer(email, kind, classkick)
+
+    def meet(submission: Submission) -> None:
+        if met_as == "coach":
+            coaching_share_create(
+                actor=educator, submission=submission, email="ZED@mentors.example", role="mentor", files_allowed=False
+            )
+            assert CoachingShare.objects.get(submission=submission).coach == zed
+        else:
+            Attestation.objects.create(
+                submission=submission,
+                field_ref="artifacts.planning_log",
+                entry_id="e1",
+                email=zed.email,
+                token_digest="0" * 64,
+                expires_at=timezone.now() + timedelta(days=14),
+            )
+
+    attempt = submit_attempt(educator, classkick, before_submit=meet)
+    assert {panel_emails(attempt)[3], panel_emails(attempt)[4]} == {"mia@mentors.example", "max@mentors.example"}
 
 
 def test_it_never_seats_the_candidate_even_as_a_mentor(make_reviewer, classkick, samples, educator, issuer_admin):

@@ -33,6 +33,8 @@ from awards.models import Partner, PartnerMembership, PartnerOffer
 from awards.services import partner_staff_add
 from catalog.models import Credential, Issuer
 from catalog.schema import GRADE_BANDS
+from cohorts.demo import demo_group_ensure
+from pathways.demo import demo_pathway_ensure
 from reviews.calibration import rubric_hash
 from reviews.models import CalibrationResult, CalibrationSample
 from reviews.services import calibration_submit
@@ -133,6 +135,7 @@ PEOPLE = [
         admin_of=EDUCATORS_RISING,
     ),
     DemoPerson("platform", "Pat Platform", "Platform admin", organisation="microcred", superuser=True),
+    DemoPerson("coordinator", "Cora Coordinator", "Coordinator: Lincoln Unified School District (a group)"),
 ]
 
 
@@ -190,6 +193,11 @@ class Command(BaseCommand):
                 if self._ensure(person, issuers):
                     created.append(person.email)
             calibrated = self._calibrate_reviewers(people, issuers)
+            demo_pathway_ensure(issuer=issuers[CLASSKICK])
+            demo_group_ensure(
+                coordinator=User.objects.get(email=f"coordinator@{DEMO_DOMAIN}"),
+                educator=User.objects.get(email=f"educator@{DEMO_DOMAIN}"),
+            )
         self._print_table(people, created)
         if calibrated:
             self.stdout.write(

@@ -1,0 +1,223 @@
+"""Reads on the pathways side, each with its access check (anyone not entitled gets a 404): a published pathway
+for anyone, an unpublished one for its issuer's admins only; an educator's progress and transcript for that
+educator alone; an issuer's pathways for its admins. Each read runs a fixed number of queries, whatever the
+number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from awards.jsonld import VC_V2
+from awards.models import Badge
+from awards.selectors import Viewer, badge_get_for_viewer, is_issuer_admin, issuer_get_for_admin
+from catalog.models import Credential, Issuer
+from pathways.models import Pathway, PathwayAward
+from pathways.services import held_badges
+
+PAGE_SIZE = 20
+
+
+def _user_id(user: Viewer) -> int | None:
+    return user.pk if isinstance(user, User) and user.is_authenticated else None
+
+
+def _with_credentials(rows: QuerySet[Pathway]) -> QuerySet[Pathway]:
+    ordered = Credential.objects.select_related("current_version").order_by("title", "slug")
+    return rows.select_related("issuer").prefetch_related(Prefetch("credentials", queryset=ordered))
+
+
+def page_of(rows: QuerySet[Any], number: str | None, size: int = PAGE_SIZE) -> Page[Any]:
+    """One page; a missing, malformed or too large page number gives the nearest page rather than an error."""
+    return Paginator(rows, size).get_page(number)
+
+
+# ----- an issuer admin's pathways ---------------------------------------------------------------------------
+
+
+def pathways_for_issuer_admin(*, user: Viewer, slug: str) -> tuple[Issuer, QuerySet[Pathway]]:
+    issuer = issuer_get_for_admin(user=user, slug=slug)
+    rows = _with_credentials(Pathway.objects.filter(issuer=issuer)).annotate(earned_count=Count("awards"))
+    return issuer, rows.order_by("title", "pk")
+
+
+def pathway_get_for_issuer_admin(*, user: Viewer, slug: str, pathway_id: int) -> Pathway:
+    issuer = issuer_get_for_admin(user=user, slug=slug)
+    pathway = _with_credentials(Pathway.objects.filter(issuer=issuer, pk=pathway_id)).first()
+    if pathway is None:
+        raise Http404("no such pathway")
+    return pathway
+
+
+def credentials_of(*, issuer: Issuer) -> list[Credential]:
+    """The credentials an issuer admin may put in a pathway: the issuer's own."""
+    return list(Credential.objects.filter(issuer=issuer).order_by("title", "slug"))
+
+
+# ----- the public pathway and an educator's progress --------------------------------------------------------
+
+
+def pathway_get_public(*, user: Viewer, issuer_slug: str, slug: str) -> Pathway:
+    pathway = _with_credentials(Pathway.objects.filter(issuer__slug=issuer_slug, slug=slug)).first()
+    if pathway is None or not (pathway.is_published or is_issuer_admin(user=user, issuer_id=pathway.issuer_id)):
+        raise Http404("no such pathway")
+    return pathway
+
+
+def pathways_published() -> QuerySet[Pathway]:
+    return _with_credentials(Pathway.objects.filter(is_published=True)).order_by("issuer__name", "title", "pk")
+
+
+@dataclass
+class Step:
+    credential: Credential
+    badge: Badge | None
+
+
+@dataclass
+class Progress:
+    pathway: Pathway
+    steps: list[Step]
+    needed: int
+    award: PathwayAward | None = None
+
+    @property
+    def held(self) -> int:
+        return sum(1 for step in self.steps if step.badge is not None)
+
+    @property
+    def complete(self) -> bool:
+        return self.award is not None
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.award or not self.needed else min(100, round(100 * self.held / self.needed))
+
+
+def progress_for(*, user: Viewer, pathways: list[Pathway]) -> list[Progress]:
+    """Where the user stands on each pathway (credentials prefetched): three queries for any number of them."""
+    user_id = _user_id(user)
+    credential_ids = {c.pk for p in pathways for c in p.credentials.all()}
+    held = held_badges(earner_id=user_id, credential_ids=credential_ids) if user_id else {}
+    awards = {}
+    if user_id:
+        rows = PathwayAward.objects.filter(earner_id=user_id, pathway__in=pathways).select_related("badge")
+        awards = {award.pathway_id: award for award in rows}
+    out = []
+    for pathway in pathways:
+        credentials = list(pathway.credentials.all())
+        steps = [Step(credential, held.get(credential.pk)) for credential in credentials]
+        out.append(Progress(pathway, steps, pathway.needed(len(credentials)), awards.get(pathway.pk)))
+    return out
+
+
+# ----- a pathway's credential ---------------------------------------------------------------------------------
+
+
+def pathway_badge_for_viewer(*, user: Viewer, uuid: str) -> tuple[Badge, PathwayAward]:
+    """A pathway's credential, seen as any badge is (awards.selectors.badge_get_for_viewer: public and unlisted
+    ones for anyone with the link, private ones for the earner and the issuer's admins)."""
+    badge = badge_get_for_viewer(user=user, uuid=uuid)
+    award = (
+        PathwayAward.objects.filter(badge=badge)
+        .select_related("pathway__issuer")
+        .prefetch_related(Prefetch("stacked", queryset=Badge.objects.order_by("issued_at", "pk")))
+        .first()
+    )
+    if award is None:
+        raise Http404("no such pathway credential")
+    return badge, award
+
+
+# ----- the transcript --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    badge: Badge
+    hours: float | None
+    status: str  # "valid", "expired" or "revoked"
+
+    @property
+    def counted(self) -> float:
+        return 0.0 if self.status == "revoked" else (self.hours or 0.0)
+
+
+@dataclass
+class PathwayEntry:
+    award: PathwayAward
+    status: str
+    stacked_revoked: list[Badge] = field(default_factory=list)
+
+
+@dataclass
+class Transcript:
+    owner: User
+    entries: list[Entry]
+    pathways: list[PathwayEntry]
+    made_at: datetime
+
+    @property
+    def total_hours(self) -> float:
+        return sum(entry.counted for entry in self.entries)
+
+
+def _status(badge: Badge, now: datetime) -> str:
+    if badge.revoked_at is not None:
+        return "revoked"
+    if badge.valid_until is not None and badge.valid_until <= now:
+        return "expired"
+    return "valid"
+
+
+def transcript_owner(*, user: Viewer, owner_id: int) -> User:
+    """An educator's transcript is theirs alone: anyone else, staff included, is told there is none (404)."""
+    if _user_id(user) != owner_id:
+        raise Http404("no such transcript")
+    assert isinstance(user, User)
+    return user
+
+
+def transcript_for(*, user: Viewer, owner_id: int) -> Transcript:
+    """Every credential the owner holds (hours as its definition gives them; a revoked one shown, not counted)
+    and every pathway earned, with the stacked credentials since revoked: four queries."""
+    owner = transcript_owner(user=user, owner_id=owner_id)
+    now = timezone.now()
+    badges = Badge.objects.filter(earner=owner).exclude(document_text="").order_by("issued_at", "pk")
+    entries = [
+        Entry(badge, badge.version.spec.pd_hours if badge.version else None, _status(badge, now))
+        for badge in badges.filter(attempt__isnull=False).select_related("issuer", "version")
+    ]
+    awards = (
+        PathwayAward.objects.filter(earner=owner, badge__document_text__gt="")
+        .select_related("pathway__issuer", "badge")
+        .prefetch_related(Prefetch("stacked", queryset=Badge.objects.order_by("issued_at", "pk")))
+        .order_by("awarded_at", "pk")
+    )
+    pathways = [
+        PathwayEntry(award, _status(award.badge, now), [b for b in award.stacked.all() if b.revoked_at is not None])
+        for award in awards
+    ]
+    return Transcript(owner, entries, pathways, now)
+
+
+def transcript_bundle(*, user: Viewer, owner_id: int) -> dict[str, Any]:
+    """Every signed credential the owner holds (Data Integrity form, as issued), in one unsigned W3C Verifiable
+    Presentation. Unsigned because the earner holds no key of their own here (no DID to sign as holder), and it
+    needs none: each credential carries its own proof and status entry and verifies on its own."""
+    owner = transcript_owner(user=user, owner_id=owner_id)
+    documents = (
+        Badge.objects.filter(earner=owner).exclude(document_text="").order_by("issued_at", "pk").only("document_text")
+    )
+    return {
+        "@context": [VC_V2],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [badge.document for badge in documents],
+    }
