@@ -4,19 +4,15 @@ tests/reviews/test_concurrency.py, whose helpers prove the race happened)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from core.models import AuditEvent
 from notifications.models import Notification, NotificationKind
 from reviews.models import Appeal, Seat, SeatRole
 from submissions.models import Submission
 from tests.appeals.conftest import CONTESTED, REASON
-from tests.reviews.test_concurrency import one_waited_for_another, start_at_once
+from tests.reviews.test_concurrency import one_waited_for_another, rows_held, start_at_once
 from workflow.services import appeal_request
 
 pytestmark = [
@@ -25,34 +21,9 @@ pytestmark = [
 ]
 
 
-@contextmanager
-def submission_held(submission_id: int) -> Iterator[None]:
-    """Hold the submission's row from a third connection, so both appeals are inside their transactions,
-    queued on the lock every appeal takes first, when it is let go."""
-    locked, release = threading.Event(), threading.Event()
-
-    def locker() -> None:
-        try:
-            with transaction.atomic():
-                list(Submission.objects.select_for_update().filter(pk=submission_id))
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=locker)
-    thread.start()
-    assert locked.wait(timeout=10)
-    try:
-        yield
-    finally:
-        release.set()
-        thread.join(timeout=30)
-
-
 def test_two_appeals_sent_at_once_make_exactly_one(decided, educator, fresh):
     pids: list[int] = []
-    with submission_held(decided.submission_id):
+    with rows_held(Submission.objects.filter(pk=decided.submission_id)):
         finish = start_at_once(
             *[
                 lambda: appeal_request(attempt=decided, educator=educator, reasons={CONTESTED: REASON})

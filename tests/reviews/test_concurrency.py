@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from accounts.models import ReviewerRole
 from awards.models import Badge
@@ -93,18 +94,18 @@ def one_waited_for_another(pids: list[int], *, within: float = 15.0) -> bool:
 
 
 @contextmanager
-def rows_held(assignment_ids: list[int]) -> Iterator[None]:
-    """Hold these assignment rows locked from a third connection while the body runs, then let go.
+def rows_held(rows: QuerySet[Any]) -> Iterator[None]:
+    """Hold these rows locked from a third connection while the body runs, then let go.
 
     Without it the second thread often starts after the first has committed (each transaction is short);
-    with it both are inside their transactions when the rows are let go: the moment at which a missing
-    lock would let each count only its own review."""
+    with it both are inside their transactions, queued on the lock, when the rows are let go: the moment at
+    which a missing lock would let each see only its own write."""
     locked, release = threading.Event(), threading.Event()
 
     def locker() -> None:
         try:
             with transaction.atomic():
-                list(Assignment.objects.select_for_update().filter(pk__in=assignment_ids))
+                list(rows.select_for_update())
                 locked.set()
                 release.wait(timeout=30)
         finally:
@@ -130,7 +131,7 @@ def test_the_last_two_reviews_submitted_at_once_make_exactly_one_decision(ck_att
     mail.outbox.clear()
 
     pids: list[int] = []
-    with rows_held([a.pk for a in last_two]):
+    with rows_held(Assignment.objects.filter(pk__in=[a.pk for a in last_two])):
         finish = start_at_once(
             *[lambda a=a: review_submit(assignment=a, reviewer=a.reviewer) for a in last_two], pids=pids
         )
