@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reviews.models import Appeal, Assignment, Decision, SeatRole
 from tests.appeals.conftest import CONTESTED, REASON
+from tests.reviews.helpers import review
 from workflow.services import appeal_request
 
 PERSONAS = [
@@ -150,3 +151,18 @@ def test_the_record_page_shows_the_appeal_to_the_issuers_admins(
         assert REASON in page
         assert "Appeal requested" in page or "appeal.requested" in page
     assert _client(other_issuer_admin).get(url).status_code == 404
+
+
+def test_after_an_upheld_appeal_the_feedback_says_why_it_reads_not_yet_under_earned(
+    decided, educator, classkick, fresh, django_capture_on_commit_callbacks
+):
+    url = reverse("submissions:attempt", args=[decided.submission_id, decided.number])
+    appeal = appeal_request(attempt=decided, educator=educator, reasons={CONTESTED: REASON})
+    assert "Your appeal was upheld" not in _client(educator).get(url).content.decode()
+    assignment = Assignment.objects.get(attempt=decided, seat__role=SeatRole.APPEAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        review(assignment, classkick)  # the fresh reviewer passes every criterion
+    page = _client(educator).get(url).content.decode()
+    assert "Your appeal was upheld" in page
+    assert f'href="{reverse("appeals:status", args=[appeal.pk])}"' in page
+    assert "not yet" in page  # the panel's first scoring is still shown, now explained
