@@ -1,36 +1,18 @@
 """A coordinator's export of the group: one row per shared submission, and one row for each member who does not
 share (name, address, joined, and nothing else), as CSV or XLSX through tablib.
 
-Text cells are made safe from spreadsheets that would run a cell starting with = + - @ (or a tab or carriage
-return) as a formula: a name is text anyone could have typed. workflow.exports does the same for the issuers'
-exports; this app sits below workflow and cannot import it, so the few lines are here again.
+Text cells are made safe from spreadsheets that would run them as formulas by core.spreadsheet.cell_safe, the
+rule the issuers' exports use too.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 import tablib  # type: ignore[import-untyped]
 from django.utils.translation import gettext
 
 from cohorts.models import Organisation
 from cohorts.selectors import STAGES, MemberFilters, members_all
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell_safe(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+from core.spreadsheet import cell_safe
 
 
 def headers() -> list[str]:

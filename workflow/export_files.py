@@ -5,7 +5,7 @@ no temporary file. A bigger one is never held whole: tablib's Dataset keeps ever
 SMALL_ROWS the CSV streams a row at a time through the standard csv module (a StreamingHttpResponse over the
 query's iterator), and the XLSX goes through openpyxl's write-only workbook (tablib's own XLSX engine), which
 writes each row to its sheet file as it comes, spooled to a temporary file that the response then sends.
-The rows were made safe for spreadsheets by workflow.exports.cell_safe before they get here.
+The rows were made safe for spreadsheets by core.spreadsheet.cell_safe (through workflow.exports) before they get here.
 """
 
 from __future__ import annotations

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -29,6 +28,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from awards.models import ApplicationStatus, Badge, CreditApplication, Visibility
 from catalog.models import Credential, Issuer
 from core.errors import FieldError, InvalidInput
+from core.spreadsheet import Cell, cell_safe
 from reviews.models import Decision, DecisionOutcome, ReviewState, Score
 from reviews.selectors import Viewer, issuer_get_for_admin
 from submissions.models import Attempt, AttemptStatus
@@ -37,28 +37,7 @@ from submissions.models import Attempt, AttemptStatus
 # small enough that the rows held at once stay a few hundred kilobytes.
 CHUNK_ROWS = 1000
 
-# A cell a spreadsheet would evaluate starts with one of these (tab and carriage return too, per OWASP).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-Cell = str | int | Decimal | None
 Row = tuple[Cell, ...]
-
-
-def cell_safe(value: Any) -> Cell:
-    """A value as a cell: datetimes in ISO 8601 (UTC), text that a spreadsheet would run as a formula prefixed
-    with an apostrophe, so it reads as the text it is."""
-    if value is None or isinstance(value, bool):
-        return "" if value is None else ("yes" if value else "no")
-    if isinstance(value, int | Decimal):
-        return value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import ParticipationConsent, User
 from accounts.participants import CONSENT_LINK_VALID, consent_answer, consent_link_get, consent_request
 from core.errors import InvalidInput, InvalidState, TooSoon
+from pages.service_errors import form_errors_add
 
 Kind = ParticipationConsent.Kind
 
@@ -120,8 +121,7 @@ def participation_ask(request: HttpRequest, kind: str) -> HttpResponse:
             messages.warning(request, refusal.message[0].upper() + refusal.message[1:] + ".")
             return redirect("accounts:participation")
         except InvalidInput as refusal:
-            for problem in refusal.errors:
-                form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+            form_errors_add(form, refusal.errors)
         else:
             messages.success(
                 request, gettext("We emailed %(email)s a link to answer.") % {"email": consent.contact_email}

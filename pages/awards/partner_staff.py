@@ -13,6 +13,7 @@ from accounts.models import User
 from awards import selectors, services
 from core.errors import InvalidInput
 from pages.awards import forms
+from pages.service_errors import form_errors_add
 
 
 @login_required
@@ -33,8 +34,7 @@ def partner_staff(request: HttpRequest, slug: str) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except InvalidInput as refusal:
-            for problem in refusal.errors:
-                form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+            form_errors_add(form, refusal.errors)
         else:
             person = invitation.membership.user
             partner = invitation.membership.partner

@@ -34,6 +34,7 @@ from catalog.definition_text import definition_shown
 from catalog.models import Credential
 from core.errors import InvalidInput, InvalidState
 from pages.awards import forms
+from pages.service_errors import form_errors_add
 
 
 def _user(request: HttpRequest) -> User:
@@ -56,8 +57,7 @@ def _show_on_form(form: Form, refusal: InvalidInput | InvalidState) -> None:
     """A refusal the person can correct where they are: beside the field it names, else above the form.
     NotAllowed is not caught by the views: the selectors answer 404 first, and pages/errors.py maps the rest."""
     if isinstance(refusal, InvalidInput):
-        for problem in refusal.errors:
-            form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+        form_errors_add(form, refusal.errors)
     else:
         form.add_error(None, refusal.message)
 

@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy
 from coaching.models import CoachRole
 from coaching.services import COMMENT_MAX
 from core.errors import FieldError
+from pages.service_errors import form_errors_add
 
 
 class _ServiceErrors:
     def add_service_errors(self, errors: Sequence[FieldError]) -> None:
         """A refusal from a service, shown at the field it names (or above the form)."""
         form: Any = self
-        for error in errors:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        form_errors_add(form, errors)
 
 
 class ShareForm(_ServiceErrors, forms.Form):

@@ -21,6 +21,7 @@ from gallery.services import gallery_entry_curate
 from pages.gallery.forms import CurationForm
 from pages.gallery.views import showcase_context
 from pages.reviews.paging import page_number
+from pages.service_errors import form_errors_add
 
 
 @login_required
@@ -41,8 +42,7 @@ def example(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse:
         try:
             gallery_entry_curate(admin=request.user, entry=entry, publish=publish, note=form.cleaned_data["note"])
         except InvalidInput as refusal:
-            for problem in refusal.errors:
-                form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+            form_errors_add(form, refusal.errors)
         except InvalidState as refusal:
             form.add_error(None, refusal.message)
         else:

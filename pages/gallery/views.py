@@ -27,6 +27,7 @@ from gallery.selectors import Showcase, entry_file, entry_for_earner, entry_get_
 from gallery.services import gallery_entry_offer, gallery_entry_withdraw, gallery_file_viewed
 from pages.gallery.forms import OfferForm
 from pages.reviews.paging import page_number
+from pages.service_errors import form_errors_add
 from pages.submissions.answers import answer_for
 
 R = TypeVar("R", bound=HttpResponseBase)
@@ -119,8 +120,7 @@ def offer(request: HttpRequest, uuid: str) -> HttpResponse:
         try:
             gallery_entry_offer(earner=_user(request), badge=badge, consent=form.cleaned_data["consent"])
         except InvalidInput as refusal:
-            for problem in refusal.errors:
-                form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+            form_errors_add(form, refusal.errors)
         except InvalidState as refusal:
             form.add_error(None, refusal.message)
         else:

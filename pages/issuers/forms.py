@@ -16,6 +16,7 @@ from accounts.models import ReviewerRole, User
 from accounts.reviewer_roles import CAPACITY_MAX, PAUSE_REASON_MAX
 from catalog.schema import GRADE_BANDS
 from core.errors import FieldError
+from pages.service_errors import form_errors_add
 
 # The services name a field as the API does; the forms' own names differ where a page says it otherwise.
 _SERVICE_FIELDS = {"kinds": "kind"}
@@ -25,9 +26,7 @@ class ServiceErrorsMixin:
     def add_service_errors(self, errors: Sequence[FieldError]) -> None:
         """A refusal from a service, shown at the field it names (or above the form)."""
         form: Any = self
-        for error in errors:
-            name = _SERVICE_FIELDS.get(error.field, error.field)
-            form.add_error(name if name in form.fields else None, error.message)
+        form_errors_add(form, errors, _SERVICE_FIELDS)
 
 
 class RoleGrantForm(ServiceErrorsMixin, forms.Form):

@@ -14,6 +14,7 @@ from accounts.models import User
 from catalog.models import Issuer
 from core.errors import InvalidInput
 from pages.pathways.forms import PathwayForm
+from pages.service_errors import form_errors_add
 from pathways import selectors
 from pathways.models import Pathway
 from pathways.services import pathway_save
@@ -50,8 +51,7 @@ def _form_page(request: HttpRequest, issuer: Issuer, pathway: Pathway | None) ->
         try:
             saved = pathway_save(actor=_user(request), issuer=issuer, data=form.to_input(), pathway=pathway)
         except InvalidInput as refusal:
-            for problem in refusal.errors:
-                form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+            form_errors_add(form, refusal.errors)
         else:
             messages.success(request, gettext("Saved the pathway %(title)s.") % {"title": saved.title})
             return redirect("issuers:pathways", slug=issuer.slug)
