@@ -15,7 +15,9 @@ from allauth.account.auth_backends import AuthenticationBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from accounts.models import User
 from accounts.throttle import client_network, throttle_reached, throttle_take_distinct
+from core.compiled import CompiledModels
 
 RULE = "signin_network"
 # Set on a request refused here, so that the sign-in page answers 429 with its reason rather than
@@ -59,6 +61,9 @@ def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | Non
     return str(value or "").strip().lower()
 
 
+_USER_BY_PK: CompiledModels[User] = CompiledModels(lambda pk: User._default_manager.filter(pk=pk), int)
+
+
 class AccountBackend(AuthenticationBackend):
     """allauth's backend (Django's ModelBackend that also finds a person by email=), except that a closed account's
     right password is answered like a wrong one: allauth would send it to an "account inactive" page, telling
@@ -71,3 +76,9 @@ class AccountBackend(AuthenticationBackend):
         if found is None:
             AuthenticationBackend.unstash_authenticated_user()
         return found
+
+    def get_user(self, user_id: Any) -> Any:
+        # Every signed-in request asks this once: the row by a query compiled once (core/compiled.py), then
+        # ModelBackend's own check (an inactive account is nobody).
+        user = _USER_BY_PK.one(int(user_id))
+        return user if user is not None and self.user_can_authenticate(user) else None

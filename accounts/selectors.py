@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from accounts.models import IssuerMembership, ReviewerProfile, ReviewerRole, User
 from catalog.models import Issuer
 from catalog.schema import GRADE_BANDS
+from core.compiled import CompiledModels
 
 
 @dataclass(frozen=True)
@@ -43,28 +44,69 @@ class UserRoles:
         return self.is_platform_admin or self.is_issuer_admin
 
 
+# What the profile and dashboard draw of an issuer (its name, and its slug in links); issuers read for roles hold
+# only these, so a page drawing more must read the issuer itself.
+_ISSUER_SHOWN = ("issuer__id", "issuer__slug", "issuer__name")
+
+
+# Read on every profile and dashboard view: built once per connection (the ORM's building costs more than running).
+_MEMBERSHIPS = CompiledModels(
+    lambda user_id: (
+        IssuerMembership.objects.filter(user_id=user_id)
+        .select_related("issuer")
+        .only("role", *_ISSUER_SHOWN)
+        .order_by("issuer__name")
+    ),
+    int,
+)
+# Whether the reviewer takes new work rides on their roles' query (through their user) rather than a query of its own.
+_REVIEWER_ROLES = CompiledModels(
+    lambda user_id: (
+        ReviewerRole.objects.filter(user_id=user_id)
+        .select_related("issuer", "user__reviewer_profile")
+        .only(
+            "kind",
+            "grade_bands",
+            *_ISSUER_SHOWN,
+            "user__id",
+            "user__reviewer_profile__id",
+            "user__reviewer_profile__is_active",
+        )
+        .order_by("issuer__name", "kind")
+    ),
+    int,
+)
+
+
+def _takes_new_work(user: User) -> bool:
+    try:
+        return user.reviewer_profile.is_active
+    except ReviewerProfile.DoesNotExist:
+        return False
+
+
 def user_roles_get(*, user: User) -> UserRoles:
-    """Three queries whatever the number of memberships or issuers, so pages that show roles stay flat."""
+    """Two queries whatever the number of memberships or issuers, so pages that show roles stay flat."""
     if not user.is_authenticated:
         return UserRoles()
     admin_of: list[Issuer] = []
     staff_of: list[Issuer] = []
-    for membership in IssuerMembership.objects.filter(user=user).select_related("issuer").order_by("issuer__name"):
+    for membership in _MEMBERSHIPS.all(user.pk):
         (admin_of if membership.role == IssuerMembership.Role.ADMIN else staff_of).append(membership.issuer)
+    rows = _REVIEWER_ROLES.all(user.pk)
     roles = [
         RoleHeld(
             issuer=role.issuer,
             kind=role.get_kind_display(),
             grade_bands=[GRADE_BANDS[band] for band in role.grade_band_list()],
         )
-        for role in ReviewerRole.objects.filter(user=user).select_related("issuer").order_by("issuer__name", "kind")
+        for role in rows
     ]
-    profile = ReviewerProfile.objects.filter(user=user).first() if roles else None
     return UserRoles(
         is_platform_admin=user.is_superuser,
         admin_of=admin_of,
         staff_of=staff_of,
-        reviewer_active=profile is not None and profile.is_active,
+        reviewer_active=bool(rows) and _takes_new_work(rows[0].user),
         reviewer_roles=roles,
     )
 

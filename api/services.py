@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from api.models import PersonalAccessToken, TokenScope
 from core.audit import audit_record
+from core.compiled import CompiledModels
 from core.errors import InvalidInput, InvalidState, NotAllowed
 
 TOKEN_PREFIX = "mct_"
@@ -118,11 +119,17 @@ def token_authenticate(*, token: str) -> User | None:
     return row.user if row is not None else None
 
 
+# Every API request with a token makes this lookup first: its SQL is built once per connection (the hash is unique).
+_BY_HASH: CompiledModels[PersonalAccessToken] = CompiledModels(
+    lambda digest: PersonalAccessToken.objects.select_related("user").filter(token_hash=digest).order_by(), str
+)
+
+
 def token_find(*, token: str) -> PersonalAccessToken | None:
     """The active token row (with its active user) that `token` is, or None; records its use."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = PersonalAccessToken.objects.select_related("user").filter(token_hash=token_hash(token)).first()
+    row = _BY_HASH.one(token_hash(token))
     if row is None or not row.is_active or not row.user.is_active:
         return None
     now = timezone.now()

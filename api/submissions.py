@@ -22,7 +22,7 @@ from api.auth import object_auth, request_user, session_or_token
 from api.common import FILE_DOC, FindingOut, Id, Pagination, StrictCount, StrictIn, errors
 from catalog.models import Credential
 from catalog.schema import FileField
-from core.errors import FieldError, FileTooLarge, InvalidInput
+from core.errors import FieldError, FileTooLarge, InvalidInput, NotFound
 from submissions import selectors, services
 from submissions.downloads import evidence_file_response
 from submissions.models import Attempt, AttemptStatus, Evidence, Submission
@@ -214,7 +214,7 @@ def _submission_out(submission: Submission) -> dict[str, Any]:
         "self_evaluation": draft.self_evaluation,
         "first_written_at": draft.first_written_at,
         "evidence": [_evidence_out(item) for item in selectors.submission_evidence(submission=submission)],
-        "attempts": [_attempt_summary(a) for a in selectors.submission_attempts(submission=submission)],
+        "attempts": [_attempt_summary(a) for a in selectors.submission_attempt_summaries(submission=submission)],
         "created_at": submission.created_at,
         "updated_at": submission.updated_at,
     }
@@ -260,16 +260,19 @@ def get_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
 )
 def save_responses(request: HttpRequest, submission_id: Id, payload: ResponsesIn) -> dict[str, Any]:
     """Save changed fields. 409 with both versions of each field changed elsewhere since base_revision."""
-    submission = _mine(request, submission_id)
-    # draft_save hands back the draft as saved and updates the submission's status and time in place, so the
-    # answer is built from them: reading the submission again would double the cost of every autosave.
-    submission.draft = services.draft_save(
-        submission=submission,
-        actor=request_user(request),
-        base_revision=payload.base_revision,
-        changes=payload.responses,
-        self_evaluation=payload.self_evaluation,
-    )
+    # One locked read finds the submission, checks its owner and brings what the answer names: the page saves
+    # on every pause in typing, so reading the submission before locking it would double its cost.
+    try:
+        submission = services.draft_autosave(
+            submission_id=submission_id,
+            actor=request_user(request),
+            base_revision=payload.base_revision,
+            changes=payload.responses,
+            self_evaluation=payload.self_evaluation,
+        )
+    except NotFound:
+        # The answer every other route gives a submission its caller may not see (selectors' Http404).
+        raise Http404("no such submission") from None
     return _submission_out(submission)
 
 

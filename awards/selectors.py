@@ -4,6 +4,7 @@ see it, partner staff see only their own university's applications, an earner on
 from __future__ import annotations
 
 from typing import TypeAlias
+from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
@@ -21,6 +22,7 @@ from awards.models import (
     Visibility,
 )
 from catalog.models import BadgeImage, Credential, Issuer
+from core.compiled import CompiledModels
 from core.errors import MicrocredError
 
 # Whoever is asking: a signed-in user, the anonymous visitor of a request, or nobody (a public document).
@@ -60,11 +62,35 @@ def badge_get_for_viewer(*, user: Viewer, uuid: str) -> Badge:
     """A badge's page: public and unlisted ones for anyone with the link; private ones only for the earner
     and the issuer's admins (who may need to revoke it). 404 otherwise, so a private badge's existence is
     not revealed."""
-    badge = (
-        Badge.objects.select_related("earner", "issuer", "credential", "version", "revoked_by")
-        .filter(uuid=uuid)
-        .first()
-    )
+    badges = Badge.objects.select_related("earner", "issuer", "credential", "version", "revoked_by")
+    return _visible(badges.filter(uuid=uuid).first(), user)
+
+
+def badge_get_for_page(*, user: Viewer, uuid: str) -> Badge:
+    """badge_get_for_viewer for the badge's own page, which is mostly drawn from the cache: only what its version
+    (pages/awards/badge_page.py) and its access check read is read on every view; the rest (the version's large
+    definition) when the page is drawn, and nobody's password hash at all."""
+    return _visible(_BADGE_FOR_PAGE.one(uuid), user)
+
+
+# Its SQL built once per connection: the page is public, and building this query cost more than running it.
+_BADGE_FOR_PAGE: CompiledModels[Badge] = CompiledModels(
+    lambda key: (
+        Badge.objects.select_related("earner", "issuer", "credential", "version")
+        .defer(
+            *(f"earner__{name}" for name in ("password", "last_login", "date_joined", "email", "organisation")),
+            *(f"earner__{name}" for name in ("email_verified_at", "language")),
+            *(f"issuer__{name}" for name in ("description", "email", "colour", "accent_colour")),
+            *(f"credential__{name}" for name in ("title", "summary", "grade_bands", "standard_codes", "search_text")),
+            *(f"version__{name}" for name in ("definition", "source_name", "loaded_at")),
+        )
+        .filter(uuid=key)[:1]
+    ),
+    UUID,
+)
+
+
+def _visible(badge: Badge | None, user: Viewer) -> Badge:
     if badge is None:
         raise Http404("no such credential")
     if badge.revoked_at is not None and not badge.document_text:

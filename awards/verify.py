@@ -257,7 +257,7 @@ def verify_credential(data: dict[str, Any] | str | bytes, *, now: datetime | Non
     (awards.verify_cache); the validity dates are judged afresh on every call."""
     report = Report()
     digest = input_digest(data)
-    reading = reading_get(digest) if digest else None
+    reading = reading_get(digest, data) if digest else None
     if reading is None:
         try:
             reading = reading_make(*_read(data))
@@ -265,7 +265,7 @@ def verify_credential(data: dict[str, Any] | str | bytes, *, now: datetime | Non
             report.error = str(error)
             return report
         if digest:
-            reading_set(digest, reading)
+            reading_set(digest, reading, data)
     report.form, report.credential = reading.form, reading.credential
     credential, token = reading.credential, reading.token
     moment = now or timezone.now()

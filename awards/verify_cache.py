@@ -28,7 +28,7 @@ A credential whose key or status list is not ours cannot be fingerprinted and it
 from __future__ import annotations
 
 import hashlib
-import json
+import pickle
 from functools import lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -97,14 +97,20 @@ class Reading(NamedTuple):
 
 
 def input_digest(data: dict[str, Any] | str | bytes) -> str | None:
-    """SHA-256 of the input exactly as given (a dict as serialised in its own key order), with the site's
-    address; None if it cannot be serialised."""
+    """SHA-256 of the input exactly as given, with the site's address; None if it cannot be serialised.
+
+    Text and bytes are hashed as they are. A dict is hashed as its pickle: a faithful serialisation (equal bytes,
+    equal contents, types included) several times cheaper than JSON, and the badge page passes one on every view;
+    two equal dicts built differently may pickle differently, which only costs a miss. Each form is hashed under
+    its own tag, so no text can ever share a digest with an object (a reading kept for an object does not hold
+    its body: reading_set)."""
     if isinstance(data, dict):
         try:
-            data = json.dumps(data, ensure_ascii=False)
-        except (TypeError, ValueError, RecursionError):
-            return None  # _read refuses it with the reason
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+            raw = b"object\n" + pickle.dumps(data, protocol=5)
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+            return None  # _read judges it
+    else:
+        raw = b"text\n" + (data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     return hashlib.sha256(settings.SITE_URL.encode() + b"\n" + raw).hexdigest()
 
 
@@ -121,12 +127,21 @@ def reading_make(form: str, credential: dict[str, Any], token: str | None) -> Re
     )
 
 
-def reading_get(digest: str) -> Reading | None:
+def reading_get(digest: str, given: object = None) -> Reading | None:
+    """The reading kept for `digest`. `given` is the input itself: when it is a dict, the credential was kept
+    without its body (reading_set) and is the input, which hashed to `digest`."""
     value = cache.get("awards.verify.read:" + digest)
-    return value if isinstance(value, Reading) else None
+    if not isinstance(value, Reading):
+        return None
+    return value._replace(credential=given) if isinstance(given, dict) else value
 
 
-def reading_set(digest: str, reading: Reading) -> None:
+def reading_set(digest: str, reading: Reading, given: object = None) -> None:
+    """Keep `reading` for `digest`. A credential given as a dict is the input: kept without its body, since
+    unpickling it on every repeat (the badge page passes the parsed document) cost more than the rest of the
+    reading, and the caller hands it in again."""
+    if isinstance(given, dict):
+        reading = reading._replace(credential={})
     cache.set("awards.verify.read:" + digest, reading, TIMEOUT)
 
 

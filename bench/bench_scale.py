@@ -5,7 +5,9 @@ proportions), and the ratio of the two (target: at most 1.5) with the query coun
 Timed in process through Django's test client (the full middleware stack, no network), as the demo admin, the
 demo reviewer, and anonymous visitors; the same pages at both sizes, so the ratio is what the growth costs. The two
 sizes are two copies of one SQLite database, and the rounds alternate between them (the machine may be shared).
-Runs against a throwaway SQLite database in a temporary folder; nothing in var/ is touched.
+Runs against a throwaway SQLite database in a temporary folder; nothing in var/ is touched. The two databases are
+kept in the bench's cache folder once grown (bench/throwaway.py says under what), so a later run with the same
+sources measures the same data without growing it again.
     python bench/bench_scale.py [--small 1000] [--large 100000] [--n 7]
 """
 
@@ -17,15 +19,28 @@ import shutil
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.throwaway import throwaway_django  # the project root, put on the path above
+from bench.throwaway import (  # the project root, put on the path above
+    NAME,
+    cache_find,
+    cache_store,
+    checkpoint,
+    django_setup,
+    secrets_copy,
+    source_digest,
+)
 
 TARGET = 1.5
+LARGE = "large.sqlite3"
+HERE = Path(__file__).resolve().parent
+# The code the grown databases are made by: an edit to any of them makes them again.
+SEEDING = [HERE / "bench_scale.py", HERE / "seed.py", HERE / "bench_awards.py", HERE / "throwaway.py"]
 # (what, who views it, path)
 PAGES = [
     ("issuer pipeline", "admin", "/reviews/admin/"),
@@ -94,31 +109,75 @@ def _measure(clients: dict[str, Any], databases: dict[int, Path], n: int) -> dic
     return out
 
 
+def _build(folder: Path, small: int, large: int) -> dict[int, Path]:
+    """The two databases, seeded alike and grown to each size, made in `folder` (Django set up on the first)."""
+    from django.db import connection
+
+    from bench import seed
+
+    people = seed.seed_people(typists=0)
+    first = Path(connection.settings_dict["NAME"])
+    connection.close()
+    checkpoint(first)
+    databases = {small: first, large: folder / LARGE}
+    shutil.copy2(first, databases[large])
+    for size, database in databases.items():
+        _use(database)
+        started = time.perf_counter()
+        seed.grow_to(size, people.reviewer)
+        print(f"  ({size:,} attempts seeded in {time.perf_counter() - started:.0f} s)", flush=True)
+    connection.close()
+    for database in databases.values():
+        checkpoint(database)
+    return databases
+
+
+def _sessions(databases: dict[int, Path]) -> dict[str, Any]:
+    """A client for each persona, signed in on the first database, its session copied to the others (the
+    databases are built before, and may be older than a session lives)."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import User
+    from bench import seed
+
+    first, *others = databases.values()
+    _use(first)
+    clients = {"anonymous": Client(HTTP_HOST="127.0.0.1")}
+    for who, email in (("admin", seed.ADMIN), ("reviewer", seed.REVIEWER)):
+        clients[who] = Client(HTTP_HOST="127.0.0.1")
+        clients[who].force_login(User.objects.get(email=email))
+    connection.close()
+    table = Session._meta.db_table
+    for database in others:
+        with sqlite3.connect(database) as raw:
+            raw.execute("ATTACH DATABASE ? AS first", (str(first),))
+            # The table's name from the model's own metadata.
+            raw.execute(f'INSERT OR REPLACE INTO "{table}" SELECT * FROM first."{table}"')
+        raw.close()
+    return clients
+
+
 def run(small: int, large: int, n: int) -> dict[str, Any]:
-    with throwaway_django() as folder:
-        from django.db import connection
-        from django.test import Client
-
-        from bench import seed
-
-        people = seed.seed_people(typists=0)
-        clients = {"anonymous": Client(HTTP_HOST="127.0.0.1")}
-        for who in ("admin", "reviewer"):
-            clients[who] = Client(HTTP_HOST="127.0.0.1")
-            clients[who].force_login(getattr(people, who))
-        # Two copies of the same start (people, sessions), one grown to each size.
-        first = Path(connection.settings_dict["NAME"])
-        connection.close()
-        with sqlite3.connect(first) as raw:
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        databases = {small: first, large: folder / "large.sqlite3"}
-        shutil.copy2(first, databases[large])
-        for size, database in databases.items():
-            _use(database)
-            started = time.perf_counter()
-            seed.grow_to(size, people.reviewer)
-            print(f"  ({size:,} attempts seeded in {time.perf_counter() - started:.0f} s)", flush=True)
-        sizes = _measure(clients, databases, n)
+    # The grown databases are kept in the bench's cache under a digest of the sources and of the code that seeds
+    # them (bench.throwaway): growing 100k attempts is most of this benchmark's time, and none of what it measures.
+    digest = source_digest(*SEEDING) + f"-{small}-{large}"
+    with tempfile.TemporaryDirectory(prefix="microcred-bench-") as name:
+        folder = Path(name)
+        cached = cache_find("scale", digest)
+        if cached is not None:
+            print(f"  (the databases at {small:,} and {large:,} attempts, as seeded before, from {cached})", flush=True)
+            secrets_copy(cached, folder)
+            shutil.copy2(cached / NAME, folder / NAME)
+            shutil.copy2(cached / LARGE, folder / LARGE)
+            django_setup(folder, prepared=True)
+            databases = {small: folder / NAME, large: folder / LARGE}
+        else:
+            django_setup(folder)
+            databases = _build(folder, small, large)
+            cache_store("scale", digest, folder, [NAME, LARGE])
+        sizes = _measure(_sessions(databases), databases, n)
     print(f"scale: median of {n} views of each page at {small:,} and at {large:,} attempts (target <= {TARGET:g}x)")
     print(f"  {'page':<24} {small:>9,} {large:>9,}   ratio   queries   size at {large:,}")
     ratios = {}

@@ -4,9 +4,9 @@ Each client is an educator with their own draft and personal access token; it PA
 its draft (/api/v1/submissions/<id>/responses with the revision its value is based on, as
 static/js/submission.js does) again and again for --seconds: without pause, or --think seconds after each
 answer (a typist: the page saves 0.8 s after typing pauses). Printed per target: the
-request count, p50/p95/max latency, errors (every answer that is not 2xx, by status, and broken
-connections) and LOST WRITES: after the run, the value each client last had acknowledged must be the
-value the database holds.
+request count, p50/p95/max latency, the server's CPU time per request, errors (every answer that is not
+2xx, by status, and broken connections) and LOST WRITES: after the run, the value each client last had
+acknowledged must be the value the database holds.
 
 Targets, each on a fresh database that is thrown away afterwards (nothing in var/ is touched):
   sqlite    the server `make run` starts (gunicorn with microcred/gunicorn_config.py), development
@@ -305,6 +305,23 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
+def _cpu_seconds(root: int) -> float:
+    """CPU time (user and system) used so far by the server: its master and each worker process (Linux /proc)."""
+    total = 0.0
+    pids, seen = [root], set()
+    while pids:
+        pid = pids.pop()
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pids.extend(int(child) for child in children if int(child) not in seen)
+    return total
+
+
 def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
@@ -373,7 +390,9 @@ def run_target(
         _wait_until_up(server, port, https)
         load_before = os.getloadavg()[0]
         print(f"== {target}: {clients} clients autosaving for {seconds:g} s on http://{HOST}:{port}", flush=True)
+        cpu_before = _cpu_seconds(server.pid)
         tally, elapsed = _load(writers, port=port, https=https, seconds=seconds, think=think)
+        server_cpu = _cpu_seconds(server.pid) - cpu_before
         load_after = os.getloadavg()[0]
         _stop(server)
         lost, in_doubt = _lost_writes(env, writers)
@@ -385,8 +404,17 @@ def run_target(
         if ordered:
             p50, p95 = _percentile(ordered, 0.5), _percentile(ordered, 0.95)
             print(f"   latency: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms")
+            # What a save costs the server, the figure others' load on a shared machine skews least (latency
+            # waits for the cores they hold; CPU time mostly does not).
+            cpu_ms = server_cpu / len(ordered) * 1000
+            print(f"   server CPU per request: {cpu_ms:.1f} ms (gunicorn's processes; the database's not counted)")
             if figures is not None:
-                figures[target] = {"p50_ms": p50 * 1000, "p95_ms": p95 * 1000, "requests": len(ordered)}
+                figures[target] = {
+                    "p50_ms": p50 * 1000,
+                    "p95_ms": p95 * 1000,
+                    "requests": len(ordered),
+                    "server_cpu_ms": cpu_ms,
+                }
         by_kind = ", ".join(f"{kind}: {n}" for kind, n in tally.errors.most_common())
         print(f"   errors: {errors}" + (f" ({by_kind})" if errors else ""))
         print(

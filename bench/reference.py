@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -22,16 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.throwaway import cache_root
+
 JS = Path(__file__).resolve().parent / "js"
 SCRIPT = "ob3.mjs"
 # What a control character in an earner's name looks like once pasted: RDFC-1.0 escapes both.
 CONTROL_NAME = "Ada\x01 Lovelace\x7f"
-
-
-def cache_root() -> Path:
-    if os.environ.get("MICROCRED_BENCH_CACHE"):
-        return Path(os.environ["MICROCRED_BENCH_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "microcred-bench"
 
 
 def kit(*, say: Callable[[str], None] = print) -> Path | None:

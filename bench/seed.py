@@ -14,13 +14,14 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 DEMO = "demo.microcred.test"
 GROWN = "grown.bench.example"
 BATCH = 5000
 OPEN_FOR_REVIEWER = 10  # open assignments the measured reviewer holds, however large the program
+REVIEWER, ADMIN = f"staff1@{DEMO}", f"admin-classkick@{DEMO}"  # the demo accounts the pages are viewed as
 
 
 @dataclass
@@ -90,8 +91,8 @@ def seed_people(typists: int) -> People:
         drafts.append((user, submission.pk, field))
     return People(
         educator=educator,
-        reviewer=User.objects.get(email=f"staff1@{DEMO}"),
-        admin=User.objects.get(email=f"admin-classkick@{DEMO}"),
+        reviewer=User.objects.get(email=REVIEWER),
+        admin=User.objects.get(email=ADMIN),
         public_badge=public,
         typists=drafts,
     )
@@ -116,7 +117,55 @@ def grow_to(n: int, reviewer: Any) -> None:
         _grow_batch(range(first, min(first + BATCH, n)), n, reviewer, in_review, mine_open)
 
 
-def _insert(model: Any, template: Any, rows: list[dict[str, Any]]) -> int:
+def _plain(field: Any) -> type | None:
+    """The type whose values (and NULL) `field`'s get_db_prep_save hands back as they are, if it is one of
+    Django's own number, text or boolean columns, or a key to a number. Django's own only: a subclass may
+    prepare its values (encrypt them, say)."""
+    from django.db import models
+
+    if isinstance(field, models.ForeignKey):
+        return _plain(field.target_field)
+    if not type(field).__module__.startswith("django.db.models."):
+        return None
+    for kind, python in ((models.BooleanField, bool), (models.IntegerField, int)):
+        if isinstance(field, kind):
+            return python
+    return str if isinstance(field, models.CharField | models.TextField) else None
+
+
+def _preparer(field: Any, connection: Any, moments: dict[datetime, Any]) -> Any:
+    """The function that turns a value of `field` into what the database driver is given, as `get_db_prep_save`
+    does: its work made once per column rather than once per value, where the value needs none (a number, a
+    string, a boolean or NULL in a plain column) or only the backend's date-time adapter (each date-time
+    adapted once, in `moments`: a grown row's few dates recur across the tables)."""
+    from django.db import models
+
+    prepare = field.get_db_prep_save
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+
+        def moment(value: Any) -> Any:
+            # An aware date-time is what get_prep_value hands the adapter unchanged; anything else takes the
+            # whole way.
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                adapted = moments.get(value)
+                if adapted is None:
+                    adapted = moments[value] = adapt(value)
+                return adapted
+            return prepare(value, connection)
+
+        return moment
+    kind = _plain(field)
+    if kind is not None:
+
+        def plain(value: Any) -> Any:
+            return value if value is None or type(value) is kind else prepare(value, connection)
+
+        return plain
+    return lambda value: prepare(value, connection)
+
+
+def _insert(model: Any, template: Any, rows: list[dict[str, Any]], moments: dict[datetime, Any]) -> int:
     """Insert one row per dict (attribute name -> value), every other column as in `template`; the first new id.
 
     bulk_create prepares every field of every object in Python, which made 100k rows take many minutes on a busy
@@ -128,19 +177,21 @@ def _insert(model: Any, template: Any, rows: list[dict[str, Any]]) -> int:
 
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    by_name = {f.attname: f for f in fields}
-    base = {f.attname: f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields}
+    position = {f.attname: number for number, f in enumerate(fields, start=1)}
+    preparers = {f.attname: _preparer(f, connection, moments) for f in fields}
     first = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    base = [first, *(f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in [meta.pk.column, *(f.column for f in fields)])
     # Names from the model's own metadata, quoted; every value goes as a parameter.
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
     params = []
     for number, row in enumerate(rows):
-        values = dict(base)
+        values = base.copy()
+        values[0] = first + number
         for name, value in row.items():
-            values[name] = by_name[name].get_db_prep_save(value, connection)
-        params.append([first + number, *(values[f.attname] for f in fields)])
+            values[position[name]] = preparers[name](value)
+        params.append(values)
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
         for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
@@ -174,11 +225,13 @@ def _grow_batch(numbers: range, total: int, reviewer: Any, in_review: set[int], 
     when = {i: now - timedelta(minutes=200_000 - i) for i in numbers}  # in the order grown, all in the past
     holders = {i: reviewer.pk if (i not in in_review or i in mine_open) else other for i in numbers}
     tag = secrets.token_hex(3)
+    moments: dict[datetime, Any] = {}
     with transaction.atomic():
         user0 = _insert(
             User,
             User(email="template@bench.example", name="", password="!"),
             [{"email": f"e{i}-{tag}@{GROWN}", "name": f"Educator {i}"} for i in numbers],
+            moments,
         )
         users = {i: user0 + k for k, i in enumerate(numbers)}
         submission0 = _insert(
@@ -188,6 +241,7 @@ def _grow_batch(numbers: range, total: int, reviewer: Any, in_review: set[int], 
                 {"educator_id": users[i]} | ({"status": Status.IN_REVIEW, "is_open": True} if i in in_review else {})
                 for i in numbers
             ],
+            moments,
         )
         submissions = {i: submission0 + k for k, i in enumerate(numbers)}
         attempt0 = _insert(
@@ -212,6 +266,7 @@ def _grow_batch(numbers: range, total: int, reviewer: Any, in_review: set[int], 
                 | ({"status": AttemptStatus.IN_REVIEW} if i in in_review else {})
                 for i in numbers
             ],
+            moments,
         )
         attempts = {i: attempt0 + k for k, i in enumerate(numbers)}
         seat0 = _insert(
@@ -226,6 +281,7 @@ def _grow_batch(numbers: range, total: int, reviewer: Any, in_review: set[int], 
                 }
                 for i in numbers
             ],
+            moments,
         )
         _insert(
             Assignment,
@@ -250,6 +306,7 @@ def _grow_batch(numbers: range, total: int, reviewer: Any, in_review: set[int], 
                 | ({"state": AssignmentState.OPEN} if i in in_review else {})
                 for k, i in enumerate(numbers)
             ],
+            moments,
         )
         earned = [i for i in numbers if i not in in_review]
         _insert(
@@ -280,5 +337,6 @@ def _grow_batch(numbers: range, total: int, reviewer: Any, in_review: set[int], 
                 | ({"visibility": Visibility.PUBLIC} if i % 2 else {})
                 for position, i in enumerate(earned)
             ],
+            moments,
         )
         StatusList.objects.filter(pk=status_list.pk).update(used=status_list.used + len(earned))

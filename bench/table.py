@@ -46,14 +46,19 @@ def _credentials(r: dict[str, Any]) -> list[Row]:
 
 
 def _verify_repeat(r: dict[str, float]) -> list[Row]:
-    text, jwt = r["repeat verify, JSON text (/s)"], r["repeat verify, VC-JWT (/s)"]
+    forms = ("JSON text", "JSON object", "VC-JWT")
+    per_core = {form: r[f"repeat verify, {form} (/s)"] for form in forms if f"repeat verify, {form} (/s)" in r}
+    clock = {form: r.get(f"repeat verify, {form}, wall (/s)") for form in per_core}
+    rates = ", ".join(f"{rate:,.0f}/s {form}" for form, rate in per_core.items())
+    if all(clock.values()):
+        rates += " (by the clock on this busy machine: " + ", ".join(f"{clock[f]:,.0f}" for f in per_core) + ")"
     return [
         Row(
-            "repeated verification of a known credential",
-            f"{text:,.0f}/s JSON, {jwt:,.0f}/s VC-JWT",
+            "repeated verification of a known credential, per core (CPU time)",
+            rates,
             "—",
             "≥ 5,000/s",
-            _met(min(text, jwt) >= 5000),
+            _met(min(per_core.values()) >= 5000),
         )
     ]
 

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from catalog.models import Credential, CredentialVersion
 from catalog.schema import GRADE_BANDS, CredentialDefinition
+from core.compiled import CompiledRows
 
 # Longer searches are refused by the page's form and the API alike, naming the field.
 MAX_QUERY_LENGTH = 200
@@ -98,6 +99,11 @@ class PublishedCredential:
 
 def _published() -> QuerySet[Credential]:
     return Credential.objects.filter(is_published=True, current_version__isnull=False)
+
+
+def credentials_published() -> QuerySet[Credential]:
+    """Every credential anyone may see (published, with a version), for a read the pages build themselves."""
+    return _published()
 
 
 def _definition_key(*path: str) -> KeyTransform:
@@ -196,3 +202,37 @@ def credential_get_published(*, slug: str) -> PublishedCredential:
     if credential is None or credential.current_version is None:
         raise Http404(f"No published credential has the address {slug!r}.")
     return PublishedCredential(credential=credential, version=credential.current_version)
+
+
+# ----- versions of what the public pages show ---------------------------------------------------------------------
+
+# Every column the list shows or filters on, bar the search text (free-text searches are not kept): the version's
+# content hash stands for what the list reads from its definition (kind, graduate credit, alignments).
+_CATALOG_ROWS = CompiledRows(
+    lambda: (
+        _published()
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "slug",
+            "title",
+            "summary",
+            "grade_bands",
+            "standard_codes",
+            "standards_framework",
+            "current_version_id",
+            "current_version__number",
+            "current_version__content_hash",
+            "issuer__slug",
+            "issuer__name",
+            "issuer__url",
+        )
+    ),
+)
+
+
+def catalog_version() -> tuple[Any, ...]:
+    """The state of everything the catalog list shows, its filters included, in one small query whose SQL is built
+    once per connection: any publication, new version, or change of a credential's or its issuer's shown fields
+    changes it. Public, like the list."""
+    return tuple(_CATALOG_ROWS.fetch())

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.email_links import link_digest
 from catalog.schema import CredentialDefinition, FileField, ListField, Part
 from coaching.models import CoachComment, CoachingShare
+from core.compiled import CompiledRows
 from core.errors import MicrocredError
 from submissions.models import EDITABLE_STATUSES, Attempt, Evidence, Submission
 from submissions.selectors import Viewer, submission_get_for_educator
@@ -122,11 +123,21 @@ def shares_for_coach(*, user: Viewer, page: int = 1) -> SharesPage:
 def coaching_for_coach_exists(*, user: Viewer) -> bool:
     """Whether any live draft is shared with this person (the dashboard's way in)."""
     uid = _uid(user)
-    return uid is not None and (
-        CoachingShare.objects.filter(~_submitted_since(), coach_id=uid, revoked_at__isnull=True, ended_at__isnull=True)
+    return uid is not None and bool(_LIVE_SHARE_FOR_COACH.fetch(uid))
+
+
+# Read on every dashboard view: its SQL is built once per connection (the ORM's building costs more than running).
+_LIVE_SHARE_FOR_COACH = CompiledRows(
+    lambda coach_id: (
+        CoachingShare.objects.filter(
+            ~_submitted_since(), coach_id=coach_id, revoked_at__isnull=True, ended_at__isnull=True
+        )
         .filter(submission__status__in=EDITABLE_STATUSES)
-        .exists()
-    )
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    int,
+)
 
 
 # ----- what a coach may read of a draft ---------------------------------------------------------------

@@ -95,6 +95,11 @@ def _page(rows: QuerySet[GalleryEntry], number: int, size: int) -> Page:
 # ----- the public ---------------------------------------------------------------------------------------------
 
 
+def gallery_published() -> QuerySet[GalleryEntry]:
+    """Every entry the public sees, for a query the credential page builds once and runs on every view."""
+    return GalleryEntry.objects.filter(_public())
+
+
 def gallery_has_published(*, credential: Credential) -> bool:
     """Whether the credential's gallery shows anything yet (the credential page says so)."""
     return GalleryEntry.objects.filter(_public(), credential=credential).exists()

@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from core.compiled import CompiledRows
 from notifications.models import Email, Notification
 
 
@@ -26,4 +27,18 @@ def notifications_for_user(*, user: Any, unread_only: bool = False, limit: int =
 def notifications_unread_count(*, user: Any) -> int:
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
+    rows = _UNREAD_COUNT.fetch(user.pk)
+    return int(rows[0][0]) if rows else 0
+
+
+# Read on every dashboard view: its SQL is built once per connection (the ORM's building costs more than running).
+_UNREAD_COUNT = CompiledRows(
+    lambda user_id: (
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(unread=Count("id"))
+        .values_list("unread")
+    ),
+    int,
+)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.audit import audit_trail
+from core.compiled import CompiledModels
 from core.models import AuditEvent
 from submissions.models import Attempt, EventKind, Evidence, Submission
 from submissions.services.retention import EVIDENCE_FILES_DELETED, DeletionReason
@@ -53,13 +54,34 @@ def submission_get_for_educator(*, user: Viewer, submission_id: int) -> Submissi
     return submission
 
 
+# Both lists are read by every answer about a submission, autosave's included: their SQL is built once per connection.
+_DRAFT_EVIDENCE: CompiledModels[Evidence] = CompiledModels(
+    lambda pk: Evidence.objects.filter(submission_id=pk, in_draft=True), int
+)
+_ATTEMPT_SUMMARIES: CompiledModels[Attempt] = CompiledModels(
+    lambda pk: (
+        Attempt.objects.filter(submission_id=pk)
+        .select_related("version")
+        .only("number", "status", "submitted_at", "version__number")
+        .order_by("number")
+    ),
+    int,
+)
+
+
 def submission_evidence(*, submission: Submission) -> list[Evidence]:
     """The files attached to the draft now (the caller has already been through an access check)."""
-    return list(Evidence.objects.filter(submission=submission, in_draft=True))
+    return _DRAFT_EVIDENCE.all(submission.pk)
 
 
 def submission_attempts(*, submission: Submission) -> list[Attempt]:
     return list(Attempt.objects.filter(submission=submission).select_related("version").order_by("number"))
+
+
+def submission_attempt_summaries(*, submission: Submission) -> list[Attempt]:
+    """The attempts as a list of them shows each (number, status, when, the version's number), oldest first,
+    without their texts and the definition: the API's submission answers, autosave's included, carry this list."""
+    return _ATTEMPT_SUMMARIES.all(submission.pk)
 
 
 @dataclass(frozen=True)
@@ -195,6 +217,11 @@ def submissions_list_for_educator(*, user: Viewer) -> QuerySet[Submission]:
     owner = _user_id(user)
     if owner is None:
         return Submission.objects.none()
+    return submissions_list_for_educator_id(owner)
+
+
+def submissions_list_for_educator_id(owner: int) -> QuerySet[Submission]:
+    """submissions_list_for_educator for a signed-in educator's id (a query built once, with the id as its key)."""
     return (
         Submission.objects.filter(educator_id=owner)
         .select_related("credential__issuer", "version")
@@ -218,5 +245,9 @@ NEXT_STEPS: dict[str, str] = {
 
 
 def next_step(submission: Submission) -> str:
-    step = NEXT_STEPS.get(submission.status, "")
+    return next_step_for_status(submission.status)
+
+
+def next_step_for_status(status: str) -> str:
+    step = NEXT_STEPS.get(status, "")
     return _(step) if step else ""

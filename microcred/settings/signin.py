@@ -106,6 +106,8 @@ AXES_VERBOSE = False
 # SESSION_ABSOLUTE_AGE however busy it was.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
 SESSION_ABSOLUTE_AGE = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 60 * 60
+# Django's database sessions, read by a query compiled once (every signed-in request reads its session first).
+SESSION_ENGINE = "accounts.sessions"
 
 # Throttles and django-axes count by client address. Behind a load balancer REMOTE_ADDR is the balancer's
 # own, which would make every visitor one; set this to the number of proxies that append to X-Forwarded-For.

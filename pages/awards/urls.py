@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from pages.awards import badge_images, partner_staff, views
+from pages.awards import badge_images, badge_page, partner_staff, views
 
 
 class _ImageExt:
@@ -21,7 +21,7 @@ urlpatterns = [
     path("awards/", views.public_list, name="public_list"),
     path("awards/mine/", views.mine, name="mine"),
     path("awards/mine/export.zip", views.export_all, name="export"),
-    path("awards/<uuid:uuid>/", views.detail, name="detail"),
+    path("awards/<uuid:uuid>/", badge_page.detail, name="detail"),
     path("awards/<uuid:uuid>/credential.json", views.credential_json, name="json"),
     path("awards/<uuid:uuid>/credential.jwt", views.credential_jwt, name="jwt"),
     path("awards/<uuid:uuid>/badge.png", views.baked_png, name="png"),

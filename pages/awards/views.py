@@ -7,12 +7,8 @@ import io
 import json
 import re
 import zipfile
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,16 +20,16 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.participants import SharingNotConsented, sharing_consented
+from accounts.participants import SharingNotConsented
 from awards import baking, documents, images, selectors, services
 from awards.keys import did_document
 from awards.models import ApplicationStatus, Badge, Visibility
 from awards.pdf import certificate_pdf
 from awards.verify import Report, verify_credential
-from catalog.definition_text import definition_shown
 from catalog.models import Credential
 from core.errors import InvalidInput, InvalidState
 from pages.awards import forms
+from pages.awards.badge_page import page_context
 from pages.service_errors import form_errors_add
 
 
@@ -81,75 +77,7 @@ def _filename(badge: Badge, ext: str) -> str:
     return f"{slug}-{str(badge.uuid)[:8]}.{ext}"
 
 
-# A badge's page URL never changes, so its QR code is drawn once per process and URL.
-@lru_cache(maxsize=2048)
-def qr_svg(url: str) -> str:
-    """The QR code of a URL as inline SVG markup (no XML declaration), for the page and the certificate."""
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    markup = image.to_string(encoding="unicode")
-    assert isinstance(markup, str)
-    return re.sub(r"^<\?xml[^>]*>\s*", "", markup)
-
-
-def linkedin_url(badge: Badge, page_url: str) -> str:
-    """LinkedIn's documented "Add to profile" link for a certification, filled in from the credential."""
-    params: dict[str, Any] = {
-        "startTask": "CERTIFICATION_NAME",
-        "name": badge.title,
-        "organizationName": badge.issuer.name,
-        "issueYear": badge.issued_at.year,
-        "issueMonth": badge.issued_at.month,
-        "certUrl": page_url,
-        "certId": str(badge.uuid),
-    }
-    if badge.valid_until:
-        params["expirationYear"] = badge.valid_until.year
-        params["expirationMonth"] = badge.valid_until.month
-    return "https://www.linkedin.com/profile/add?" + urlencode(params)
-
-
-def _earner_name(badge: Badge) -> str:
-    for identity in badge.document.get("credentialSubject", {}).get("identifier", []):
-        if identity.get("identityType") == "name" and identity.get("hashed") is False:
-            return str(identity.get("identityHash"))
-    return gettext("The earner")
-
-
-def _page_context(request: HttpRequest, badge: Badge) -> dict[str, Any]:
-    page_url = services.badge_page_url(badge)
-    achievement = badge.document["credentialSubject"]["achievement"]
-    user_id = request.user.pk if request.user.is_authenticated else None
-    return {
-        "badge": badge,
-        "earner_name": _earner_name(badge),
-        "achievement": achievement,
-        "page_url": page_url,
-        "qr": qr_svg(page_url),
-        "is_earner": user_id == badge.earner_id,
-        "linkedin_url": linkedin_url(badge, page_url),
-        # Sharing links are offered only where the earner may share outside the platform (accounts.participants).
-        "may_share": sharing_consented(user=badge.earner),
-        "spec": definition_shown(badge.version.spec) if badge.version else None,
-    }
-
-
-# ----- public credential page and its downloads ------------------------------------------------------------
-
-
-@require_GET
-def detail(request: HttpRequest, uuid: str) -> HttpResponse:
-    badge = selectors.badge_get_for_viewer(user=request.user, uuid=uuid)
-    if badge.is_stacked:  # a pathway's credential: its page is the pathway's (pages/pathways)
-        return redirect("pathways:credential", uuid=badge.uuid)
-    context = _page_context(request, badge)
-    context["report"] = verify_credential(badge.document)
-    context["jwt_report"] = verify_credential(badge.jwt)
-    context["visibility_form"] = forms.VisibilityForm(initial={"visibility": badge.visibility})
-    context["can_revoke"] = selectors.is_issuer_admin(user=request.user, issuer_id=badge.issuer_id)
-    if context["is_earner"]:
-        context["offers"] = selectors.offers_for(badge=badge)
-        context["applications"] = list(badge.applications.select_related("partner"))
-    return render(request, "awards/detail.html", context)
+# ----- the badge page's downloads ----------------------------------------------------------------------------
 
 
 @require_GET
@@ -189,7 +117,7 @@ def baked_svg(request: HttpRequest, uuid: str) -> HttpResponse:
 @require_GET
 def certificate(request: HttpRequest, uuid: str) -> HttpResponse:
     badge = _of_a_definition(selectors.badge_get_for_viewer(user=request.user, uuid=uuid))
-    context = _page_context(request, badge)
+    context = page_context(request, badge)
     context["badge_image_url"] = documents.badge_image_url(_credential(badge).slug)
     context["badge_image_alt"] = images.credential_image_alt(_credential(badge))
     pdf = certificate_pdf(context, images={context["badge_image_url"]: images.credential_png(_credential(badge))})

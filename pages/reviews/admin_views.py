@@ -4,16 +4,21 @@ reviews selector, every change through one service."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.errors import InvalidInput, InvalidState, NotAllowed
+from core.fragments import fragment_get, fragment_key, fragment_set
 from pages.reviews import forms
 from pages.reviews.paging import page_number
 from reviews import selectors, services
@@ -28,18 +33,36 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
+@dataclass(frozen=True)
+class PipelineBody:
+    """The pipeline page's content as drawn, kept by core.fragments."""
+
+    html: str
+
+
 @login_required
 @require_GET
 def pipeline(request: HttpRequest) -> HttpResponse:
     """My issuers' attempts, a page at a time: waiting for reviewers, overdue, in review, and the latest decisions;
-    those under review with a box to tick for the bulk actions."""
-    pipeline = selectors.pipeline_for_admin(user=request.user, page=page_number(request))
+    those under review with a box to tick for the bulk actions.
+
+    The content is drawn from the rows just read and kept (core.fragments) under a key made of every value it
+    shows (the rows are frozen dataclasses of shown values, overdue flags included), so an unchanged page is not
+    drawn again and any change is drawn at once."""
+    # The issuers: each one's Exports page is linked.
+    pipeline, issuers = selectors.pipeline_page_for_admin(user=request.user, page=page_number(request))
     # Attempts under review can be ticked for the bulk actions (pages/reviews/bulk.py); decided ones have no
     # open review to act on.
     under_review = bool(pipeline.waiting or pipeline.overdue or pipeline.in_review)
-    issuers = selectors.issuers_for_admin(user=request.user)  # each one's Exports page is linked
     context = {"pipeline": pipeline, "under_review": under_review, "issuers": issuers}
-    return render(request, "reviews/pipeline.html", context)
+    # The admin's own id in the key too: a drawn pipeline is only read back for the person it was drawn for.
+    key = fragment_key("reviews.pipeline", request.user.pk, pipeline, under_review, [(i.slug, i.name) for i in issuers])
+    body = fragment_get(key, PipelineBody)
+    if body is None:
+        body = PipelineBody(html=render_to_string("reviews/_pipeline_body.html", context, request))
+        fragment_set(key, body)
+    # Drawn and escaped by our templates.
+    return render(request, "reviews/pipeline.html", {"body": SafeString(body.html)})
 
 
 @login_required

@@ -9,14 +9,18 @@ form to its own view, which answers with the save status (static/js/review.js re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +28,7 @@ from accounts.models import User
 from catalog.definition_text import definition_shown
 from catalog.schema import CredentialDefinition
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
+from core.fragments import fragment_get, fragment_key, fragment_set
 from pages.reviews import forms
 from pages.reviews.paging import page_number
 from pages.reviews.queue_page import QueuePage
@@ -33,6 +38,7 @@ from pages.submissions.steps import field_id
 from reviews import selectors, services
 from reviews.models import Assignment, AssignmentState
 from reviews.selectors import ReviewerAttemptView
+from reviews.selectors.queue import QUEUE_PAGE_SIZE
 from workflow import services as workflow
 
 
@@ -44,8 +50,6 @@ def _user(request: HttpRequest) -> User:
 
 # ----- reviewer: queue ---------------------------------------------------------------------------------------
 
-QUEUE_PAGE_SIZE = 50
-
 
 def _queue_status(assignment: Assignment) -> str:
     if assignment.state == AssignmentState.SUBMITTED:
@@ -55,23 +59,67 @@ def _queue_status(assignment: Assignment) -> str:
     )
 
 
+@dataclass(frozen=True)
+class QueueBody:
+    """The queue page's content as drawn (pages/reviews/views.py queue), kept by core.fragments."""
+
+    html: str
+
+
+def _queue_row_state(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Every value a queue row shows (reviews/_queue_body.html), for the key of the drawn page."""
+    a = row["assignment"]
+    return (
+        a.pk,
+        a.state,
+        a.credential_title,
+        a.issuer_name,
+        a.attempt_number,
+        a.seat.title,
+        a.seat.role,
+        a.due_at,
+        row["overdue"],
+        row["status"],
+    )
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """My assignments (by reference, never the candidate's name) and my calibration for each credential I review:
     every open one, and the submitted ones QUEUE_PAGE_SIZE a page (newest first) since that list only grows.
-    A flat number of queries however long the queue is."""
-    open_assignments = list(selectors.assignments_for_reviewer(user=request.user))
-    submitted = selectors.submitted_assignments_for_reviewer(user=request.user)
-    # One row past the page says whether another follows, so no query counts a list that only grows.
+    A flat number of queries however long the queue is.
+
+    What the page draws is kept (core.fragments), never invalidated by name. The first page, the one a reviewer
+    comes back to, is kept under the state of everything it is drawn from (reviews.selectors.queue_page_state: six
+    small queries whose SQL is built once, read on every view), so an unchanged queue is shown without reading its
+    rows through the ORM or drawing them again; any change (a new assignment, a save, a due date, a title, a
+    calibration result, the moment an assignment becomes overdue) is another state, drawn at once."""
+    user = _user(request)
     number = page_number(request)
+    now = timezone.now()
+    state = selectors.queue_page_state(user=user, now=now) if number == 1 else None
+    state_key = fragment_key("reviews.queue.first", state) if state is not None else None
+    body = fragment_get(state_key, QueueBody) if state_key is not None else None
+    if body is None:
+        body = _queue_body(request, user, number, now)
+        # Kept only if nothing changed while it was drawn.
+        if state_key is not None and selectors.queue_page_state(user=user, now=now) == state:
+            fragment_set(state_key, body)
+    # Drawn and escaped by our template.
+    return render(request, "reviews/queue.html", {"body": SafeString(body.html)})
+
+
+def _queue_body(request: HttpRequest, user: User, number: int, now: datetime) -> QueueBody:
+    open_assignments = list(selectors.assignments_for_reviewer(user=user))
+    submitted = selectors.submitted_assignments_for_reviewer(user=user)
+    # One row past the page says whether another follows, so no query counts a list that only grows.
     done = list(submitted[(number - 1) * QUEUE_PAGE_SIZE : number * QUEUE_PAGE_SIZE + 1])
     done_page = QueuePage(number=number, has_next=len(done) > QUEUE_PAGE_SIZE)
     done = done[:QUEUE_PAGE_SIZE]
-    credentials = selectors.credentials_for_reviewer(user=request.user)
+    credentials = selectors.credentials_for_reviewer(user=user)
     if not open_assignments and not done and not credentials and (number == 1 or not submitted.exists()):
         raise Http404("you review for no issuer")
-    now = timezone.now()
 
     def row(a: Assignment) -> dict[str, Any]:
         return {
@@ -81,13 +129,23 @@ def queue(request: HttpRequest) -> HttpResponse:
             "status": _queue_status(a),
         }
 
-    context = {
-        "open_rows": [row(a) for a in open_assignments],
-        "done_rows": [row(a) for a in done],
-        "done_page": done_page,
-        "credentials": credentials,
-    }
-    return render(request, "reviews/queue.html", context)
+    open_rows, done_rows = [row(a) for a in open_assignments], [row(a) for a in done]
+    context = {"open_rows": open_rows, "done_rows": done_rows, "done_page": done_page, "credentials": credentials}
+    # Also kept under every value it shows (the later pages, and a first page whose state changed in what it does
+    # not show). The reviewer's own id in the key as well: a drawn queue is only read back for its own reviewer.
+    key = fragment_key(
+        "reviews.queue",
+        user.pk,
+        [_queue_row_state(r) for r in open_rows],
+        [_queue_row_state(r) for r in done_rows],
+        done_page,
+        credentials,
+    )
+    body = fragment_get(key, QueueBody)
+    if body is None:
+        body = QueueBody(html=render_to_string("reviews/_queue_body.html", context, request))
+        fragment_set(key, body)
+    return body
 
 
 # ----- reviewer: scoring ---------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import template
 
-from awards.models import Badge
 from pathways import selectors
 
 register = template.Library()
@@ -22,6 +21,4 @@ def pathways_dashboard_panel(context: template.Context) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"rows": [], "user": user}
-    mine = Badge.objects.filter(earner=user, attempt__isnull=False, revoked_at__isnull=True).values("credential_id")
-    started = selectors.pathways_published().filter(credentials__in=mine).distinct()[:PANEL_SIZE]
-    return {"rows": selectors.progress_for(user=user, pathways=list(started)), "user": user}
+    return {"rows": selectors.progress_for_dashboard(user=user, limit=PANEL_SIZE), "user": user}

@@ -53,12 +53,14 @@ from reviews.selectors.pipeline import (
     attempt_get_for_admin,
     decision_get_for_admin,
     pipeline_for_admin,
+    pipeline_page_for_admin,
     reassign_choices,
     submission_get_for_admin,
 )
 from reviews.selectors.queue import (
     assignment_get_for_reviewer,
     assignments_for_reviewer,
+    queue_page_state,
     review_get_for_reviewer,
     submitted_assignments_for_reviewer,
 )
@@ -142,6 +144,8 @@ __all__ = [
     "issuers_for_admin",
     "open_reviews_at",
     "pipeline_for_admin",
+    "pipeline_page_for_admin",
+    "queue_page_state",
     "reassign_choices",
     "resubmission_status",
     "review_get_for_reviewer",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from accounts.models import ReviewerRole, User
 from catalog.definition_text import definition_shown
-from catalog.models import Credential
+from catalog.models import Credential, CredentialVersion
 from core.errors import InvalidState
 from reviews.anonymise import Redactor
 from reviews.calibration import rubric_hash
@@ -231,6 +231,23 @@ class ReviewerCredential:
     status: CalibrationStatus
 
 
+# A version never changes once saved, so each process hashes a version's rubric once: the queue, read on every
+# visit, then skips reading the definition (the largest column it would load) altogether. Keyed by the content hash
+# too, as catalog.models keeps a version's spec.
+_RUBRIC_HASHES: dict[tuple[int, str], str] = {}
+_RUBRIC_HASHES_KEPT = 512
+
+
+def _version_rubric_hash(version: CredentialVersion) -> str:
+    key = (version.pk, version.content_hash)
+    found = _RUBRIC_HASHES.get(key)
+    if found is None:
+        if len(_RUBRIC_HASHES) >= _RUBRIC_HASHES_KEPT:
+            _RUBRIC_HASHES.clear()
+        found = _RUBRIC_HASHES[key] = rubric_hash(version.definition)  # a deferred column: read here, once
+    return found
+
+
 def credentials_for_reviewer(*, user: Viewer | None) -> list[ReviewerCredential]:
     """The published credentials of the issuers the user actively reviews for, each with the user's calibration
     on its current rubric. Three queries however many credentials and results there are: the credentials, the
@@ -245,12 +262,13 @@ def credentials_for_reviewer(*, user: Viewer | None) -> list[ReviewerCredential]
             current_version__isnull=False,
         )
         .select_related("current_version", "issuer")
+        .defer("current_version__definition")
         .distinct()
         .order_by("title", "issuer__name")
     )
     if not credentials:
         return []
-    hashes = {c.pk: rubric_hash(c.current_version.definition) for c in credentials if c.current_version}
+    hashes = {c.pk: _version_rubric_hash(c.current_version) for c in credentials if c.current_version}
     in_force: dict[int, set[int]] = {c.pk: set() for c in credentials}
     sample_credential: dict[int, int] = {}
     for sample_id, credential_id, hash_ in CalibrationSample.objects.filter(

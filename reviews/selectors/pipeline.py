@@ -9,12 +9,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ReviewerRole, User
-from catalog.models import CredentialVersion
+from catalog.models import CredentialVersion, Issuer
 from reviews.models import Assignment, AssignmentState, Decision
 from reviews.selectors.access import Viewer, admin_issuer_ids, scoped
 from submissions.models import Attempt, AttemptStatus, Submission
@@ -92,9 +92,23 @@ def pipeline_for_admin(
     some open assignment is past due), in review (the rest), and the latest decisions. A page past the last
     is a 404. Five queries whatever the numbers: scope, the page's ids, attempts with counts, their open
     assignments, decisions."""
+    return _pipeline(
+        admin_issuer_ids(user), now=now or timezone.now(), decided_limit=decided_limit, page=page, per_page=per_page
+    )
+
+
+def pipeline_page_for_admin(*, user: Viewer | None, page: int = 1) -> tuple[Pipeline, list[Issuer]]:
+    """pipeline_for_admin's page and the issuers it spans (issuers_for_admin's, by name), the admin's scope read
+    once for both: what the pipeline page shows. Six queries whatever the numbers."""
     ids = admin_issuer_ids(user)
-    now = now or timezone.now()
-    open_assignments = Assignment.objects.filter(state=AssignmentState.OPEN).select_related("reviewer", "seat")
+    pipeline = _pipeline(ids, now=timezone.now(), decided_limit=50, page=page, per_page=PAGE_SIZE)
+    issuers = Issuer.objects.order_by("name")
+    return pipeline, list(issuers if ids is None else issuers.filter(pk__in=ids))
+
+
+def _pipeline(ids: list[int] | None, *, now: datetime, decided_limit: int, page: int, per_page: int) -> Pipeline:
+    # Rows are read as values, not models: a page holds a hundred or so rows across four tables, and building a
+    # model for each (with its related models) cost more than the queries themselves.
     # Scoped by the attempt's own version (a small subquery) rather than through its submission: a join
     # there would make the database read every attempt under review to find one page of them.
     versions = scoped(CredentialVersion.objects.all(), "credential__issuer_id", ids).values("pk")
@@ -111,10 +125,9 @@ def pipeline_for_admin(
     )
     if page > 1 and not page_ids:
         raise Http404("no such page of the pipeline")
+    shown = page_ids[:per_page]
     attempts = (
-        Attempt.objects.filter(pk__in=page_ids[:per_page])
-        .select_related("submission__credential")
-        .defer("responses", "self_evaluation", "evidence_manifest")
+        Attempt.objects.filter(pk__in=shown)
         .annotate(
             seat_count=Count("review_seats", filter=Q(review_seats__closed_at__isnull=True), distinct=True),
             waiting_count=Count(
@@ -132,37 +145,70 @@ def pipeline_for_admin(
             ),
             next_due=Min("review_assignments__due_at", filter=Q(review_assignments__state=AssignmentState.OPEN)),
         )
-        .prefetch_related(Prefetch("review_assignments", queryset=open_assignments, to_attr="open_assignments"))
         .order_by("submitted_at", "id")
+        .values_list(
+            "pk",
+            "submission_id",
+            "number",
+            "submission__credential__title",
+            "submission__credential__slug",
+            "status",
+            "submitted_at",
+            "seat_count",
+            "waiting_count",
+            "submitted_count",
+            "overdue_count",
+            "next_due",
+        )
     )
+    assignments: dict[int, list[PipelineAssignment]] = {pk: [] for pk in shown}
+    # In the assignments' own order (due, then id), as a prefetch of them would list them.
+    for pk, attempt_id, name, email, position, title, due_at in (
+        Assignment.objects.filter(attempt_id__in=shown, state=AssignmentState.OPEN)
+        .order_by("due_at", "id")
+        .values_list("pk", "attempt_id", "reviewer__name", "reviewer__email", "seat__position", "seat__title", "due_at")
+    ):
+        assignments[attempt_id].append(
+            PipelineAssignment(
+                id=pk,
+                reviewer=name,
+                reviewer_email=email,
+                seat=position,
+                seat_title=title,
+                due_at=due_at,
+                overdue=due_at <= now,
+            )
+        )
     waiting, overdue, in_review = [], [], []
-    for attempt in attempts:
+    for (
+        pk,
+        submission_id,
+        number,
+        title,
+        slug,
+        status,
+        submitted_at,
+        seats,
+        seats_waiting,
+        reviews_submitted,
+        overdue_count,
+        next_due,
+    ) in attempts:
         row = PipelineRow(
-            attempt_id=attempt.pk,
-            candidate=f"C-{attempt.submission_id}",
-            submission_id=attempt.submission_id,
-            attempt_number=attempt.number,
-            credential=attempt.submission.credential.title,
-            credential_slug=attempt.submission.credential.slug,
-            status=attempt.status,
-            submitted_at=attempt.submitted_at,
-            seats=attempt.seat_count,
-            seats_waiting=attempt.waiting_count,
-            reviews_submitted=attempt.submitted_count,
-            overdue=attempt.overdue_count,
-            next_due=attempt.next_due,
-            assignments=[
-                PipelineAssignment(
-                    id=a.pk,
-                    reviewer=a.reviewer.name,
-                    reviewer_email=a.reviewer.email,
-                    seat=a.seat.position,
-                    seat_title=a.seat.title,
-                    due_at=a.due_at,
-                    overdue=a.due_at <= now,
-                )
-                for a in attempt.open_assignments
-            ],
+            attempt_id=pk,
+            candidate=f"C-{submission_id}",
+            submission_id=submission_id,
+            attempt_number=number,
+            credential=title,
+            credential_slug=slug,
+            status=status,
+            submitted_at=submitted_at,
+            seats=seats,
+            seats_waiting=seats_waiting,
+            reviews_submitted=reviews_submitted,
+            overdue=overdue_count,
+            next_due=next_due,
+            assignments=assignments[pk],
         )
         if row.seats_waiting:
             waiting.append(row)
@@ -172,24 +218,33 @@ def pipeline_for_admin(
             in_review.append(row)
     decisions = (
         (Decision.objects.all() if ids is None else Decision.objects.filter(version_id__in=versions))
-        .select_related("attempt__submission__credential")
-        .defer("attempt__responses", "attempt__self_evaluation", "attempt__evidence_manifest", "results", "inputs")
-        .order_by("-decided_at", "-id")[:decided_limit]
+        .order_by("-decided_at", "-id")
+        .values_list(
+            "pk",
+            "attempt_id",
+            "attempt__submission_id",
+            "attempt__number",
+            "attempt__submission__credential__title",
+            "attempt__submission__credential__slug",
+            "outcome",
+            "decided_at",
+            "overridden_at",
+        )[:decided_limit]
     )
     decided = [
         DecidedRow(
-            decision_id=d.pk,
-            attempt_id=d.attempt_id,
-            candidate=f"C-{d.attempt.submission_id}",
-            submission_id=d.attempt.submission_id,
-            attempt_number=d.attempt.number,
-            credential=d.attempt.submission.credential.title,
-            credential_slug=d.attempt.submission.credential.slug,
-            outcome=d.outcome,
-            decided_at=d.decided_at,
-            overridden=d.overridden_at is not None,
+            decision_id=pk,
+            attempt_id=attempt_id,
+            candidate=f"C-{submission_id}",
+            submission_id=submission_id,
+            attempt_number=number,
+            credential=title,
+            credential_slug=slug,
+            outcome=outcome,
+            decided_at=decided_at,
+            overridden=overridden_at is not None,
         )
-        for d in decisions
+        for pk, attempt_id, submission_id, number, title, slug, outcome, decided_at, overridden_at in decisions
     ]
     return Pipeline(
         waiting=waiting,

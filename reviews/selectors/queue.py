@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from django.db.models import F, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from reviews.models import LIVE_STATES, Assignment, AssignmentState, Review
+from catalog.models import Credential
+from core.compiled import CompiledRows
+from reviews.models import (
+    LIVE_STATES,
+    Assignment,
+    AssignmentState,
+    CalibrationResult,
+    CalibrationSample,
+    Recalibration,
+    Review,
+)
 from reviews.selectors.access import Viewer, active_user_id
 
 
@@ -116,3 +131,99 @@ def review_get_for_reviewer(*, user: Viewer | None, assignment_id: int) -> tuple
     prefetched; 404 for anyone else."""
     assignment = assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
     return assignment, Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+
+
+# ----- the state of a reviewer's queue page, for keeping what it drew ------------------------------------------------
+
+# Each read by SQL built once per connection, rows as the database returns them: they are hashed, never shown. Together
+# they hold every value the queue page's first page draws (queue_page_state), or what it is computed from.
+_SHOWN = ("pk", "state", "due_at", "overdue_at", "seat__title", "seat__role", "attempt__number")
+_SHOWN_JOINED = ("attempt__submission__credential__title", "attempt__submission__credential__issuer__name")
+_OPEN_STATE = CompiledRows(
+    lambda uid: (
+        Assignment.objects.filter(reviewer_id=uid, state=AssignmentState.OPEN)
+        .order_by("state", "due_at", "id")
+        .values_list(*_SHOWN, *_SHOWN_JOINED, "review__state")
+    ),
+    int,
+)
+# The queue page's page of submitted reviews (pages/reviews/views.py reads it from here, so the two agree).
+QUEUE_PAGE_SIZE = 50
+_SUBMITTED_STATE = CompiledRows(
+    lambda uid: (
+        Assignment.objects.filter(reviewer_id=uid, state=AssignmentState.SUBMITTED)
+        .order_by("-due_at", "-id")
+        .values_list(*_SHOWN, *_SHOWN_JOINED, "review__state")[: QUEUE_PAGE_SIZE + 1]
+    ),
+    int,
+)
+# What credentials_for_reviewer computes from: the credentials (their version stands for the rubric and its
+# calibration rule), the samples in force, the reviewer's results and their recalibrations.
+_CREDENTIALS_STATE = CompiledRows(
+    lambda uid: (
+        Credential.objects.filter(
+            issuer__reviewer_roles__user_id=uid,
+            issuer__reviewer_roles__user__reviewer_profile__is_active=True,
+            current_version__isnull=False,
+        )
+        .distinct()
+        .order_by("title", "issuer__name", "pk")
+        .values_list("pk", "slug", "title", "issuer__name", "current_version_id", "current_version__content_hash")
+    ),
+    int,
+)
+_SAMPLES_STATE = CompiledRows(
+    lambda uid: (
+        CalibrationSample.objects.filter(credential__issuer__reviewer_roles__user_id=uid, retired_at__isnull=True)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "credential_id", "rubric_hash")
+    ),
+    int,
+)
+_RESULTS_STATE = CompiledRows(
+    lambda uid: (
+        CalibrationResult.objects.filter(reviewer_id=uid)
+        .order_by("pk")
+        .values_list("pk", "sample_id", "rubric_hash", "matches", "total", "submitted_at")
+    ),
+    int,
+)
+_RECALIBRATIONS_STATE = CompiledRows(
+    lambda uid: (
+        Recalibration.objects.filter(reviewer_id=uid).order_by("pk").values_list("pk", "credential_id", "sent_at")
+    ),
+    int,
+)
+
+
+def _moment(value: Any) -> datetime:
+    """A datetime column as the database returned it (SQLite: UTC text; PostgreSQL: aware), made aware, as the
+    ORM's converters make it."""
+    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if moment is None:
+        raise ValueError(f"not a datetime: {value!r}")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
+def queue_page_state(*, user: Viewer | None, now: datetime) -> tuple[Any, ...] | None:
+    """Everything the first page of the reviewer's queue shows, or is computed from, as of `now`: their open
+    assignments (each with whether it is overdue now), the first page of their submitted ones, and the inputs of
+    their calibration per credential. Six small queries whose SQL is built once; None for anyone not signed in.
+    Equal states draw equal pages (the page's language aside), so a page drawn for one state may be shown again
+    for it."""
+    uid = active_user_id(user)
+    if uid is None:
+        return None
+    opened = _OPEN_STATE.fetch(uid)
+    overdue = tuple(row[3] is not None or _moment(row[2]) <= now for row in opened)
+    return (
+        uid,
+        tuple(opened),
+        overdue,
+        tuple(_SUBMITTED_STATE.fetch(uid)),
+        tuple(_CREDENTIALS_STATE.fetch(uid)),
+        tuple(_SAMPLES_STATE.fetch(uid)),
+        tuple(_RESULTS_STATE.fetch(uid)),
+        tuple(_RECALIBRATIONS_STATE.fetch(uid)),
+    )

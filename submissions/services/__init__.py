@@ -2,7 +2,8 @@
 withdraw it, and the status transitions reviews drive. One module per concern:
 
   drafts        submission_start (one submission per credential at a time; renewal where a definition
-                allows it), submission_start_refusal, draft_save (field-level merges and conflicts)
+                allows it), submission_start_refusal, draft_save (field-level merges and conflicts), draft_autosave
+                (the same for a request naming the submission by id: found, owner-checked and locked at once)
   evidence      evidence_add, evidence_remove (file kinds by content, room in the field, the reviewer's
                 copy, the educator's declaration of student data in it), evidence_reviewer_copy_make and
                 evidence_reviewer_copies_make (copies of files stored before copies were made),
@@ -34,7 +35,13 @@ from submissions.services.attempts import (
 )
 from submissions.services.attestations import attestation_answer, attestation_request, attestations_freeze
 from submissions.services.completeness import completeness_check
-from submissions.services.drafts import SELF_EVALUATION_KEY, draft_save, submission_start, submission_start_refusal
+from submissions.services.drafts import (
+    SELF_EVALUATION_KEY,
+    draft_autosave,
+    draft_save,
+    submission_start,
+    submission_start_refusal,
+)
 from submissions.services.erasure import submissions_erase
 from submissions.services.evidence import (
     STUDENT_DATA,
@@ -65,6 +72,7 @@ __all__ = [
     "attestation_request",
     "attestations_freeze",
     "completeness_check",
+    "draft_autosave",
     "draft_save",
     "evidence_add",
     "evidence_files_delete",

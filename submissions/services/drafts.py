@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Credential
-from catalog.schema import TextField
-from core.errors import Conflict, FieldConflict, FieldError, InvalidInput, InvalidState
+from catalog.schema import CredentialDefinition, TextField
+from core.compiled import CompiledModels, CompiledUpdate
+from core.errors import Conflict, FieldConflict, FieldError, InvalidInput, InvalidState, NotFound
 from submissions.errors import StartRefused
 from submissions.models import EDITABLE_STATUSES, Attempt, AttemptStatus, Draft, EventKind, Status, Submission
 from submissions.services._common import event_record, require_editable, require_owner
@@ -151,6 +152,33 @@ def _set_value(responses: dict[str, dict[str, Any]], ref: str, value: Any) -> No
         part[field_id] = value
 
 
+def _clean(
+    definition: CredentialDefinition,
+    base_revision: int,
+    changes: Mapping[str, Any] | None,
+    self_evaluation: Mapping[str, Any] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every value cleaned, or InvalidInput listing every field to fix: one answer names them all."""
+    errors: list[FieldError] = []
+    if not isinstance(base_revision, int) or isinstance(base_revision, bool) or base_revision < 0:
+        errors.append(FieldError("base_revision", _("send the revision number the draft was loaded at")))
+    cleaned: dict[str, Any] = {}
+    for ref, raw in dict(changes or {}).items():
+        try:
+            cleaned[ref] = clean_change(definition, ref, raw)
+        except InvalidInput as problem:
+            errors.extend(problem.errors)
+    cleaned_ratings: dict[str, Any] = {}
+    for criterion_id, raw in dict(self_evaluation or {}).items():
+        try:
+            cleaned_ratings[criterion_id] = clean_self_evaluation(definition, criterion_id, raw)
+        except InvalidInput as problem:
+            errors.extend(problem.errors)
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned, cleaned_ratings
+
+
 def draft_save(
     *,
     submission: Submission,
@@ -168,28 +196,8 @@ def draft_save(
     fields merge. Every value is checked first, and a bad one refuses the whole save, so the stored
     draft is never half-updated. A text longer than its max_words is saved (work is never lost) and
     flagged by the completeness check instead."""
-    changes = dict(changes or {})
-    ratings = dict(self_evaluation or {})
     definition = submission.version.spec
-    errors: list[FieldError] = []
-    if not isinstance(base_revision, int) or isinstance(base_revision, bool) or base_revision < 0:
-        errors.append(FieldError("base_revision", _("send the revision number the draft was loaded at")))
-    # Every value is cleaned before any is refused, so one answer lists every field to fix.
-    cleaned: dict[str, Any] = {}
-    for ref, raw in changes.items():
-        try:
-            cleaned[ref] = clean_change(definition, ref, raw)
-        except InvalidInput as problem:
-            errors.extend(problem.errors)
-    cleaned_ratings: dict[str, Any] = {}
-    for criterion_id, raw in ratings.items():
-        try:
-            cleaned_ratings[criterion_id] = clean_self_evaluation(definition, criterion_id, raw)
-        except InvalidInput as problem:
-            errors.extend(problem.errors)
-    if errors:
-        raise InvalidInput(errors)
-
+    cleaned, cleaned_ratings = _clean(definition, base_revision, changes, self_evaluation)
     with transaction.atomic():
         # Autosave's lock reads only what it checks and writes: the joins the other services' lock brings are
         # a third of an autosave's database work, and the first save's event reads the credential on its own.
@@ -200,57 +208,141 @@ def draft_save(
         )
         require_owner(locked, actor)
         require_editable(locked)
-        draft = Draft.objects.select_for_update().get(pk=locked.pk)
-        if base_revision > draft.revision:
-            raise InvalidInput(
-                [
-                    FieldError(
-                        "base_revision",
-                        _("revision %(base)s does not exist yet; the draft is at %(now)s: reload it")
-                        % {"base": base_revision, "now": draft.revision},
-                    )
-                ]
-            )
-        conflicts: list[FieldConflict] = []
-        for ref, new in cleaned.items():
-            current = draft.value(ref)
-            if draft.field_revisions.get(ref, 0) > base_revision and not _same(current, new):
-                conflicts.append(FieldConflict("responses", ref, yours=new, theirs=current))
-        for criterion_id, new in cleaned_ratings.items():
-            current = draft.self_evaluation.get(criterion_id)
-            key = SELF_EVALUATION_KEY + criterion_id
-            if draft.field_revisions.get(key, 0) > base_revision and not _same(current, new):
-                conflicts.append(FieldConflict("self_evaluation", criterion_id, yours=new, theirs=current))
-        if conflicts:
-            raise Conflict(revision=draft.revision, conflicts=conflicts)
-
-        changed = [ref for ref, new in cleaned.items() if not _same(draft.value(ref), new)]
-        changed_ratings = [c for c, new in cleaned_ratings.items() if not _same(draft.self_evaluation.get(c), new)]
-        if not changed and not changed_ratings:
-            return draft
-        now = timezone.now()
-        revision = draft.revision + 1
-        for ref in changed:
-            _set_value(draft.responses, ref, cleaned[ref])
-            draft.field_revisions[ref] = revision
-            spec = definition.field_at(ref)
-            if isinstance(spec, TextField) and is_filled(cleaned[ref]) and ref not in draft.first_written_at:
-                draft.first_written_at[ref] = now.isoformat()
-        for criterion_id in changed_ratings:
-            if cleaned_ratings[criterion_id] is None:
-                draft.self_evaluation.pop(criterion_id, None)
-            else:
-                draft.self_evaluation[criterion_id] = cleaned_ratings[criterion_id]
-            draft.field_revisions[SELF_EVALUATION_KEY + criterion_id] = revision
-        draft.revision = revision
-        draft.updated_at = now
-        draft.updated_by = actor
-        draft.save()
-        # Only the first save is an event: later autosaves would drown the timeline, and the draft's
-        # revision and updated_at already record them.
-        if locked.status == Status.STARTED:
-            event_record(submission=locked, kind=EventKind.SAVED, actor=actor, new_status=Status.IN_PROGRESS)
-        locked.updated_at = now
-        locked.save(update_fields=["status", "updated_at"])
+        draft = _merge(locked, actor, definition, base_revision, cleaned, cleaned_ratings)
     submission.status, submission.updated_at = locked.status, locked.updated_at
+    return draft
+
+
+# What the autosave's lock reads beside the submission's own columns: the definition's identity (its parsed
+# form is cached per process by version and content hash, so the large definition column stays unread) and
+# what the answer names the credential by. Everything else on those rows would be read and converted for
+# nothing on every keystroke pause.
+_AUTOSAVE_COLUMNS = (
+    "educator_id",
+    "credential_id",
+    "version_id",
+    "status",
+    "is_open",
+    "created_at",
+    "updated_at",
+    "version__number",
+    "version__content_hash",
+    "credential__slug",
+    "credential__title",
+    "credential__issuer__name",
+)
+
+
+# Locks the submission row only: the version, credential and issuer rows it joins are read, not written.
+_AUTOSAVE_LOCK: CompiledModels[Submission] = CompiledModels(
+    lambda pk, owner: (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("version", "credential__issuer")
+        .only(*_AUTOSAVE_COLUMNS)
+        .filter(pk=pk, educator_id=owner)
+        .order_by()
+    ),
+    int,
+    int,
+)
+_DRAFT_LOCK: CompiledModels[Draft] = CompiledModels(lambda pk: Draft.objects.select_for_update().filter(pk=pk), int)
+# A save writes every column of the draft but its key, and the submission's status and time.
+_DRAFT_WRITE: CompiledUpdate[Draft] = CompiledUpdate(
+    Draft,
+    ("responses", "self_evaluation", "revision", "field_revisions", "first_written_at", "updated_at", "updated_by"),
+)
+_STATUS_WRITE: CompiledUpdate[Submission] = CompiledUpdate(Submission, ("status", "updated_at"))
+
+
+def draft_autosave(
+    *,
+    submission_id: int,
+    actor: User,
+    base_revision: int,
+    changes: Mapping[str, Any] | None = None,
+    self_evaluation: Mapping[str, Any] | None = None,
+) -> Submission:
+    """`draft_save` for a request that names the submission by id (the API's PATCH .../responses, which the
+    submission page's autosave calls): NotFound unless `actor` owns it, answered alike whether it exists or not.
+
+    The owner check is the lock's own condition, so a save is one locked read of the submission (with the
+    version and credential the answer names) and one of its draft, where reading the submission first and
+    locking it then read it twice. Returns the submission with its draft as saved, its version, credential
+    and issuer loaded."""
+    with transaction.atomic():
+        locked = _AUTOSAVE_LOCK.one(submission_id, actor.pk)
+        if locked is None:
+            raise NotFound(_("no such submission"))
+        definition = locked.version.spec
+        # Checked in the order draft_save checks them: the values, then whether the draft may change.
+        cleaned, cleaned_ratings = _clean(definition, base_revision, changes, self_evaluation)
+        require_editable(locked)
+        locked.draft = _merge(locked, actor, definition, base_revision, cleaned, cleaned_ratings)
+    return locked
+
+
+def _merge(
+    locked: Submission,
+    actor: User,
+    definition: CredentialDefinition,
+    base_revision: int,
+    cleaned: dict[str, Any],
+    cleaned_ratings: dict[str, Any],
+) -> Draft:
+    """The cleaned changes merged into the draft of `locked` (whose row lock the caller holds): Conflict when
+    a field changed since `base_revision` to another value; the draft as it was when nothing changes."""
+    draft = _DRAFT_LOCK.one(locked.pk)
+    if draft is None:
+        raise Draft.DoesNotExist(f"submission {locked.pk} has no draft")
+    if base_revision > draft.revision:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "base_revision",
+                    _("revision %(base)s does not exist yet; the draft is at %(now)s: reload it")
+                    % {"base": base_revision, "now": draft.revision},
+                )
+            ]
+        )
+    conflicts: list[FieldConflict] = []
+    for ref, new in cleaned.items():
+        current = draft.value(ref)
+        if draft.field_revisions.get(ref, 0) > base_revision and not _same(current, new):
+            conflicts.append(FieldConflict("responses", ref, yours=new, theirs=current))
+    for criterion_id, new in cleaned_ratings.items():
+        current = draft.self_evaluation.get(criterion_id)
+        key = SELF_EVALUATION_KEY + criterion_id
+        if draft.field_revisions.get(key, 0) > base_revision and not _same(current, new):
+            conflicts.append(FieldConflict("self_evaluation", criterion_id, yours=new, theirs=current))
+    if conflicts:
+        raise Conflict(revision=draft.revision, conflicts=conflicts)
+
+    changed = [ref for ref, new in cleaned.items() if not _same(draft.value(ref), new)]
+    changed_ratings = [c for c, new in cleaned_ratings.items() if not _same(draft.self_evaluation.get(c), new)]
+    if not changed and not changed_ratings:
+        return draft
+    now = timezone.now()
+    revision = draft.revision + 1
+    for ref in changed:
+        _set_value(draft.responses, ref, cleaned[ref])
+        draft.field_revisions[ref] = revision
+        spec = definition.field_at(ref)
+        if isinstance(spec, TextField) and is_filled(cleaned[ref]) and ref not in draft.first_written_at:
+            draft.first_written_at[ref] = now.isoformat()
+    for criterion_id in changed_ratings:
+        if cleaned_ratings[criterion_id] is None:
+            draft.self_evaluation.pop(criterion_id, None)
+        else:
+            draft.self_evaluation[criterion_id] = cleaned_ratings[criterion_id]
+        draft.field_revisions[SELF_EVALUATION_KEY + criterion_id] = revision
+    draft.revision = revision
+    draft.updated_at = now
+    draft.updated_by = actor
+    _DRAFT_WRITE.run(draft)
+    # Only the first save is an event: later autosaves would drown the timeline, and the draft's
+    # revision and updated_at already record them.
+    if locked.status == Status.STARTED:
+        event_record(submission=locked, kind=EventKind.SAVED, actor=actor, new_status=Status.IN_PROGRESS)
+    locked.updated_at = now
+    _STATUS_WRITE.run(locked)
     return draft

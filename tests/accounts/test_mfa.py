@@ -11,12 +11,15 @@ import time
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mfa import mfa_required
-from accounts.models import User
+from accounts.models import IssuerMembership, User
+from accounts.services import membership_grant
 from tests.conftest import PASSWORD
 
 LOGIN = reverse("accounts:login")
@@ -159,6 +162,29 @@ def test_it_is_optional_for_an_educator_who_may_still_turn_it_on(client, enforce
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert client.post(DEACTIVATE).status_code == 302
     assert not Authenticator.objects.filter(user=educator, type=Authenticator.Type.TOTP).exists()
+
+
+@pytest.mark.django_db
+def test_an_educator_pays_one_query_for_the_check_and_a_role_given_later_counts_at_once(
+    client, settings, educator, classkick
+):
+    """The requirement is asked afresh on every request of a person without a factor (nothing remembers "not
+    required"), in one query."""
+    client.force_login(educator)
+    profile = reverse("accounts:profile")
+    client.get(profile)  # a warm session
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    with CaptureQueriesContext(connection) as off:
+        assert client.get(profile).status_code == 200
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    with CaptureQueriesContext(connection) as on:
+        assert client.get(profile).status_code == 200
+    assert len(on) == len(off) + 1
+
+    membership_grant(actor=None, user=educator, issuer=classkick.issuer, role=IssuerMembership.Role.STAFF)
+    response = client.get(profile)
+    assert response.status_code == 302
+    assert response.url == ENROL
 
 
 @pytest.mark.django_db

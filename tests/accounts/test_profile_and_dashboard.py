@@ -139,8 +139,28 @@ def test_the_dashboard_and_profile_query_counts_stay_flat_as_roles_grow(
         membership_grant(actor=None, user=reviewer_staff, issuer=issuer, role=IssuerMembership.Role.ADMIN)
         reviewer_role_give(reviewer_staff, issuer, "mentor", ["primary"])
 
-    with django_assert_num_queries(len(dashboard_before.captured_queries)):
+    with django_assert_num_queries(len(dashboard_before.captured_queries)) as dashboard_after:
         html = client.get(DASHBOARD).content.decode()
     assert "Extra 4" in html
+    # The roles, and whether the reviewer takes new work, come in one query; the memberships in another.
+    assert sum("accounts_reviewer" in q["sql"] for q in dashboard_after.captured_queries) == 1
+    assert sum("accounts_issuermembership" in q["sql"] for q in dashboard_after.captured_queries) == 1
     with django_assert_num_queries(len(profile_before.captured_queries)):
         client.get(PROFILE)
+
+
+@pytest.mark.django_db
+def test_a_paused_reviewer_is_shown_paused_at_the_next_view(client, reviewer_mentor):
+    from accounts.models import ReviewerProfile
+
+    client.force_login(reviewer_mentor)
+    ReviewerProfile.objects.update_or_create(user=reviewer_mentor, defaults={"is_active": True})
+    assert "paused: no new reviews are assigned" not in client.get(DASHBOARD).content.decode()
+
+    ReviewerProfile.objects.filter(user=reviewer_mentor).update(is_active=False)
+    assert "paused: no new reviews are assigned" in client.get(DASHBOARD).content.decode()
+    assert "paused: no new reviews are assigned" in client.get(PROFILE).content.decode()
+
+    # With no profile at all, no new work is assigned either.
+    ReviewerProfile.objects.filter(user=reviewer_mentor).delete()
+    assert "paused: no new reviews are assigned" in client.get(DASHBOARD).content.decode()

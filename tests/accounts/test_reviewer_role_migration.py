@@ -18,7 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import ReviewerProfile, ReviewerRole
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("real_migrations")]
 
 BEFORE = [("accounts", "0002_throttle")]
 AFTER = [("accounts", "0003_reviewer_roles")]

@@ -91,3 +91,30 @@ def test_a_session_from_before_the_limits_counts_from_its_next_request(client, e
 
     assert client.get(DASHBOARD).status_code == 200
     assert isinstance(client.session[STARTED_KEY], int)
+
+
+@pytest.mark.django_db
+def test_each_request_reads_the_session_and_the_account_afresh(client, educator):
+    """The session and the user are read by SQL built once per connection (accounts/prepared.py); what they hold
+    is still read on every request, so a change made elsewhere (another worker, the admin) counts at once."""
+    client.force_login(educator)
+    assert client.get(DASHBOARD).status_code == 200
+    type(educator).objects.filter(pk=educator.pk).update(name="Edna Renamed")
+    assert "Edna Renamed" in client.get(DASHBOARD).content.decode()
+
+    type(educator).objects.filter(pk=educator.pk).update(is_active=False)
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302  # a closed account is nobody, from its very next request
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_a_session_whose_row_is_gone_is_signed_out(client, educator):
+    client.force_login(educator)
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).delete()  # as signing out in another browser tab does
+
+    response = client.get(DASHBOARD)
+
+    assert response.status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()

@@ -15,6 +15,8 @@ from awards.models import IssuerKey, StatusList
 from awards.services import application_decide, application_submit, badge_revoke, badge_visibility_set
 from core.models import AuditEvent
 
+pytestmark = pytest.mark.usefixtures("real_migrations")
+
 BEFORE_COPY = ("awards", "0002_badge")
 AWARDS_ACTIONS = (
     "issuer_key.created",

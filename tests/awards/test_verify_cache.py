@@ -3,6 +3,7 @@ revoking the credential, rotating or replacing the issuer's key, passing validUn
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from awards.services import badge_revoke
 from awards.services.keys import issuer_keys_create
 from awards.verify import verify_credential
 from awards.verify_cache import input_digest, reading_get, result_key
-from pages.awards.views import qr_svg
+from pages.awards.badge_page import qr_svg
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +114,32 @@ def test_the_badge_page_shows_live_results_after_revocation(client, badge, issue
     after = client.get(page).content.decode()
     assert "revoked: the issuer has revoked this credential" in after
     assert "not verified" in after
+
+
+def test_a_credential_given_as_an_object_is_answered_from_the_cache_as_given(badge):
+    # The badge page passes the parsed document: a repeat with an equal object, read from the cache, reports
+    # that object as the credential, and one changed after a check is judged anew on what it now says.
+    first = badge.document
+    assert verify_credential(first).valid
+    again = badge.document
+    report = verify_credential(again)
+    assert report.valid
+    assert id(report.credential) == id(again)
+    again["validUntil"] = "2001-01-01T00:00:00Z"
+    changed = verify_credential(again)
+    assert id(changed.credential) == id(again)
+    assert outcomes(changed)["dates"] == "failed"
+    assert outcomes(changed)["signature"] == "failed"
+    assert verify_credential(badge.document).valid
+
+
+def test_an_object_and_its_text_are_kept_apart(badge):
+    # The stored text is exactly json.dumps of the object: verifying the object first must not hand its
+    # reading (kept without the object's body) to the text, nor the other way round.
+    assert badge.document_text == json.dumps(badge.document, ensure_ascii=False)
+    assert input_digest(badge.document) != input_digest(badge.document_text)
+    assert verify_credential(badge.document).valid
+    text = verify_credential(badge.document_text)
+    assert text.valid
+    assert text.credential == badge.document
+    assert verify_credential(badge.document_text.encode()).credential == badge.document

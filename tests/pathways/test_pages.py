@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from awards.models import Visibility
@@ -295,3 +297,60 @@ def test_the_transcript_runs_the_same_queries_for_one_credential_and_for_three(
     issue(educator, ck_more[1])
     pathway_award_issue(pathway=pair, earner=educator)
     assert _queries(client, url) == few
+
+
+def _dashboard_panel(client) -> str:
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    start = html.index('id="pathways-title"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_dashboard_panel_shows_what_the_progress_page_shows_and_sees_changes_at_the_next_view(
+    client, educator, classkick, ck_more, make_pathway, issue
+):
+    started = make_pathway([classkick, ck_more[0]], title="Started")
+    make_pathway([ck_more[1]], title="Not started")
+    badge = issue(educator, classkick)
+    client.force_login(educator)
+
+    panel = _dashboard_panel(client)
+    assert "Started" in panel
+    assert "Not started" not in panel
+    assert "1 of the 2 credentials needed" in panel
+    assert reverse("awards:detail", args=[badge.uuid]) in panel
+    assert reverse("catalog:detail", args=[ck_more[0].slug]) in panel
+
+    # Expired, by a bulk update: the step is no longer held, though the pathway stays started.
+    type(badge).objects.filter(pk=badge.pk).update(valid_until=timezone.now() - timedelta(days=1))
+    panel = _dashboard_panel(client)
+    assert "0 of the 2 credentials needed" in panel
+    assert reverse("awards:detail", args=[badge.uuid]) not in panel
+
+    Pathway.objects.filter(pk=started.pk).update(title="Renamed", is_published=True)
+    assert "Renamed" in _dashboard_panel(client)
+    Pathway.objects.filter(pk=started.pk).update(is_published=False)
+    assert "Renamed" not in _dashboard_panel(client)
+
+
+def test_the_dashboard_panel_keeps_its_queries_flat_and_shows_five_pathways(
+    client, educator, classkick, ck_more, make_pathway, issue
+):
+    make_pathway([classkick], title="Pathway 0")
+    issue(educator, classkick)
+    client.force_login(educator)
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("accounts:dashboard"))
+
+    for n in range(1, 8):
+        make_pathway([classkick, *ck_more], title=f"Pathway {n}")
+    issue(educator, ck_more[0])
+
+    with CaptureQueriesContext(connection) as after:
+        panel = _dashboard_panel(client)
+    assert len(after.captured_queries) == len(before.captured_queries)
+    # The panel's own reads: the pathways with their credentials, the badges held, the pathways earned.
+    assert sum("pathways_" in q["sql"] for q in after.captured_queries) == 3
+    assert panel.count("<progress") == 5
+    assert "Pathway 0" in panel
+    assert "Pathway 4" in panel
+    assert "Pathway 5" not in panel

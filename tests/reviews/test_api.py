@@ -285,6 +285,28 @@ def test_the_pipeline_keeps_a_flat_query_count(
     assert len(pipeline.in_review) + len(pipeline.waiting) + len(pipeline.decided) == count
 
 
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_pipeline_page_reads_its_issuers_with_the_same_scope_in_a_flat_query_count(
+    count, classkick, ck_panel, issuer_admin, make_user, django_assert_num_queries
+):
+    for n in range(count):
+        someone = make_user(f"e{n}@example.org", organisation=f"School {n}", email_verified_at=timezone.now())
+        done = submit_attempt(someone, classkick)
+        if n % 2:
+            decide(done, classkick)
+    from reviews.selectors import pipeline_for_admin, pipeline_page_for_admin
+
+    with django_assert_num_queries(6):  # pipeline_for_admin's five, the scope read once, and the issuers
+        pipeline, issuers = pipeline_page_for_admin(user=issuer_admin)
+    assert [i.slug for i in issuers] == [classkick.issuer.slug]
+    alone = pipeline_for_admin(user=issuer_admin)
+    assert [r.decision_id for r in pipeline.decided] == [r.decision_id for r in alone.decided]
+    assert [r.attempt_id for r in pipeline.in_review + pipeline.waiting] == [
+        r.attempt_id for r in alone.in_review + alone.waiting
+    ]
+    assert len(pipeline.in_review) + len(pipeline.waiting) + len(pipeline.decided) == count
+
+
 def test_an_admin_reassigns_and_overrides_through_the_api(
     sams, attempt, classkick, make_reviewer, issuer_admin, other_issuer_admin, ck_panel, educator
 ):

@@ -21,7 +21,7 @@ from core.models import AuditEvent
 from reviews.models import Assignment
 from submissions.models import Attempt
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("real_migrations")]
 
 BEFORE = [("reviews", "0001_initial")]
 OLD_TABLE = ("reviews", "AuditLog")  # gone from the current models, so only the historical one exists

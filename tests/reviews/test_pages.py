@@ -9,6 +9,7 @@ from html import unescape
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ReviewerProfile, ReviewerRole, User
+from catalog.models import Credential
 from reviews.models import Assignment, AssignmentState, CalibrationResult, Review, ReviewState
 from reviews.services import reviews_tick
 from submissions.models import CopyFinding
@@ -104,6 +106,50 @@ def test_the_queue_marks_an_assignment_overdue_and_shows_saved_and_submitted_rev
     html = text_of(sam.get(reverse("reviews:queue")))
     assert "Review submitted" in html
     assert "Nothing to review now" in html
+
+
+def test_the_queue_and_the_pipeline_show_a_change_made_behind_their_backs_at_the_next_view(
+    sams, ck_panel, classkick, issuer_admin
+):
+    """Both pages keep what they drew (core.fragments) under the values drawn: a change made by a bulk update,
+    with no signal and no invalidation, as another process would, is on the very next view."""
+    sam, admin = as_user(ck_panel["sam"]), as_user(issuer_admin)
+    queue, pipeline = reverse("reviews:queue"), reverse("reviews:pipeline")
+    assert "Overdue" not in text_of(sam.get(queue))
+    before = text_of(admin.get(pipeline))
+    assert "status-overdue" not in before
+    assert "Sam Staff" in before
+
+    Assignment.objects.filter(pk=sams.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    User.objects.filter(pk=ck_panel["sam"].pk).update(name="Samuel Renamed")
+    Credential.objects.filter(pk=classkick.pk).update(title="Collaboration, renamed")
+
+    queue_html, pipeline_html = text_of(sam.get(queue)), text_of(admin.get(pipeline))
+    assert "Overdue" in queue_html
+    assert "Collaboration, renamed" in queue_html
+    assert "status-overdue" in pipeline_html
+    assert "Samuel Renamed" in pipeline_html
+    assert "Sam Staff" not in pipeline_html
+    assert "Collaboration, renamed" in pipeline_html
+
+
+def test_the_queue_state_changes_the_moment_an_assignment_falls_due_with_no_write(sams, ck_panel):
+    from reviews.selectors import queue_page_state
+
+    sams.refresh_from_db()
+    before = queue_page_state(user=ck_panel["sam"], now=sams.due_at - timedelta(microseconds=1))
+    at = queue_page_state(user=ck_panel["sam"], now=sams.due_at)
+    assert before is not None
+    assert at is not None
+    assert before != at
+    assert at == queue_page_state(user=ck_panel["sam"], now=sams.due_at + timedelta(days=1))
+    assert queue_page_state(user=None, now=sams.due_at) is None
+
+
+def test_a_reviewer_never_reads_another_reviewers_queue_as_drawn(sams, ck_panel):
+    for who in ("sam", "sid", "sam", "sid"):  # each drawn page read back, in turn, by the other reviewer's visit
+        shown = re.findall(r">R-(\d+)<", text_of(as_user(ck_panel[who]).get(reverse("reviews:queue"))))
+        assert {int(n) for n in shown} == {a.pk for a in Assignment.objects.filter(reviewer=ck_panel[who])}, who
 
 
 def test_the_queue_shows_calibration_per_credential_with_a_link_to_calibrate(
@@ -379,6 +425,12 @@ def test_calibration_is_not_found_for_people_who_do_not_review_the_credential(wh
 # ----- query counts ----------------------------------------------------------------------------------------
 
 
+def _main(html: str) -> str:
+    """The page's own content, from its heading on: the header and the banners above it hold forms whose CSRF
+    token is new on every view."""
+    return html.split("<h1>", 1)[1].split("</main>", 1)[0]
+
+
 def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
@@ -404,16 +456,23 @@ def test_the_queue_and_the_pipeline_keep_a_flat_query_count_from_3_to_60_attempt
     sam, admin = as_user(ck_panel["sam"]), as_user(issuer_admin)
     sam.get(reverse("reviews:queue"))  # a warm session, as for any later page
     admin.get(reverse("reviews:pipeline"))
+    # The queue's first page is drawn when its state is new and then kept (pages/reviews/views.py): each way
+    # costs its own flat count, the kept page fewer.
+    cache.clear()
     queue_count = _queries(sam, reverse("reviews:queue"))
+    kept_count = _queries(sam, reverse("reviews:queue"))
+    assert kept_count < queue_count
     pipeline_count = _queries(admin, reverse("reviews:pipeline"))
 
     for teacher in educators[3:]:
         submit_attempt(teacher, classkick)
     assert sams.filter(state=AssignmentState.OPEN).count() == 59
 
-    with django_assert_num_queries(queue_count):
+    with django_assert_num_queries(queue_count):  # a new state: drawn
         html = text_of(sam.get(reverse("reviews:queue")))
     assert len(re.findall(r">R-\d+<", html)) == 60  # open work is never paged away
+    with django_assert_num_queries(kept_count):
+        assert _main(text_of(sam.get(reverse("reviews:queue")))) == _main(html)
     with django_assert_num_queries(pipeline_count):
         first = text_of(admin.get(reverse("reviews:pipeline")))
     with django_assert_num_queries(pipeline_count):
@@ -438,6 +497,8 @@ def test_the_queue_and_the_pipeline_keep_a_flat_query_count_from_3_to_60_attempt
     Assignment.objects.filter(pk__in=[a.pk for a in still_open[:54]]).update(state=AssignmentState.SUBMITTED)
     with django_assert_num_queries(queue_count):
         first = text_of(sam.get(reverse("reviews:queue")))
+    with django_assert_num_queries(kept_count):
+        assert _main(text_of(sam.get(reverse("reviews:queue")))) == _main(first)
     second = text_of(sam.get(reverse("reviews:queue"), {"page": "2"}))
     assert "Pages of submitted reviews" in first
     assert 'href="?page=2#done-title"' in first

@@ -14,6 +14,8 @@ from core.models import AuditEvent
 from tests.submissions.helpers import complete_portfolio
 from workflow.services import attempt_submit
 
+pytestmark = pytest.mark.usefixtures("real_migrations")
+
 BEFORE = [("submissions", "0001_initial"), ("core", "0001_initial")]
 
 

@@ -4,6 +4,7 @@ lists, evidence, the completeness check, submit, attempts, withdraw, the dashboa
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
@@ -721,6 +722,9 @@ def test_the_dashboard_lists_each_submission_with_status_attempt_and_next_step(
     assert re.search(r"Collaboration by Educators Rising Started None yet .* Continue step 3", text)
     assert re.search(r"Collaboration by Classkick Submitted 1 .* View attempt 1", text)
     assert f'href="{reverse("submissions:resume", args=[er_draft.pk])}">Continue step 3' in page
+    # The saved time is the stored one, as an aware datetime (rows are read as the database driver returns them).
+    saved = Submission.objects.get(pk=er_draft.pk).updated_at.astimezone(UTC)
+    assert f'<time datetime="{saved.isoformat()}">' in page
     assert signed_in.get(reverse("submissions:resume", args=[er_draft.pk]))["Location"] == part_url(
         er_draft, "reflection"
     )

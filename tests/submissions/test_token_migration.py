@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from api.models import PersonalAccessToken
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("real_migrations")]
 
 
 def migrate(targets: list[tuple[str, str]]):

@@ -1,0 +1,86 @@
+"""Parts of public pages drawn once and kept in Django's cache (settings.CACHES), read back while nothing they show
+has changed.
+
+A fragment is keyed by everything it is drawn from, never invalidated by name: the caller passes the version of
+its data (a digest of the rows the fragment shows, read from the database on every view, so a change made by
+another process is seen by the very next view), and the key adds what every page depends on: the language, the
+site's address and FRAGMENTS_VERSION. A write makes a new key, and the old entry simply ages out.
+
+Only what is the same for every visitor goes in: a fragment is drawn without the person's name, forms that post
+(their CSRF token is per visitor) or messages; the page around it (base.html's header with the language form) is
+drawn on every request. For an anonymous visitor with nothing waiting for them, the whole page is the same for
+everyone but the CSRF token, so it is kept whole (`page_key`, `page_get`, `page_render`) with the token marked, and
+each response gets its own. The Content-Security-Policy uses no nonce (settings: nothing inline); a page that
+printed one could not be kept whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+# Raised whenever what a cached fragment holds changes shape (its templates or the values drawn into it), so that
+# a cache shared with an older release is never read back.
+FRAGMENTS_VERSION = "1"
+# A day: entries only need to outlive a burst of views; one whose data changed is unreachable anyway.
+TIMEOUT = 24 * 3600
+
+T = TypeVar("T")
+
+
+def digest(*parts: object) -> str:
+    """SHA-256 of the parts' repr: rows as the database returned them, ids, hashes, datetimes."""
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fragment_key(name: str, *parts: object) -> str:
+    return f"fragments.{FRAGMENTS_VERSION}.{name}:" + digest(get_language() or "", settings.SITE_URL, *parts)
+
+
+def fragment_get(key: str, kind: type[T]) -> T | None:
+    value: Any = cache.get(key)
+    return value if isinstance(value, kind) else None
+
+
+def fragment_set(key: str, value: object) -> None:
+    cache.set(key, value, TIMEOUT)
+
+
+# ----- whole pages, for anonymous visitors -------------------------------------------------------------------------
+
+# Stands for the visitor's CSRF token in a kept page (the language form posts): each response gets its own token.
+CSRF_MARK = "csrf-token-kept-page-" + hashlib.sha256(f"fragments.{FRAGMENTS_VERSION}".encode()).hexdigest()[:32]
+
+
+def page_key(request: HttpRequest, *parts: object) -> str | None:
+    """The key of the whole page for this request, or None when it is not kept whole: only an anonymous visitor's
+    page at its plain address (no query string, which the language form's `next` repeats) with no message waiting
+    is the same for everyone but its CSRF token. `parts` are the version of what the page shows."""
+    if request.user.is_authenticated or request.META.get("QUERY_STRING") or len(get_messages(request)):
+        return None
+    return fragment_key("page", request.path, *parts)
+
+
+def page_get(request: HttpRequest, key: str | None) -> HttpResponse | None:
+    html = fragment_get(key, str) if key else None
+    return HttpResponse(html.replace(CSRF_MARK, get_token(request))) if html is not None else None
+
+
+def page_render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, key: str | None, status: int = 200
+) -> HttpResponse:
+    """The page drawn, and kept under `key` (page_key's) with its CSRF token marked, when there is one."""
+    if key is None:
+        return render(request, template, context, status=status)
+    html = render_to_string(template, {**context, "csrf_token": CSRF_MARK}, request)
+    fragment_set(key, html)
+    return HttpResponse(html.replace(CSRF_MARK, get_token(request)), status=status)

@@ -1,0 +1,159 @@
+"""Autosave's own path (PATCH .../responses, services.draft_autosave): one locked read finds the submission and
+checks its owner, and the queries it runs are compiled once per connection (core.compiled). What must hold
+whatever the speed: concurrent saves lose nothing, the answer is what the ORM would have read, the write is what
+Model.save would have written, and a lock is never taken outside a transaction."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from submissions.models import Attempt, Draft, Evidence, Submission
+from submissions.selectors import submission_attempt_summaries, submission_evidence
+from submissions.services import attempt_withdraw, draft_autosave
+from submissions.services.drafts import _AUTOSAVE_LOCK
+from tests.submissions import files
+from tests.submissions.api_client import as_session, as_token
+from tests.submissions.helpers import complete_portfolio, upload
+from workflow.services import attempt_submit
+
+
+def _patch(api: Any, submission: Submission, revision: int, text: str) -> Any:
+    return api.patch(f"{submission.pk}/responses", {"base_revision": revision, "responses": {"plan.narrative": text}})
+
+
+def _autosave_queries(api: Any, submission: Submission, text: str) -> list[str]:
+    revision = Draft.objects.get(pk=submission.pk).revision
+    with CaptureQueriesContext(connection) as queries:
+        response = _patch(api, submission, revision, text)
+    assert response.status_code == 200, response.content
+    assert response.json()["responses"]["plan"]["narrative"] == text
+    return [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize("via", ["token", "session"])
+def test_an_autosave_runs_the_same_queries_however_many_files_and_attempts_the_draft_has(
+    educator, draft, portfolio, via
+):
+    api = as_token(educator) if via == "token" else as_session(educator)
+    _autosave_queries(api, draft, "First.")  # the first save also records the "saved" event
+    bare = _autosave_queries(api, draft, "Second.")
+    complete_portfolio(draft, educator)
+    upload(draft, educator, "plan.lesson_files", "more.pdf", files.pdf())
+    for _ in range(2):
+        attempt = attempt_submit(submission=Submission.objects.get(pk=draft.pk), actor=educator)
+        attempt_withdraw(attempt=attempt, actor=educator)
+    grown = _autosave_queries(api, draft, "Third.")
+    assert len(grown) == len(bare), "\n".join(grown)
+    body = _patch(api, draft, Draft.objects.get(pk=draft.pk).revision, "Fourth.").json()
+    assert [a["number"] for a in body["attempts"]] == [1, 2]
+    assert [a["status"] for a in body["attempts"]] == ["withdrawn", "withdrawn"]
+    assert len(body["evidence"]) == 2
+    # The submission is read once, locked: never read first and locked after.
+    reads = [sql for sql in grown if 'FROM "submissions_submission"' in sql]
+    assert len(reads) == 1, reads
+
+
+def test_the_answer_lists_what_the_orm_reads(educator, draft):
+    complete_portfolio(draft, educator)
+    attempt = attempt_submit(submission=Submission.objects.get(pk=draft.pk), actor=educator)
+    attempt_withdraw(attempt=attempt, actor=educator)
+    evidence = submission_evidence(submission=draft)
+    expected = list(Evidence.objects.filter(submission=draft, in_draft=True))
+    assert [e.pk for e in evidence] == [e.pk for e in expected]
+    for compiled, orm in zip(evidence, expected, strict=True):
+        # Every field converted as the ORM converts it (aware datetimes, booleans, JSON lists), not raw rows.
+        for field in Evidence._meta.concrete_fields:
+            assert getattr(compiled, field.attname) == getattr(orm, field.attname), field.name
+    (summary,) = submission_attempt_summaries(submission=draft)
+    full = Attempt.objects.select_related("version").get(submission=draft)
+    assert (summary.number, summary.status, summary.submitted_at, summary.version.number) == (
+        full.number,
+        full.status,
+        full.submitted_at,
+        full.version.number,
+    )
+    assert summary.submitted_at.tzinfo is not None
+
+
+def test_the_write_stores_what_the_draft_holds(educator, draft):
+    answer = "Naïve “quotes”, a tab\tand a newline\nin JSON; 😀"
+    saved = draft_autosave(submission_id=draft.pk, actor=educator, base_revision=0, changes={"plan.narrative": answer})
+    stored = Draft.objects.get(pk=draft.pk)
+    assert stored.value("plan.narrative") == answer
+    assert stored.revision == saved.draft.revision == 1
+    assert stored.field_revisions == {"plan.narrative": 1}
+    assert stored.updated_by_id == educator.pk
+    assert stored.updated_at == saved.draft.updated_at
+    submission = Submission.objects.get(pk=draft.pk)
+    assert (submission.status, submission.updated_at) == ("in_progress", stored.updated_at)
+
+
+def test_someone_elses_draft_is_not_found_and_untouched(educator, educator2, draft):
+    from core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        draft_autosave(submission_id=draft.pk, actor=educator2, base_revision=0, changes={"plan.narrative": "x"})
+    with pytest.raises(NotFound):
+        draft_autosave(submission_id=draft.pk + 1000, actor=educator, base_revision=0, changes={})
+    assert Draft.objects.get(pk=draft.pk).revision == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_autosaves_of_one_draft_lose_no_write(educator, portfolio):
+    """Two tabs save different fields of one draft at once, many times: each save reads the draft after taking the
+    lock, so neither overwrites the other's field with what it read before (on SQLite, the write lock every
+    transaction takes as it begins does the same)."""
+    from submissions.services import submission_start
+
+    submission, _ = submission_start(educator=educator, credential=portfolio)
+    rounds = 15
+    problems: list[str] = []
+    start = threading.Barrier(2)
+
+    def tab(ref: str) -> None:
+        try:
+            revision = 0
+            start.wait()
+            for number in range(rounds):
+                # Each tab bases a save on the revision its last one answered, as the page does: the other tab's
+                # saves in between changed another field, so they merge rather than conflict.
+                saved = draft_autosave(
+                    submission_id=submission.pk,
+                    actor=educator,
+                    base_revision=revision,
+                    changes={ref: f"{ref} {number}"},
+                )
+                revision = saved.draft.revision
+        except Exception as error:  # reported by the assertion below rather than lost in the thread
+            problems.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tab, args=(ref,)) for ref in ("plan.narrative", "plan.lesson_plan")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert problems == []
+    stored = Draft.objects.get(pk=submission.pk)
+    assert stored.value("plan.narrative") == f"plan.narrative {rounds - 1}"
+    assert stored.value("plan.lesson_plan") == f"plan.lesson_plan {rounds - 1}"
+    assert stored.revision == 2 * rounds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_compiled_lock_is_refused_outside_a_transaction(educator, portfolio):
+    from submissions.services import submission_start
+
+    submission, _ = submission_start(educator=educator, credential=portfolio)
+    with transaction.atomic():
+        assert _AUTOSAVE_LOCK.one(submission.pk, educator.pk) is not None  # its SQL is built here, in a transaction
+    # Run again from that SQL: the ORM's own check (made when it builds the SQL) must still be made.
+    with pytest.raises(TransactionManagementError):
+        _AUTOSAVE_LOCK.one(submission.pk, educator.pk)
