@@ -269,15 +269,20 @@ def test_the_pipeline_pages_through_attempts_oldest_first_and_refuses_pages_that
         assert "page" in response.content.decode(), bad
 
 
-@pytest.mark.parametrize("count", [1, 4])
-def test_the_pipeline_keeps_a_flat_query_count(
-    count, classkick, ck_panel, issuer_admin, make_user, django_assert_num_queries
-):
+def _attempts_some_decided(count: int, classkick, make_user) -> None:
+    # `count` educators' attempts in review, every second one decided.
     for n in range(count):
         someone = make_user(f"e{n}@example.org", organisation=f"School {n}", email_verified_at=timezone.now())
         done = submit_attempt(someone, classkick)
         if n % 2:
             decide(done, classkick)
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_pipeline_keeps_a_flat_query_count(
+    count, classkick, ck_panel, issuer_admin, make_user, django_assert_num_queries
+):
+    _attempts_some_decided(count, classkick, make_user)
     from reviews.selectors import pipeline_for_admin
 
     with django_assert_num_queries(5):  # scope, count, attempts, their open assignments, decisions
@@ -289,11 +294,7 @@ def test_the_pipeline_keeps_a_flat_query_count(
 def test_the_pipeline_page_reads_its_issuers_with_the_same_scope_in_a_flat_query_count(
     count, classkick, ck_panel, issuer_admin, make_user, django_assert_num_queries
 ):
-    for n in range(count):
-        someone = make_user(f"e{n}@example.org", organisation=f"School {n}", email_verified_at=timezone.now())
-        done = submit_attempt(someone, classkick)
-        if n % 2:
-            decide(done, classkick)
+    _attempts_some_decided(count, classkick, make_user)
     from reviews.selectors import pipeline_for_admin, pipeline_page_for_admin
 
     with django_assert_num_queries(6):  # pipeline_for_admin's five, the scope read once, and the issuers
