@@ -15,6 +15,7 @@ from allauth.account.auth_backends import AuthenticationBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from accounts.mfa import with_duties
 from accounts.models import User
 from accounts.throttle import client_network, throttle_reached, throttle_take_distinct
 from core.compiled import CompiledModels
@@ -61,7 +62,8 @@ def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | Non
     return str(value or "").strip().lower()
 
 
-_USER_BY_PK: CompiledModels[User] = CompiledModels(lambda pk: User._default_manager.filter(pk=pk), int)
+# With what the second-factor middleware asks of every signed-in request (accounts/mfa.py), in the same query.
+_USER_BY_PK: CompiledModels[User] = CompiledModels(lambda pk: with_duties(User._default_manager.filter(pk=pk)), int)
 
 
 class AccountBackend(AuthenticationBackend):

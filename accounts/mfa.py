@@ -14,7 +14,7 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -44,22 +44,38 @@ def mfa_enrolled(*, user: Any) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTORS).exists()
 
 
-# What the middleware asks of a signed-in person without a remembered factor, on each of their requests: whether they
-# have one, and whether they hold a membership or a reviewer role (mfa_required's questions), in one query whose SQL
-# is built once. An educator never has the factor remembered, so without this every one of their requests paid three
-# queries. Nothing is remembered of the answer: a role given a minute ago counts at the next request.
+def with_duties(users: QuerySet[User]) -> QuerySet[User]:
+    """The people with what the middleware asks of a signed-in person without a remembered factor on each of their
+    requests: whether they have one, and whether they hold a membership or a reviewer role (mfa_required's
+    questions). The session's user is read with them (accounts/backends.py), so an educator, who never has the
+    factor remembered, pays no query of their own for this. Nothing is remembered of the answer: a role given a
+    minute ago counts at the next request."""
+    return users.annotate(
+        mfa_has_factor=Exists(Authenticator.objects.filter(user_id=OuterRef("pk"), type__in=SECOND_FACTORS)),
+        mfa_is_member=Exists(IssuerMembership.objects.filter(user_id=OuterRef("pk"))),
+        mfa_has_role=Exists(ReviewerRole.objects.filter(user_id=OuterRef("pk"))),
+    )
+
+
+# The same questions for a user read without them, in one query whose SQL is built once.
 _FACTOR_AND_DUTIES = CompiledRows(
-    lambda user_id: (
-        User.objects.filter(pk=user_id)
-        .annotate(
-            has_factor=Exists(Authenticator.objects.filter(user_id=OuterRef("pk"), type__in=SECOND_FACTORS)),
-            is_member=Exists(IssuerMembership.objects.filter(user_id=OuterRef("pk"))),
-            has_role=Exists(ReviewerRole.objects.filter(user_id=OuterRef("pk"))),
-        )
-        .values_list("has_factor", "is_member", "has_role")
+    lambda user_id: with_duties(User.objects.filter(pk=user_id)).values_list(  # type: ignore[misc]
+        "mfa_has_factor", "mfa_is_member", "mfa_has_role"
     ),
     int,
 )
+
+
+def _duties(user: Any) -> tuple[bool, bool, bool] | None:
+    """(has a factor, is a member, has a reviewer role), from the user as read with them, else by a query; None
+    for an account that no longer exists."""
+    if hasattr(user, "mfa_has_factor"):
+        return bool(user.mfa_has_factor), bool(user.mfa_is_member), bool(user.mfa_has_role)
+    rows = _FACTOR_AND_DUTIES.fetch(user.pk)
+    if not rows:
+        return None
+    enrolled, member, reviews = (bool(value) for value in rows[0])
+    return enrolled, member, reviews
 
 
 def _open_paths() -> tuple[str, ...]:
@@ -95,10 +111,10 @@ class MfaRequiredMiddleware:
         user = request.user
         if not user.is_authenticated or request.session.get(_HAS_FACTOR):
             return None
-        rows = _FACTOR_AND_DUTIES.fetch(user.pk)
-        if not rows:
+        duties = _duties(user)
+        if duties is None:
             return None
-        enrolled, member, reviews = (bool(value) for value in rows[0])
+        enrolled, member, reviews = duties
         if enrolled:
             request.session[_HAS_FACTOR] = True
             return None

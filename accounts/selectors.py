@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -109,6 +110,12 @@ def user_roles_get(*, user: User) -> UserRoles:
         reviewer_active=bool(rows) and _takes_new_work(rows[0].user),
         reviewer_roles=roles,
     )
+
+
+def roles_state(*, user_id: int) -> tuple[tuple[tuple[Any, ...], ...], ...]:
+    """What user_roles_get draws from (the superuser flag aside, which the caller holds), as the rows of its two
+    queries: equal states give equal roles, for keeping a page that shows them."""
+    return tuple(_MEMBERSHIPS.rows(user_id)), tuple(_REVIEWER_ROLES.rows(user_id))
 
 
 def issuers_administered(*, user: User) -> QuerySet[Issuer]:

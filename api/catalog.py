@@ -1,4 +1,9 @@
-"""The public catalog as JSON: published credentials, their filters and their whole definitions."""
+"""The public catalog as JSON: published credentials, their filters and their whole definitions.
+
+The list's answer is the same for everyone, so it is kept (core.fragments) as the JSON sent, under the catalog's
+version (catalog.selectors.catalog_version, read on every request in one small query) and the filters, as the
+catalog page keeps its list: a publication or an edit is in the very next answer; free-text searches are drawn
+afresh."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from ninja import Field, Query, Router, Schema
+from ninja import Field, NinjaAPI, Query, Router, Schema
 from pydantic import field_validator
 
 from api.common import Slug, errors
@@ -19,11 +24,16 @@ from catalog.offline_form_pdf import submission_form_pdf
 from catalog.schema import SLUG, GradeBand
 from catalog.selectors import (
     MAX_QUERY_LENGTH,
+    CatalogEntry,
+    CatalogFacets,
     CatalogFilters,
+    catalog_facets,
+    catalog_version,
     credential_get_published,
     credential_list_published,
 )
 from core.errors import NotFound
+from core.fragments import digest, fragment_get, fragment_key, fragment_set
 
 router = Router()
 
@@ -108,34 +118,91 @@ def _urls(slug: str) -> UrlsOut:
     )
 
 
+# What the list's kept answers are drawn as: a change of the schema makes new keys, so an answer kept by an older
+# release in a shared cache is never read back.
+_LIST_SHAPE = digest(CredentialSummaryOut.model_json_schema())
+
+
+def _summary(entry: CatalogEntry) -> CredentialSummaryOut:
+    return CredentialSummaryOut(
+        slug=entry.slug,
+        title=entry.title,
+        issuer=IssuerOut(slug=entry.issuer.slug, name=entry.issuer.name, url=entry.issuer.url),
+        kind_label=entry.kind_label,
+        summary=entry.summary,
+        grade_bands=entry.grade_bands,
+        standards=StandardsOut(
+            framework=entry.standards_framework,
+            alignments=[AlignmentOut(code=a.code, title=a.title) for a in entry.alignments],
+        )
+        if entry.standards_framework
+        else None,
+        graduate_credit_available=entry.graduate_credit,
+        version=VersionOut(number=entry.version_number, content_hash=entry.content_hash),
+        urls=_urls(entry.slug),
+    )
+
+
+def _api() -> NinjaAPI:
+    # The API this router is mounted on; api.api imports this module, so it is looked up when first needed.
+    from api.api import api
+
+    return api
+
+
+def _list_body(request: HttpRequest, filters: CatalogFilters) -> bytes:
+    """The list's JSON as ninja answers a list of schemas: each entry validated, dumped and rendered."""
+    entries = [_summary(entry).model_dump() for entry in credential_list_published(filters=filters)]
+    body = _api().renderer.render(request, entries, response_status=200)
+    return body.encode() if isinstance(body, str) else bytes(body)
+
+
+def _kept_key(filters: CatalogFilters, version: tuple[Any, ...]) -> str | None:
+    """The key the list for `filters` is kept under, or None when it is drawn afresh. Kept: the whole list, and the
+    list by one grade band, one issuer or one standard that a published credential has, so that what is kept grows
+    with the catalog, not with the requests (any value, or every combination of values, would let the requests
+    crowd other pages and the badge pages' verification results out of the same cache)."""
+    given = [value for value in (filters.issuer, filters.standard, filters.grade_band) if value]
+    if len(given) > 1:
+        return None
+    if filters.issuer or filters.standard:
+        facets_key = fragment_key("api.credential_list.facets", version)
+        facets = fragment_get(facets_key, CatalogFacets)
+        if facets is None:
+            # Kept even if a publication came in since `version` was read: the facets only bound what is kept,
+            # and whatever state they were read in, they are values the catalog really has.
+            facets = catalog_facets()
+            fragment_set(facets_key, facets)
+        if filters.issuer and filters.issuer not in facets.issuer_slugs():
+            return None
+        codes = {alignment.code for option in facets.standards for alignment in option.alignments}
+        if filters.standard and filters.standard not in codes:
+            return None
+    return fragment_key("api.credential_list", _LIST_SHAPE, version, filters)
+
+
 @router.get(
     "",
     response={200: list[CredentialSummaryOut], **errors(422)},
     url_name="credential_list",
     summary="List published credentials",
 )
-def credential_list(request: HttpRequest, filters: Query[CatalogQuery]) -> list[CredentialSummaryOut]:
+def credential_list(request: HttpRequest, filters: Query[CatalogQuery]) -> HttpResponse:
     """Every published credential matching all the filters given, in title order."""
-    return [
-        CredentialSummaryOut(
-            slug=entry.slug,
-            title=entry.title,
-            issuer=IssuerOut(slug=entry.issuer.slug, name=entry.issuer.name, url=entry.issuer.url),
-            kind_label=entry.kind_label,
-            summary=entry.summary,
-            grade_bands=entry.grade_bands,
-            standards=StandardsOut(
-                framework=entry.standards_framework,
-                alignments=[AlignmentOut(code=a.code, title=a.title) for a in entry.alignments],
-            )
-            if entry.standards_framework
-            else None,
-            graduate_credit_available=entry.graduate_credit,
-            version=VersionOut(number=entry.version_number, content_hash=entry.content_hash),
-            urls=_urls(entry.slug),
-        )
-        for entry in credential_list_published(filters=filters.filters())
-    ]
+    wanted = filters.filters()
+    content_type = _api().get_content_type()
+    if wanted.terms():  # a free-text search is drawn afresh: kept, the answers would be as many as the searches
+        return HttpResponse(_list_body(request, wanted), content_type=content_type)
+    # Kept (core.fragments) under the catalog's version: every column the list shows or filters on, read in one
+    # small query on each request, so a publication or an edit is in the very next answer.
+    version = catalog_version()
+    key = _kept_key(wanted, version)
+    body = fragment_get(key, bytes) if key else None
+    if body is None:
+        body = _list_body(request, wanted)
+        if key and catalog_version() == version:  # kept only if nothing was published while it was read
+            fragment_set(key, body)
+    return HttpResponse(body, content_type=content_type)
 
 
 @router.get(

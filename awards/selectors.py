@@ -3,7 +3,7 @@ see it, partner staff see only their own university's applications, an earner on
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
@@ -22,7 +22,7 @@ from awards.models import (
     Visibility,
 )
 from catalog.models import BadgeImage, Credential, Issuer
-from core.compiled import CompiledModels
+from core.compiled import CompiledModels, CompiledRows
 from core.errors import MicrocredError
 
 # Whoever is asking: a signed-in user, the anonymous visitor of a request, or nobody (a public document).
@@ -160,7 +160,16 @@ def partners_for_staff(*, user: Viewer) -> list[Partner]:
 
 def is_partner_staff(*, user: Viewer) -> bool:
     user_id = _user_id(user)
-    return user_id is not None and PartnerMembership.objects.filter(user_id=user_id).exists()
+    return user_id is not None and bool(_PARTNER_MEMBERSHIP.fetch(user_id))
+
+
+def partner_memberships_of(user_ref: Any) -> QuerySet[PartnerMembership]:
+    """The person's memberships of partner universities' staff: `user_ref` an id, or OuterRef in a subquery."""
+    return PartnerMembership.objects.filter(user_id=user_ref).order_by()
+
+
+# Read on every dashboard view: built once per connection (the ORM's building costs more than running).
+_PARTNER_MEMBERSHIP = CompiledRows(lambda user_id: partner_memberships_of(user_id).values_list("pk")[:1], int)
 
 
 def applications_for_partner_staff(*, user: Viewer) -> QuerySet[CreditApplication]:

@@ -24,7 +24,16 @@ from awards.proof import ProofError, proof_of, proof_verify
 from awards.resolve import UNRESOLVED, KeyUnresolved, ResolvedKey, key_resolve
 from awards.structure import structure_problems
 from awards.vcjwt import JwtError, claims_agree, jwt_header, jwt_payload_unverified, jwt_verify, looks_like_jwt
-from awards.verify_cache import cached, input_digest, reading_get, reading_make, reading_set, remember, result_key
+from awards.verify_cache import (
+    KeyStates,
+    cached,
+    input_digest,
+    reading_get,
+    reading_make,
+    reading_set,
+    remember,
+    result_key,
+)
 from awards.verify_ob2 import is_ob2, ob2_checks
 from awards.verify_report import (
     ISSUER_MISMATCH,
@@ -250,11 +259,23 @@ def _dates(credential: dict[str, Any], now: datetime) -> Check:
     return Check("dates", label, "passed", _("valid from %(from)s, with no expiry") % {"from": credential["validFrom"]})
 
 
-def verify_credential(data: dict[str, Any] | str | bytes, *, now: datetime | None = None) -> Report:
+def verify_credentials(*inputs: dict[str, Any] | str | bytes, now: datetime | None = None) -> list[Report]:
+    """Each input verified as verify_credential does, as of one moment: the clock is read once, and each issuer's
+    key and status-list state once for all of them (a badge's JSON and its VC-JWT name the same key and list), so
+    their reports agree with each other even while a key is rotated or a credential revoked between the two."""
+    moment = now or timezone.now()
+    states: KeyStates = {}
+    return [verify_credential(data, now=moment, states=states) for data in inputs]
+
+
+def verify_credential(
+    data: dict[str, Any] | str | bytes, *, now: datetime | None = None, states: KeyStates | None = None
+) -> Report:
     """Every check of a credential, each passed or failed with a sentence saying why.
 
     A repeat of the same input against the same key and status-list state is answered from the cache
-    (awards.verify_cache); the validity dates are judged afresh on every call."""
+    (awards.verify_cache); the validity dates are judged afresh on every call. `states` holds the key states
+    already read for the same piece of work (verify_credentials)."""
     report = Report()
     digest = input_digest(data)
     reading = reading_get(digest, data) if digest else None
@@ -273,7 +294,7 @@ def verify_credential(data: dict[str, Any] | str | bytes, *, now: datetime | Non
         report.checks = ob2_checks(credential, token, now=moment)
         return report
     dates = _dates(credential, moment)
-    key = result_key(digest, reading) if digest else None
+    key = result_key(digest, reading, states) if digest else None
     hit = cached(key) if key else None
     if hit is not None and hit[0] == report.form:
         report.checks = [

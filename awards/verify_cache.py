@@ -16,8 +16,9 @@ result read from the cache is only ever combined with `now < validUntil` judged 
 
 Because the key holds every input that can change the result, nothing is ever invalidated explicitly:
 a revocation, a rotation or an edit anywhere in those rows makes a new key, and the old entry simply
-ages out. The state is read from the database on every call (one query), never held in the process, so
-a change made by another worker is seen by the very next verification here.
+ages out. The state is read from the database on every call (one query; verify.verify_credentials reads it
+once for all the inputs it is given, as a badge's page does for its JSON and its VC-JWT), never held in the
+process, so a change made by another worker is seen by the very next verification here.
 
 What the input says (its form, the credential, the key and status list it names) is kept as well, by the
 input's hash alone, so a repeat is not even parsed again.
@@ -170,17 +171,34 @@ def _state_sql() -> str:
     )
 
 
-def result_key(digest: str, reading: Reading) -> str | None:
+# The key states read for one piece of work (verify.verify_credentials): by (issuer slug, status list number).
+KeyStates = dict[tuple[str, int | None], list[tuple[Any, ...]]]
+
+
+def key_state(issuer_slug: str, list_number: int | None, states: KeyStates | None = None) -> list[tuple[Any, ...]]:
+    """The issuer's key rows, each with the status list's signed text, read from the database now; or, when
+    `states` already holds them, as read a moment ago for the same piece of work (a badge's JSON and its VC-JWT
+    name the same key and list, and are judged against one reading of them)."""
+    if states is not None and (issuer_slug, list_number) in states:
+        return states[issuer_slug, list_number]
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [list_number, issuer_slug])
+        state = cursor.fetchall()
+    if states is not None:
+        states[issuer_slug, list_number] = state
+    return state
+
+
+def result_key(digest: str, reading: Reading, states: KeyStates | None = None) -> str | None:
     """The key of this verification's result, or None when the result must not be cached. The labels and
-    sentences are kept in the language they were written in, so the language is part of the key."""
+    sentences are kept in the language they were written in, so the language is part of the key. `states`:
+    key_state's."""
     key_ref, list_ref = reading.key_ref, reading.list_ref
     if key_ref is None:
         return None
     if list_ref is not None and list_ref[0] != key_ref[0]:
         return None  # a list of another issuer: its signing key is not in the state read below
-    with connection.cursor() as cursor:
-        cursor.execute(_state_sql(), [None if list_ref is None else list_ref[1], key_ref[0]])
-        state = cursor.fetchall()
+    state = key_state(key_ref[0], None if list_ref is None else list_ref[1], states)
     if not any(row[1] == key_ref[1] for row in state):
         return None
     hasher = hashlib.sha256(f"{digest}\n{get_language() or ''}\n".encode())

@@ -3,8 +3,12 @@
 Each client is an educator with their own draft and personal access token; it PATCHes one text field of
 its draft (/api/v1/submissions/<id>/responses with the revision its value is based on, as
 static/js/submission.js does) again and again for --seconds: without pause, or --think seconds after each
-answer (a typist: the page saves 0.8 s after typing pauses). Printed per target: the
-request count, p50/p95/max latency, the server's CPU time per request, errors (every answer that is not
+answer (a typist: the page saves 0.8 s after typing pauses). Typists pause independently of each other, so
+with --think each client makes its first save at its own moment within the first pace (a fixed random draw
+per client): fifty clients released in the same millisecond would keep arriving in bursts of fifty for many
+seconds and measure a queue no class of typists makes. Printed per target: the request count, p50/p95/max
+latency as the clients saw it and as the server logged it (gunicorn's own time per request, which leaves out
+the load generator's thread scheduling), the server's CPU time per request, errors (every answer that is not
 2xx, by status, and broken connections) and LOST WRITES: after the run, the value each client last had
 acknowledged must be the value the database holds.
 
@@ -27,6 +31,7 @@ import base64
 import http.client
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -145,10 +150,19 @@ class Writer:
 
 class Client(threading.Thread):
     def __init__(
-        self, writer: Writer, *, port: int, https: bool, deadline: float, tally: Tally, think: float = 0.0
+        self,
+        writer: Writer,
+        *,
+        port: int,
+        https: bool,
+        deadline: float,
+        tally: Tally,
+        think: float = 0.0,
+        first_after: float = 0.0,
     ) -> None:
         super().__init__(daemon=True)
         self.writer, self.port, self.deadline, self.tally, self.think = writer, port, deadline, tally, think
+        self.first_after = first_after
         self.headers = {
             "Authorization": f"Bearer {writer.token}",
             "Content-Type": "application/json",
@@ -186,6 +200,7 @@ class Client(threading.Thread):
         writer = self.writer
         part, _, field_id = writer.ref.partition(".")
         number = 0
+        time.sleep(self.first_after)
         while time.monotonic() < self.deadline:
             if number and self.think:
                 time.sleep(self.think)  # a typist: the page saves once typing pauses (its debounce), not nonstop
@@ -322,6 +337,19 @@ def _cpu_seconds(root: int) -> float:
     return total
 
 
+def _access_log(folder: Path) -> list[str]:
+    """gunicorn's access log of this run, one line per request: its method and gunicorn's own time for it, in
+    microseconds (from reading the request to the last byte of the answer)."""
+    return ["--access-logfile", str(folder / "access.log"), "--access-logformat", "%(m)s %(D)s"]
+
+
+def _server_seconds(folder: Path) -> list[float]:
+    """How long the server took over each save, as its access log has it, ordered."""
+    path = folder / "access.log"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return sorted(int(line.split()[1]) / 1e6 for line in lines if line.startswith("PATCH "))
+
+
 def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
@@ -336,8 +364,21 @@ def _set_up(env: dict[str, str], clients: int) -> list[Writer]:
 
 def _load(writers: list[Writer], *, port: int, https: bool, seconds: float, think: float) -> tuple[Tally, float]:
     tally = Tally()
+    # Where in its first pace each typist's first save falls: drawn once per client, the same every run.
+    phases = random.Random(len(writers))
     started = time.monotonic()
-    threads = [Client(w, port=port, https=https, deadline=started + seconds, tally=tally, think=think) for w in writers]
+    threads = [
+        Client(
+            w,
+            port=port,
+            https=https,
+            deadline=started + seconds,
+            tally=tally,
+            think=think,
+            first_after=phases.uniform(0, think),
+        )
+        for w in writers
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -385,7 +426,12 @@ def run_target(
         writers = _set_up(env, clients)
         with (folder / "server.log").open("wb") as log:
             server = subprocess.Popen(
-                SERVE, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                [*SERVE, *_access_log(folder)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         _wait_until_up(server, port, https)
         load_before = os.getloadavg()[0]
@@ -404,6 +450,15 @@ def run_target(
         if ordered:
             p50, p95 = _percentile(ordered, 0.5), _percentile(ordered, 0.95)
             print(f"   latency: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms")
+            # The clients' figures include their own scheduling (many Python threads on the server's cores);
+            # the server's say how much of that is the server. Its queue before a thread picks a request up
+            # is in the clients' figures only.
+            served = _server_seconds(folder)
+            if served:
+                print(
+                    f"   as the server logged them: p50 {_percentile(served, 0.5) * 1000:.0f} ms, "
+                    f"p95 {_percentile(served, 0.95) * 1000:.0f} ms, max {served[-1] * 1000:.0f} ms"
+                )
             # What a save costs the server, the figure others' load on a shared machine skews least (latency
             # waits for the cores they hold; CPU time mostly does not).
             cpu_ms = server_cpu / len(ordered) * 1000
@@ -414,6 +469,7 @@ def run_target(
                     "p95_ms": p95 * 1000,
                     "requests": len(ordered),
                     "server_cpu_ms": cpu_ms,
+                    "server_p95_ms": _percentile(served, 0.95) * 1000 if served else None,
                 }
         by_kind = ", ".join(f"{kind}: {n}" for kind, n in tally.errors.most_common())
         print(f"   errors: {errors}" + (f" ({by_kind})" if errors else ""))

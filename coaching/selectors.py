@@ -126,18 +126,19 @@ def coaching_for_coach_exists(*, user: Viewer) -> bool:
     return uid is not None and bool(_LIVE_SHARE_FOR_COACH.fetch(uid))
 
 
-# Read on every dashboard view: its SQL is built once per connection (the ORM's building costs more than running).
-_LIVE_SHARE_FOR_COACH = CompiledRows(
-    lambda coach_id: (
+def live_shares_for_coach(coach_ref: Any) -> QuerySet[CoachingShare]:
+    """The live drafts shared with a coach, unordered: `coach_ref` an id, or OuterRef to the coach in a subquery."""
+    return (
         CoachingShare.objects.filter(
-            ~_submitted_since(), coach_id=coach_id, revoked_at__isnull=True, ended_at__isnull=True
+            ~_submitted_since(), coach_id=coach_ref, revoked_at__isnull=True, ended_at__isnull=True
         )
         .filter(submission__status__in=EDITABLE_STATUSES)
         .order_by()
-        .values_list("pk")[:1]
-    ),
-    int,
-)
+    )
+
+
+# Read on every dashboard view: its SQL is built once per connection (the ORM's building costs more than running).
+_LIVE_SHARE_FOR_COACH = CompiledRows(lambda coach_id: live_shares_for_coach(coach_id).values_list("pk")[:1], int)
 
 
 # ----- what a coach may read of a draft ---------------------------------------------------------------

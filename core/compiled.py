@@ -8,10 +8,13 @@ among the parameters, and from then on the SQL runs with the caller's keys put i
 still goes through Django's cursor, so query counting, execute wrappers and the connection's health check see it.
 
 - `CompiledRows(build, *key_types).fetch(*keys)`: rows as the driver returns them, without the fields' converters
-  (for comparing and hashing, such as a page's version, not for showing).
+  (for comparing and hashing, such as a page's version, not for showing); `.converted(*keys)`: the rows a
+  `values_list()` of the queryset gives (each column through its converters), for showing.
 - `CompiledModels(build, *key_types).all(*keys)` / `.one(*keys)`: model instances made as the ORM makes them
   (`Model.from_db` with the selected or deferred fields, each field's converters, select_related's objects by
-  Django's own populators); a `select_for_update()` query is still refused outside a transaction.
+  Django's own populators, annotations set as attributes); a `select_for_update()` query is still refused outside
+  a transaction. `.rows(*keys)`:
+  the same query's rows as the driver returns them (a state to compare, as CompiledRows gives).
 - `CompiledUpdate(Model, fields).run(obj)`: `UPDATE ... SET <fields> WHERE pk = ...` from an instance.
 
 What a caller must never do: put into the query anything that can change between calls other than through its
@@ -102,31 +105,68 @@ def _locate(params: Sequence[Any], markers: tuple[Any, ...], owner: str) -> _Key
     return _Keys(params=tuple(params), positions=tuple(positions), hexes=tuple(hexes))
 
 
+@dataclass(frozen=True)
+class _RowsPlan:
+    sql: str
+    keys: _Keys
+    # Each selected column's converters (the ORM's, as results_iter applies them), by position.
+    converters: list[tuple[int, tuple[list[Callable[..., Any]], Any]]]
+    columns: int
+
+
 class CompiledRows:
     """`build(*keys)` (a queryset in which each key is exactly one parameter) run for new keys without building it
-    again; no key types for a query without a key. Rows come back as the driver returns them."""
+    again; no key types for a query without a key. `fetch` gives rows as the driver returns them; `converted`, as
+    a `values_list()` of the same queryset would (each column through its field's converters: datetimes, UUIDs,
+    booleans and decimals as Python makes them, on every backend)."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]], *key_types: KeyType) -> None:
         self._build = build
         self._markers = _markers(key_types, "CompiledRows")
-        self._plans: weakref.WeakKeyDictionary[BaseDatabaseWrapper, tuple[str, _Keys]] = weakref.WeakKeyDictionary()
+        self._plans: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _RowsPlan] = weakref.WeakKeyDictionary()
         self._model: type[Model] | None = None
 
-    def _plan(self, connection: BaseDatabaseWrapper) -> tuple[str, _Keys]:
+    def _plan(self, connection: BaseDatabaseWrapper) -> _RowsPlan:
         plan = self._plans.get(connection)
         if plan is None:
-            sql, params = self._build(*self._markers).query.get_compiler(connection=connection).as_sql()
-            plan = self._plans[connection] = (sql, _locate(params, self._markers, "CompiledRows"))
+            compiler = self._build(*self._markers).query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            columns = compiler.col_count
+            converters = compiler.get_converters([column[0] for column in compiler.select[:columns]])
+            plan = self._plans[connection] = _RowsPlan(
+                sql=sql,
+                keys=_locate(params, self._markers, "CompiledRows"),
+                converters=list(converters.items()),
+                columns=columns,
+            )
         return plan
 
-    def fetch(self, *keys: Any) -> list[tuple[Any, ...]]:
+    def _run(self, keys: Sequence[Any]) -> tuple[BaseDatabaseWrapper, _RowsPlan, list[Any]]:
         if self._model is None:
             self._model = self._build(*self._markers).model
         connection = connections[router.db_for_read(self._model)]
-        sql, located = self._plan(connection)
+        plan = self._plan(connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, located.values(keys))
-            return [tuple(row) for row in cursor.fetchall()]
+            cursor.execute(plan.sql, plan.keys.values(keys))
+            return connection, plan, cursor.fetchall()
+
+    def fetch(self, *keys: Any) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self._run(keys)[2]]
+
+    def converted(self, *keys: Any) -> list[tuple[Any, ...]]:
+        connection, plan, rows = self._run(keys)
+        if not plan.converters:
+            return [tuple(row[: plan.columns]) for row in rows]
+        found = []
+        for fetched in rows:
+            row = list(fetched[: plan.columns])
+            for position, (convs, expression) in plan.converters:
+                value = row[position]
+                for converter in convs:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            found.append(tuple(row))
+        return found
 
 
 @dataclass(frozen=True)
@@ -140,6 +180,8 @@ class _Plan:
     end: int
     init_list: list[str]
     populators: list[Any]
+    # Each annotation's attribute and column, set on the instance as the ORM sets it.
+    annotations: list[tuple[str, int]]
 
 
 class CompiledModels(Generic[M]):
@@ -164,8 +206,8 @@ class CompiledModels(Generic[M]):
         sql, params = compiler.as_sql()
         keys = _locate(params, self._markers, "CompiledModels")
         klass_info = compiler.klass_info
-        if klass_info is None or compiler.annotation_col_map:
-            raise ValueError("CompiledModels needs a query of model instances without annotations")
+        if klass_info is None:
+            raise ValueError("CompiledModels needs a query of model instances")
         select = compiler.select
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
@@ -180,10 +222,11 @@ class CompiledModels(Generic[M]):
             init_list=[column[0].target.attname for column in select[start:end]],
             # Django 5.2's signature (its stubs already show a later one).
             populators=get_related_populators(klass_info, select, connection.alias),  # type: ignore[call-arg]
+            annotations=list(compiler.annotation_col_map.items()),
         )
         return plan
 
-    def all(self, *keys: Any) -> list[M]:
+    def _run(self, keys: Sequence[Any]) -> tuple[BaseDatabaseWrapper, _Plan, list[Any]]:
         if self._model is None:
             queryset = self._build(*self._markers)
             self._model, self._for_write = queryset.model, bool(getattr(queryset, "_for_write", False))
@@ -196,7 +239,10 @@ class CompiledModels(Generic[M]):
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, plan.keys.values(keys))
-            rows = cursor.fetchall()
+            return connection, plan, cursor.fetchall()
+
+    def all(self, *keys: Any) -> list[M]:
+        connection, plan, rows = self._run(keys)
         found: list[M] = []
         for fetched in rows:
             row = list(fetched)
@@ -208,8 +254,15 @@ class CompiledModels(Generic[M]):
             obj = plan.model.from_db(connection.alias, plan.init_list, row[plan.start : plan.end])
             for populator in plan.populators:
                 populator.populate(row, obj)
+            for name, position in plan.annotations:
+                setattr(obj, name, row[position])
             found.append(obj)  # type: ignore[arg-type]
         return found
+
+    def rows(self, *keys: Any) -> list[tuple[Any, ...]]:
+        """The same query's rows as the driver returns them, no model made: what the instances would be made from,
+        for comparing and hashing (a page's state) at a fraction of the cost."""
+        return [tuple(row) for row in self._run(keys)[2]]
 
     def one(self, *keys: Any) -> M | None:
         """The first row the query finds (the one a query by a unique key finds), or None."""

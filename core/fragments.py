@@ -1,22 +1,25 @@
-"""Parts of public pages drawn once and kept in Django's cache (settings.CACHES), read back while nothing they show
-has changed.
+"""Pages and parts of pages drawn once and kept in Django's cache (settings.CACHES), read back while nothing they
+show has changed.
 
 A fragment is keyed by everything it is drawn from, never invalidated by name: the caller passes the version of
 its data (a digest of the rows the fragment shows, read from the database on every view, so a change made by
 another process is seen by the very next view), and the key adds what every page depends on: the language, the
 site's address and FRAGMENTS_VERSION. A write makes a new key, and the old entry simply ages out.
 
-Only what is the same for every visitor goes in: a fragment is drawn without the person's name, forms that post
-(their CSRF token is per visitor) or messages; the page around it (base.html's header with the language form) is
-drawn on every request. For an anonymous visitor with nothing waiting for them, the whole page is the same for
-everyone but the CSRF token, so it is kept whole (`page_key`, `page_get`, `page_render`) with the token marked, and
-each response gets its own. The Content-Security-Policy uses no nonce (settings: nothing inline); a page that
-printed one could not be kept whole.
+Only what is the same for every visitor goes in a fragment, unless its key names the person: it is drawn without
+the person's name, forms that post (their CSRF token is per visitor) or messages. The site's header is kept per kind
+of visitor with its two per-visitor values marked (pages/templatetags/site_header.py). A whole page is kept with the
+CSRF token marked, and each response gets its own token: for an anonymous visitor with nothing waiting for them,
+whose page is the same for everyone (`page_key`), and for a signed-in person, read back for that person only,
+under the state of what the page shows (`person_page_key`, `person_page`); `page_get` and `page_render` serve both.
+The Content-Security-Policy uses no nonce (settings: nothing inline); a page that printed one could not be kept
+whole.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -55,7 +58,7 @@ def fragment_set(key: str, value: object) -> None:
     cache.set(key, value, TIMEOUT)
 
 
-# ----- whole pages, for anonymous visitors -------------------------------------------------------------------------
+# ----- whole pages -------------------------------------------------------------------------------------------------
 
 # Stands for the visitor's CSRF token in a kept page (the language form posts): each response gets its own token.
 CSRF_MARK = "csrf-token-kept-page-" + hashlib.sha256(f"fragments.{FRAGMENTS_VERSION}".encode()).hexdigest()[:32]
@@ -68,6 +71,19 @@ def page_key(request: HttpRequest, *parts: object) -> str | None:
     if request.user.is_authenticated or request.META.get("QUERY_STRING") or len(get_messages(request)):
         return None
     return fragment_key("page", request.path, *parts)
+
+
+def person_page_key(request: HttpRequest, *parts: object) -> str | None:
+    """The key of the whole page for this signed-in person, or None when it is not kept whole (signed out, a query
+    string, a message waiting). A page drawn for one person is read back only for that person: their id is in the
+    key, with everything of theirs that base.html and the page's own header show (staff or not, name, e-mail
+    address and whether it is confirmed). `parts` are the state of everything else the page shows, read on every
+    view (the reviewer queue's queue_page_state, say), so any change is drawn at once."""
+    user = request.user
+    if not user.is_authenticated or request.META.get("QUERY_STRING") or len(get_messages(request)):
+        return None
+    shown = (user.pk, user.is_staff, getattr(user, "name", ""), getattr(user, "email", ""))
+    return fragment_key("person-page", request.path, shown, getattr(user, "email_verified_at", None), *parts)
 
 
 def page_get(request: HttpRequest, key: str | None) -> HttpResponse | None:
@@ -84,3 +100,28 @@ def page_render(
     html = render_to_string(template, {**context, "csrf_token": CSRF_MARK}, request)
     fragment_set(key, html)
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)), status=status)
+
+
+def person_page(
+    request: HttpRequest,
+    name: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    state: Callable[[], object],
+) -> HttpResponse:
+    """A signed-in person's page kept whole under `state()`, the state of everything it shows that the person's own
+    fields in person_page_key do not cover, read on every view: an unchanged page is sent as drawn, without reading
+    what it shows or drawing it again. Drawn afresh (`context()` then `template`) on any other state, and kept only
+    if the state read again after drawing is the same: a change made while it was drawn is never kept under the
+    state from before it."""
+    before = state()
+    key = person_page_key(request, name, before)
+    kept = page_get(request, key)
+    if kept is not None:
+        return kept
+    if key is None:
+        return render(request, template, context())
+    html = render_to_string(template, {**context(), "csrf_token": CSRF_MARK}, request)
+    if state() == before:
+        fragment_set(key, html)
+    return HttpResponse(html.replace(CSRF_MARK, get_token(request)))

@@ -9,6 +9,8 @@ piling up connections or lock waiters. WEB_CONCURRENCY and WEB_THREADS change th
 
 from __future__ import annotations
 
+from typing import Any
+
 from microcred.env import env_int
 
 # Loopback unless --bind says otherwise: gunicorn alone would listen on every interface whenever PORT is set.
@@ -29,3 +31,16 @@ loglevel = "warning"
 # gunicorn's control socket has one path per user (~/.gunicorn/gunicorn.ctl): a second server on the host (the
 # load bench beside `make run`, two checkouts) would take over the first one's. Nothing here uses it.
 control_socket_disable = True
+
+
+def post_worker_init(worker: Any) -> None:
+    """Import the URLconf (every view, the API and its schemas) before the worker takes its first request.
+
+    Django imports it lazily, on the first request a process serves: about two seconds on a small machine, paid
+    by whoever comes first to each new worker after every start, deploy or restart, and by every request queued
+    behind theirs. Nothing here touches the database."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.ROOT_URLCONF)

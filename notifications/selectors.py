@@ -31,14 +31,13 @@ def notifications_unread_count(*, user: Any) -> int:
     return int(rows[0][0]) if rows else 0
 
 
+def unread_of(user_ref: Any) -> QuerySet[Notification]:
+    """The person's unread notifications, unordered: `user_ref` an id, or OuterRef to the person in a subquery."""
+    return Notification.objects.filter(user_id=user_ref, read_at__isnull=True).order_by()
+
+
 # Read on every dashboard view: its SQL is built once per connection (the ORM's building costs more than running).
 _UNREAD_COUNT = CompiledRows(
-    lambda user_id: (
-        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
-        .order_by()
-        .values("user_id")
-        .annotate(unread=Count("id"))
-        .values_list("unread")
-    ),
+    lambda user_id: unread_of(user_id).values("user_id").annotate(unread=Count("id")).values_list("unread"),
     int,
 )

@@ -229,6 +229,30 @@ def progress_for_dashboard(*, user: Viewer, limit: int) -> list[Progress]:
     ]
 
 
+def progress_for_dashboard_state(*, user: Viewer, limit: int, now: datetime) -> tuple[Any, ...]:
+    """What progress_for_dashboard draws from as of `now`: the rows of its three queries, and which of the badges
+    among them are still valid then (their expiry is checked in Python). Equal states give equal progress."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return ()
+    steps_plan, badges_plan = _dashboard_plans(limit)
+    steps = tuple(steps_plan.rows(user_id))
+    if not steps:
+        return ()
+    badges = tuple(
+        (
+            badge.pk,
+            badge.uuid,
+            badge.credential_id,
+            badge.issued_at,
+            badge.valid_until,
+            badge.valid_until is None or badge.valid_until > now,
+        )
+        for badge in badges_plan.all(user_id, user_id)
+    )
+    return steps, badges, tuple(_DASHBOARD_AWARDS.rows(user_id))
+
+
 # ----- a pathway's credential ---------------------------------------------------------------------------------
 
 

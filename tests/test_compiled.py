@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -39,3 +40,51 @@ def test_the_same_plan_runs_each_new_key() -> None:
     assert by_pk.one(-1) is None
     emails = CompiledRows(lambda: User.objects.order_by("pk").values_list("email"))
     assert emails.fetch() == [("first@example.org",), ("second@example.org",)]
+
+
+def test_converted_rows_are_what_values_list_gives_on_every_backend() -> None:
+    """Datetimes, booleans, nullable columns, an aggregate and a join through the fields' own converters, as the ORM
+    gives them: on SQLite the driver hands back text and integers for most of these."""
+    from django.db.models import Count
+
+    first = User.objects.create_user(email="first@example.org", password="x", name="First")
+    User.objects.create_user(email="second@example.org", password="x", name="Second", is_active=False)
+    Notification.objects.create(user=first, kind="attempt_submitted", title="Received")
+
+    def build(uid: int) -> Any:
+        return (
+            User.objects.filter(pk__gte=uid)
+            .annotate(notes=Count("notifications"))
+            .order_by("pk")
+            .values_list("pk", "email", "is_active", "date_joined", "email_verified_at", "notes")
+        )
+
+    rows = CompiledRows(build, int)
+    expected = list(build(first.pk))
+    assert rows.converted(first.pk) == expected
+    assert [type(value) for value in rows.converted(first.pk)[0][2:4]] == [bool, type(timezone.now())]
+    assert rows.converted(first.pk)[1][5] == 0
+    # And the raw rows are the same rows, as the driver gives them.
+    assert len(rows.fetch(first.pk)) == 2
+
+
+def test_annotations_are_set_on_the_instances_as_the_orm_sets_them() -> None:
+    from django.db.models import Count, Exists, OuterRef
+
+    first = User.objects.create_user(email="first@example.org", password="x")
+    Notification.objects.create(user=first, kind="attempt_submitted", title="Received")
+    Notification.objects.create(user=first, kind="attempt_submitted", title="Again")
+
+    def build(pk: int) -> Any:
+        unread = Notification.objects.filter(user_id=OuterRef("pk"), read_at__isnull=True)
+        return User.objects.filter(pk=pk).annotate(notes=Count("notifications"), unread=Exists(unread))
+
+    compiled: CompiledModels[Any] = CompiledModels(build, int)
+    found = compiled.one(first.pk)
+    expected = build(first.pk).get()
+    assert found is not None
+    assert (found.notes, found.unread) == (expected.notes, expected.unread) == (2, True)
+    Notification.objects.update(read_at=timezone.now())
+    again = compiled.one(first.pk)
+    assert again is not None
+    assert again.unread is False

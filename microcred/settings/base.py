@@ -204,6 +204,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'microcred.sqlite3'}")}
+# Each process's own memory (Django's default backend): what is kept there (core/fragments.py) is drawn again
+# wherever it is missing, so nothing needs sharing. Room for the public pages and the kept pages of the people
+# signed in at one time (a few kB to a few tens of kB each): Django's default of 300 entries would have each new
+# person's dashboard push a catalog page out.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 3000}}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +15,8 @@ from accounts.language import user_language_set
 from accounts.models import User
 from accounts.selectors import user_roles_get
 from accounts.services import profile_update
+from core.fragments import person_page
+from pages.accounts.dashboard_state import dashboard_state
 from pages.accounts.forms import ProfileForm
 from pages.accounts.language import language_cookie_set
 
@@ -49,5 +51,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Kept whole while nothing it shows changes (pages/accounts/dashboard_state.py): the person's most visited
+    page is then one small read per panel, not seven panels drawn again."""
     user = _signed_in_user(request)
-    return render(request, "accounts/dashboard.html", {"roles": user_roles_get(user=user)})
+    now = timezone.now()
+    return person_page(
+        request,
+        "accounts.dashboard",
+        "accounts/dashboard.html",
+        lambda: {"roles": user_roles_get(user=user)},
+        lambda: dashboard_state(request, user, now),
+    )

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from accounts.participants import sharing_consented
 from awards import selectors, services
 from awards.models import Badge
-from awards.verify import Report, verify_credential
+from awards.verify import Report, verify_credentials
 from catalog.definition_text import definition_shown
 from core.fragments import fragment_get, fragment_key, fragment_set, page_get, page_key, page_render
 from pages.awards import forms
@@ -109,8 +109,9 @@ def detail(request: HttpRequest, uuid: str) -> HttpResponse:
     badge = selectors.badge_get_for_page(user=request.user, uuid=uuid)
     if badge.is_stacked:  # a pathway's credential: its page is the pathway's (pages/pathways)
         return redirect("pathways:credential", uuid=badge.uuid)
-    # Verified on every view (each answered from awards.verify_cache while the key and status list stand).
-    report, jwt_report = verify_credential(badge.document_text), verify_credential(badge.jwt)
+    # Verified on every view (each answered from awards.verify_cache while the key and status list stand), both
+    # forms against one reading of the issuer's keys and status list.
+    report, jwt_report = verify_credentials(badge.document_text, badge.jwt)
     user_id = request.user.pk if request.user.is_authenticated else None
     is_earner = user_id == badge.earner_id
     can_revoke = user_id is not None and selectors.is_issuer_admin(user=request.user, issuer_id=badge.issuer_id)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from awards import services as awards
 from awards.models import Badge
 from awards.selectors import is_issuer_admin
-from awards.verify import verify_credential
+from awards.verify import verify_credentials
 from pages.awards.forms import VisibilityForm
 from pathways import selectors
 from pathways.pdf import transcript_pdf
@@ -56,6 +56,8 @@ def progress(request: HttpRequest) -> HttpResponse:
 def credential(request: HttpRequest, uuid: str) -> HttpResponse:
     badge, award = selectors.pathway_badge_for_viewer(user=request.user, uuid=uuid)
     stacked = list(award.stacked.all())
+    # Both forms as of one moment, against one reading of the issuer's key state.
+    report, jwt_report = verify_credentials(badge.document, badge.jwt)
     context = {
         "badge": badge,
         "earner_name": _earner_name(badge),
@@ -63,8 +65,8 @@ def credential(request: HttpRequest, uuid: str) -> HttpResponse:
         "award": award,
         "stacked": stacked,
         "stacked_revoked": [b for b in stacked if b.revoked_at is not None],
-        "report": verify_credential(badge.document),
-        "jwt_report": verify_credential(badge.jwt),
+        "report": report,
+        "jwt_report": jwt_report,
         "page_url": awards.badge_page_url(badge),
         "is_earner": request.user.is_authenticated and request.user.pk == badge.earner_id,
         "can_revoke": is_issuer_admin(user=request.user, issuer_id=badge.issuer_id),

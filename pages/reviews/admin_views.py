@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.errors import InvalidInput, InvalidState, NotAllowed
-from core.fragments import fragment_get, fragment_key, fragment_set
+from core.fragments import fragment_get, fragment_key, fragment_set, page_get, page_render, person_page_key
 from pages.reviews import forms
 from pages.reviews.paging import page_number
 from reviews import selectors, services
@@ -55,14 +55,20 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     # open review to act on.
     under_review = bool(pipeline.waiting or pipeline.overdue or pipeline.in_review)
     context = {"pipeline": pipeline, "under_review": under_review, "issuers": issuers}
+    shown = (pipeline, under_review, [(i.slug, i.name) for i in issuers])
+    # The whole page, for this admin only (their id is in the key), while nothing it shows changes.
+    whole = person_page_key(request, "reviews.pipeline.page", *shown)
+    kept = page_get(request, whole)
+    if kept is not None:
+        return kept
     # The admin's own id in the key too: a drawn pipeline is only read back for the person it was drawn for.
-    key = fragment_key("reviews.pipeline", request.user.pk, pipeline, under_review, [(i.slug, i.name) for i in issuers])
+    key = fragment_key("reviews.pipeline", request.user.pk, *shown)
     body = fragment_get(key, PipelineBody)
     if body is None:
         body = PipelineBody(html=render_to_string("reviews/_pipeline_body.html", context, request))
         fragment_set(key, body)
     # Drawn and escaped by our templates.
-    return render(request, "reviews/pipeline.html", {"body": SafeString(body.html)})
+    return page_render(request, "reviews/pipeline.html", {"body": SafeString(body.html)}, key=whole)
 
 
 @login_required

@@ -28,7 +28,7 @@ from accounts.models import User
 from catalog.definition_text import definition_shown
 from catalog.schema import CredentialDefinition
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
-from core.fragments import fragment_get, fragment_key, fragment_set
+from core.fragments import fragment_get, fragment_key, fragment_set, page_get, page_render, person_page_key
 from pages.reviews import forms
 from pages.reviews.paging import page_number
 from pages.reviews.queue_page import QueuePage
@@ -99,15 +99,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     number = page_number(request)
     now = timezone.now()
     state = selectors.queue_page_state(user=user, now=now) if number == 1 else None
+    whole = person_page_key(request, "reviews.queue", state) if state is not None else None
+    kept = page_get(request, whole)
+    if kept is not None:
+        return kept
     state_key = fragment_key("reviews.queue.first", state) if state is not None else None
     body = fragment_get(state_key, QueueBody) if state_key is not None else None
     if body is None:
         body = _queue_body(request, user, number, now)
         # Kept only if nothing changed while it was drawn.
-        if state_key is not None and selectors.queue_page_state(user=user, now=now) == state:
+        if state_key is None or selectors.queue_page_state(user=user, now=now) != state:
+            whole = None
+        else:
             fragment_set(state_key, body)
     # Drawn and escaped by our template.
-    return render(request, "reviews/queue.html", {"body": SafeString(body.html)})
+    return page_render(request, "reviews/queue.html", {"body": SafeString(body.html)}, key=whole)
 
 
 def _queue_body(request: HttpRequest, user: User, number: int, now: datetime) -> QueueBody:

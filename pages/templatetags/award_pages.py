@@ -9,9 +9,18 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from awards.selectors import is_partner_staff
 from catalog.models import Credential
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def partner_staff(context: template.Context) -> bool:
+    """Whether the signed-in person decides graduate-credit applications for a partner university."""
+    request = context.get("request")
+    return is_partner_staff(user=getattr(request, "user", None))
+
 
 # What `awards.verify.Report.form` holds, said as the reader would: where the credential was read from.
 _CONTAINERS = {"png": gettext_lazy("a baked PNG badge image"), "svg": gettext_lazy("a baked SVG badge image")}

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import template
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -94,6 +95,16 @@ def _as_datetime(value: datetime | str) -> datetime:
 
 def _as_uuid(value: object) -> uuid.UUID | None:
     return None if value is None else value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def dashboard_submissions_state(request: HttpRequest) -> tuple[Any, ...]:
+    """What dashboard_submissions draws from: its query's rows, and the step each draft was left at (kept in the
+    session). Equal states draw equal rows."""
+    user_id = getattr(request.user, "pk", None)
+    if user_id is None or not request.user.is_authenticated:
+        return ()
+    remembered: dict[str, int] = request.session.get(STEP_MEMORY, {})
+    return tuple(_DASHBOARD_ROWS.fetch(user_id)), tuple(sorted(remembered.items()))
 
 
 @register.simple_tag(takes_context=True)

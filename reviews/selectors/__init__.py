@@ -58,9 +58,11 @@ from reviews.selectors.pipeline import (
     submission_get_for_admin,
 )
 from reviews.selectors.queue import (
+    QueueSummary,
     assignment_get_for_reviewer,
     assignments_for_reviewer,
     queue_page_state,
+    queue_summary,
     review_get_for_reviewer,
     submitted_assignments_for_reviewer,
 )
@@ -105,6 +107,7 @@ __all__ = [
     "Pipeline",
     "PipelineAssignment",
     "PipelineRow",
+    "QueueSummary",
     "Resubmission",
     "ResubmissionStatus",
     "ReviewerAttemptView",
@@ -146,6 +149,7 @@ __all__ = [
     "pipeline_for_admin",
     "pipeline_page_for_admin",
     "queue_page_state",
+    "queue_summary",
     "reassign_choices",
     "resubmission_status",
     "review_get_for_reviewer",

@@ -9,14 +9,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import ReviewerRole, User
+from accounts.models import IssuerMembership, ReviewerRole, User
 from catalog.models import CredentialVersion, Issuer
+from core.compiled import CompiledModels, CompiledRows
 from reviews.models import Assignment, AssignmentState, Decision
-from reviews.selectors.access import Viewer, admin_issuer_ids, scoped
+from reviews.selectors.access import Viewer, active_user, admin_issuer_ids, scoped
 from submissions.models import Attempt, AttemptStatus, Submission
 
 
@@ -90,44 +91,71 @@ def pipeline_for_admin(
     """The admin's issuers' attempts under review, one page of `per_page` (oldest submitted first, the order
     the attempt_status_queue index serves), grouped: waiting for reviewers (some seat has none), overdue (else,
     some open assignment is past due), in review (the rest), and the latest decisions. A page past the last
-    is a 404. Five queries whatever the numbers: scope, the page's ids, attempts with counts, their open
-    assignments, decisions."""
-    return _pipeline(
-        admin_issuer_ids(user), now=now or timezone.now(), decided_limit=decided_limit, page=page, per_page=per_page
-    )
+    is a 404. Four queries whatever the numbers: the admin's issuers, the page's attempts with their counts, their
+    open assignments, the decisions."""
+    scope, _issuers = _scope(user)
+    return _pipeline(scope, now=now or timezone.now(), decided_limit=decided_limit, page=page, per_page=per_page)
 
 
 def pipeline_page_for_admin(*, user: Viewer | None, page: int = 1) -> tuple[Pipeline, list[Issuer]]:
-    """pipeline_for_admin's page and the issuers it spans (issuers_for_admin's, by name), the admin's scope read
-    once for both: what the pipeline page shows. Six queries whatever the numbers."""
-    ids = admin_issuer_ids(user)
-    pipeline = _pipeline(ids, now=timezone.now(), decided_limit=50, page=page, per_page=PAGE_SIZE)
-    issuers = Issuer.objects.order_by("name")
-    return pipeline, list(issuers if ids is None else issuers.filter(pk__in=ids))
+    """pipeline_for_admin's page and the issuers it spans (issuers_for_admin's, by name), the admin's issuers read
+    once for both: what the pipeline page shows. Four queries whatever the numbers."""
+    scope, issuers = _scope(user)
+    return _pipeline(scope, now=timezone.now(), decided_limit=50, page=page, per_page=PAGE_SIZE), issuers
 
 
-def _pipeline(ids: list[int] | None, *, now: datetime, decided_limit: int, page: int, per_page: int) -> Pipeline:
+# The pipeline runs on every view of the admin's busiest page, and building its queries cost the ORM several times
+# what running them costs the database: each is built once per connection (core.compiled) for each shape it comes
+# in (an issuer admin's, keyed by their id and scoped by a subquery on their memberships, or a platform admin's,
+# unscoped; the page's bounds and the number of decisions are part of the SQL). Nothing in them depends on the
+# clock: what is overdue is worked out in Python from the open assignments' due dates.
+_ISSUERS_OF_ADMIN = CompiledModels(
+    lambda uid: (
+        Issuer.objects.filter(memberships__user_id=uid, memberships__role=IssuerMembership.Role.ADMIN)
+        .only("id", "slug", "name")
+        .order_by("name", "pk")
+    ),
+    int,
+)
+
+
+def _scope(user: Viewer | None) -> tuple[int | None, list[Issuer]]:
+    """The admin's id, by which every read is scoped to the issuers they administer, and those issuers by name;
+    None and every issuer for a platform admin; 404 for anyone else."""
+    found = active_user(user)
+    if found is None:
+        raise Http404("no such page")
+    if found.is_superuser:
+        return None, list(Issuer.objects.order_by("name", "pk"))
+    issuers = _ISSUERS_OF_ADMIN.all(found.pk)
+    if not issuers:
+        raise Http404("no such page")
+    return found.pk, issuers
+
+
+def _scoped(rows: Any, uid: int | None) -> Any:
+    # Scoped by the attempt's own version (a small subquery) rather than through its submission: a join there
+    # would make the database read every attempt under review to find one page of them.
+    if uid is None:
+        return rows
+    versions = CredentialVersion.objects.filter(
+        credential__issuer__memberships__user_id=uid, credential__issuer__memberships__role=IssuerMembership.Role.ADMIN
+    )
+    return rows.filter(version_id__in=versions.values("pk"))
+
+
+def _page_of_attempts(uid: int | None, start: int, stop: int) -> Any:
+    """The ids of the attempts under review from `start` to `stop`, oldest submitted first: chosen on the bare
+    filter (the attempt_status_queue index), as a subquery the page's other reads share."""
+    under_review = Attempt.objects.filter(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW])
+    return _scoped(under_review, uid).order_by("submitted_at", "id").values("pk")[start:stop]
+
+
+def _attempts_rows(uid: int | None, start: int, stop: int) -> Any:
     # Rows are read as values, not models: a page holds a hundred or so rows across four tables, and building a
     # model for each (with its related models) cost more than the queries themselves.
-    # Scoped by the attempt's own version (a small subquery) rather than through its submission: a join
-    # there would make the database read every attempt under review to find one page of them.
-    versions = scoped(CredentialVersion.objects.all(), "credential__issuer_id", ids).values("pk")
-    under_review = Attempt.objects.filter(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW])
-    if ids is not None:
-        under_review = under_review.filter(version_id__in=versions)
-    if page < 1:
-        raise Http404("no such page of the pipeline")
-    start = (page - 1) * per_page
-    # The page is chosen on the bare filter (the attempt_status_queue index), one more than shown to learn
-    # whether a next page exists, so the counts below are grouped for this page's attempts only.
-    page_ids = list(
-        under_review.order_by("submitted_at", "id").values_list("pk", flat=True)[start : start + per_page + 1]
-    )
-    if page > 1 and not page_ids:
-        raise Http404("no such page of the pipeline")
-    shown = page_ids[:per_page]
-    attempts = (
-        Attempt.objects.filter(pk__in=shown)
+    return (
+        Attempt.objects.filter(pk__in=_page_of_attempts(uid, start, stop))
         .annotate(
             seat_count=Count("review_seats", filter=Q(review_seats__closed_at__isnull=True), distinct=True),
             waiting_count=Count(
@@ -138,12 +166,6 @@ def _pipeline(ids: list[int] | None, *, now: datetime, decided_limit: int, page:
             submitted_count=Count(
                 "review_assignments", filter=Q(review_assignments__state=AssignmentState.SUBMITTED), distinct=True
             ),
-            overdue_count=Count(
-                "review_assignments",
-                filter=Q(review_assignments__state=AssignmentState.OPEN, review_assignments__due_at__lte=now),
-                distinct=True,
-            ),
-            next_due=Min("review_assignments__due_at", filter=Q(review_assignments__state=AssignmentState.OPEN)),
         )
         .order_by("submitted_at", "id")
         .values_list(
@@ -157,43 +179,91 @@ def _pipeline(ids: list[int] | None, *, now: datetime, decided_limit: int, page:
             "seat_count",
             "waiting_count",
             "submitted_count",
-            "overdue_count",
-            "next_due",
         )
     )
-    assignments: dict[int, list[PipelineAssignment]] = {pk: [] for pk in shown}
+
+
+def _open_assignments_rows(uid: int | None, start: int, stop: int) -> Any:
     # In the assignments' own order (due, then id), as a prefetch of them would list them.
-    for pk, attempt_id, name, email, position, title, due_at in (
-        Assignment.objects.filter(attempt_id__in=shown, state=AssignmentState.OPEN)
+    return (
+        Assignment.objects.filter(attempt_id__in=_page_of_attempts(uid, start, stop), state=AssignmentState.OPEN)
         .order_by("due_at", "id")
         .values_list("pk", "attempt_id", "reviewer__name", "reviewer__email", "seat__position", "seat__title", "due_at")
-    ):
-        assignments[attempt_id].append(
-            PipelineAssignment(
-                id=pk,
-                reviewer=name,
-                reviewer_email=email,
-                seat=position,
-                seat_title=title,
-                due_at=due_at,
-                overdue=due_at <= now,
-            )
+    )
+
+
+def _decisions_rows(uid: int | None, limit: int) -> Any:
+    return (
+        _scoped(Decision.objects.all(), uid)
+        .order_by("-decided_at", "-id")
+        .values_list(
+            "pk",
+            "attempt_id",
+            "attempt__submission_id",
+            "attempt__number",
+            "attempt__submission__credential__title",
+            "attempt__submission__credential__slug",
+            "outcome",
+            "decided_at",
+            "overridden_at",
+        )[:limit]
+    )
+
+
+_PLANS: dict[tuple[bool, int, int, int], tuple[CompiledRows, CompiledRows, CompiledRows]] = {}
+
+
+def _plans(scoped: bool, start: int, stop: int, decided_limit: int) -> tuple[CompiledRows, CompiledRows, CompiledRows]:
+    shape = (scoped, start, stop, decided_limit)
+    plans = _PLANS.get(shape)
+    if plans is None:
+
+        def bind(build: Any, *bounds: int) -> CompiledRows:
+            if scoped:
+                return CompiledRows(lambda uid: build(uid, *bounds), int)
+            return CompiledRows(lambda: build(None, *bounds))
+
+        plans = (
+            bind(_attempts_rows, start, stop),
+            bind(_open_assignments_rows, start, stop),
+            bind(_decisions_rows, decided_limit),
         )
+        # Only the first pages are asked for often: a bounded number of shapes is kept.
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        _PLANS[shape] = plans
+    return plans
+
+
+def _pipeline(uid: int | None, *, now: datetime, decided_limit: int, page: int, per_page: int) -> Pipeline:
+    if page < 1:
+        raise Http404("no such page of the pipeline")
+    start = (page - 1) * per_page
+    # One more than shown, to learn whether a next page exists without counting every attempt under review.
+    stop = start + per_page + 1
+    attempts_plan, assignments_plan, decisions_plan = _plans(uid is not None, start, stop, decided_limit)
+    keys = () if uid is None else (uid,)
+    attempts = attempts_plan.converted(*keys)
+    if page > 1 and not attempts:
+        raise Http404("no such page of the pipeline")
+    shown = attempts[:per_page]
+    assignments: dict[int, list[PipelineAssignment]] = {row[0]: [] for row in shown}
+    for pk, attempt_id, name, email, position, title, due_at in assignments_plan.converted(*keys):
+        if attempt_id in assignments:
+            assignments[attempt_id].append(
+                PipelineAssignment(
+                    id=pk,
+                    reviewer=name,
+                    reviewer_email=email,
+                    seat=position,
+                    seat_title=title,
+                    due_at=due_at,
+                    overdue=due_at <= now,
+                )
+            )
     waiting, overdue, in_review = [], [], []
-    for (
-        pk,
-        submission_id,
-        number,
-        title,
-        slug,
-        status,
-        submitted_at,
-        seats,
-        seats_waiting,
-        reviews_submitted,
-        overdue_count,
-        next_due,
-    ) in attempts:
+    for pk, submission_id, number, title, slug, status, submitted_at, seats, seats_waiting, reviews_submitted in shown:
+        open_ones = assignments[pk]
         row = PipelineRow(
             attempt_id=pk,
             candidate=f"C-{submission_id}",
@@ -206,9 +276,9 @@ def _pipeline(ids: list[int] | None, *, now: datetime, decided_limit: int, page:
             seats=seats,
             seats_waiting=seats_waiting,
             reviews_submitted=reviews_submitted,
-            overdue=overdue_count,
-            next_due=next_due,
-            assignments=assignments[pk],
+            overdue=sum(a.overdue for a in open_ones),
+            next_due=min((a.due_at for a in open_ones), default=None),
+            assignments=open_ones,
         )
         if row.seats_waiting:
             waiting.append(row)
@@ -216,21 +286,6 @@ def _pipeline(ids: list[int] | None, *, now: datetime, decided_limit: int, page:
             overdue.append(row)
         else:
             in_review.append(row)
-    decisions = (
-        (Decision.objects.all() if ids is None else Decision.objects.filter(version_id__in=versions))
-        .order_by("-decided_at", "-id")
-        .values_list(
-            "pk",
-            "attempt_id",
-            "attempt__submission_id",
-            "attempt__number",
-            "attempt__submission__credential__title",
-            "attempt__submission__credential__slug",
-            "outcome",
-            "decided_at",
-            "overridden_at",
-        )[:decided_limit]
-    )
     decided = [
         DecidedRow(
             decision_id=pk,
@@ -244,7 +299,9 @@ def _pipeline(ids: list[int] | None, *, now: datetime, decided_limit: int, page:
             decided_at=decided_at,
             overridden=overridden_at is not None,
         )
-        for pk, attempt_id, submission_id, number, title, slug, outcome, decided_at, overridden_at in decisions
+        for pk, attempt_id, submission_id, number, title, slug, outcome, decided_at, overridden_at in (
+            decisions_plan.converted(*keys)
+        )
     ]
     return Pipeline(
         waiting=waiting,
@@ -252,7 +309,7 @@ def _pipeline(ids: list[int] | None, *, now: datetime, decided_limit: int, page:
         in_review=in_review,
         decided=decided,
         page=page,
-        has_next=len(page_ids) > per_page,
+        has_next=len(attempts) > per_page,
     )
 
 

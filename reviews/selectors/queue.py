@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import CharField, DateTimeField, F, IntegerField, QuerySet, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -157,44 +159,91 @@ _SUBMITTED_STATE = CompiledRows(
     ),
     int,
 )
-# What credentials_for_reviewer computes from: the credentials (their version stands for the rubric and its
-# calibration rule), the samples in force, the reviewer's results and their recalibrations.
-_CREDENTIALS_STATE = CompiledRows(
-    lambda uid: (
+# What credentials_for_reviewer computes from, in one statement (each part's columns laid out so that the types
+# agree position by position, as UNION needs on PostgreSQL; the first column says which part a row is from): the
+# credentials (their version stands for the rubric and its calibration rule), the samples in force, the reviewer's
+# results and their recalibrations. The reviewer's id is each part's key.
+_CALIBRATION_COLUMNS = ("part", "pk", "number", "first", "second", "third", "fourth", "count", "total_count", "moment")
+
+
+def _calibration_state(credentials_of: int, samples_of: int, results_of: int, recalibrations_of: int) -> Any:
+    text, number, moment = CharField(), IntegerField(), DateTimeField()
+    credentials = (
         Credential.objects.filter(
-            issuer__reviewer_roles__user_id=uid,
+            issuer__reviewer_roles__user_id=credentials_of,
             issuer__reviewer_roles__user__reviewer_profile__is_active=True,
             current_version__isnull=False,
         )
         .distinct()
-        .order_by("title", "issuer__name", "pk")
-        .values_list("pk", "slug", "title", "issuer__name", "current_version_id", "current_version__content_hash")
-    ),
-    int,
-)
-_SAMPLES_STATE = CompiledRows(
-    lambda uid: (
-        CalibrationSample.objects.filter(credential__issuer__reviewer_roles__user_id=uid, retired_at__isnull=True)
+        .annotate(
+            part=Value(1, number),
+            number=F("current_version_id"),
+            first=F("slug"),
+            second=F("title"),
+            third=F("issuer__name"),
+            fourth=F("current_version__content_hash"),
+            count=Cast(Value(None), number),
+            total_count=Cast(Value(None), number),
+            moment=Cast(Value(None), moment),
+        )
+        .order_by()
+        .values_list(*_CALIBRATION_COLUMNS)
+    )
+    samples = (
+        CalibrationSample.objects.filter(
+            credential__issuer__reviewer_roles__user_id=samples_of, retired_at__isnull=True
+        )
         .distinct()
-        .order_by("pk")
-        .values_list("pk", "credential_id", "rubric_hash")
-    ),
-    int,
-)
-_RESULTS_STATE = CompiledRows(
-    lambda uid: (
-        CalibrationResult.objects.filter(reviewer_id=uid)
-        .order_by("pk")
-        .values_list("pk", "sample_id", "rubric_hash", "matches", "total", "submitted_at")
-    ),
-    int,
-)
-_RECALIBRATIONS_STATE = CompiledRows(
-    lambda uid: (
-        Recalibration.objects.filter(reviewer_id=uid).order_by("pk").values_list("pk", "credential_id", "sent_at")
-    ),
-    int,
-)
+        .annotate(
+            part=Value(2, number),
+            number=F("credential_id"),
+            first=F("rubric_hash"),
+            second=Cast(Value(None), text),
+            third=Cast(Value(None), text),
+            fourth=Cast(Value(None), text),
+            count=Cast(Value(None), number),
+            total_count=Cast(Value(None), number),
+            moment=Cast(Value(None), moment),
+        )
+        .order_by()
+        .values_list(*_CALIBRATION_COLUMNS)
+    )
+    results = (
+        CalibrationResult.objects.filter(reviewer_id=results_of)
+        .annotate(
+            part=Value(3, number),
+            number=F("sample_id"),
+            first=F("rubric_hash"),
+            second=Cast(Value(None), text),
+            third=Cast(Value(None), text),
+            fourth=Cast(Value(None), text),
+            count=F("matches"),
+            total_count=F("total"),
+            moment=F("submitted_at"),
+        )
+        .order_by()
+        .values_list(*_CALIBRATION_COLUMNS)
+    )
+    recalibrations = (
+        Recalibration.objects.filter(reviewer_id=recalibrations_of)
+        .annotate(
+            part=Value(4, number),
+            number=F("credential_id"),
+            first=Cast(Value(None), text),
+            second=Cast(Value(None), text),
+            third=Cast(Value(None), text),
+            fourth=Cast(Value(None), text),
+            count=Cast(Value(None), number),
+            total_count=Cast(Value(None), number),
+            moment=F("sent_at"),
+        )
+        .order_by()
+        .values_list(*_CALIBRATION_COLUMNS)
+    )
+    return credentials.union(samples, results, recalibrations, all=True).order_by("part", "pk")
+
+
+_CALIBRATION_STATE = CompiledRows(_calibration_state, int, int, int, int)
 
 
 def _moment(value: Any) -> datetime:
@@ -206,10 +255,28 @@ def _moment(value: Any) -> datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
+@dataclass(frozen=True)
+class QueueSummary:
+    """The reviewer's queue in numbers, as the dashboard shows it."""
+
+    open: int
+    overdue: int
+
+
+def queue_summary(*, user: Viewer | None, now: datetime) -> QueueSummary:
+    """How many assignments the reviewer has open and how many of them were due by `now`: one query whose SQL is
+    built once (the queue page's own read of the open assignments)."""
+    uid = active_user_id(user)
+    if uid is None:
+        return QueueSummary(open=0, overdue=0)
+    opened = _OPEN_STATE.fetch(uid)
+    return QueueSummary(open=len(opened), overdue=sum(_moment(row[2]) <= now for row in opened))
+
+
 def queue_page_state(*, user: Viewer | None, now: datetime) -> tuple[Any, ...] | None:
     """Everything the first page of the reviewer's queue shows, or is computed from, as of `now`: their open
     assignments (each with whether it is overdue now), the first page of their submitted ones, and the inputs of
-    their calibration per credential. Six small queries whose SQL is built once; None for anyone not signed in.
+    their calibration per credential. Three small queries whose SQL is built once; None for anyone not signed in.
     Equal states draw equal pages (the page's language aside), so a page drawn for one state may be shown again
     for it."""
     uid = active_user_id(user)
@@ -222,8 +289,5 @@ def queue_page_state(*, user: Viewer | None, now: datetime) -> tuple[Any, ...] |
         tuple(opened),
         overdue,
         tuple(_SUBMITTED_STATE.fetch(uid)),
-        tuple(_CREDENTIALS_STATE.fetch(uid)),
-        tuple(_SAMPLES_STATE.fetch(uid)),
-        tuple(_RESULTS_STATE.fetch(uid)),
-        tuple(_RECALIBRATIONS_STATE.fetch(uid)),
+        tuple(_CALIBRATION_STATE.fetch(uid, uid, uid, uid)),
     )

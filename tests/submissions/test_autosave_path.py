@@ -5,7 +5,13 @@ Model.save would have written, and a lock is never taken outside a transaction."
 
 from __future__ import annotations
 
+import fcntl
+import os
+import tempfile
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import pytest
@@ -16,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from submissions.models import Attempt, Draft, Evidence, Submission
 from submissions.selectors import submission_attempt_summaries, submission_evidence
 from submissions.services import attempt_withdraw, draft_autosave
-from submissions.services.drafts import _AUTOSAVE_LOCK
+from submissions.services.drafts import _AUTOSAVE_LOCK, turn_file_path
 from tests.submissions import files
 from tests.submissions.api_client import as_session, as_token
 from tests.submissions.helpers import complete_portfolio, upload
@@ -157,3 +163,78 @@ def test_the_compiled_lock_is_refused_outside_a_transaction(educator, portfolio)
     # Run again from that SQL: the ORM's own check (made when it builds the SQL) must still be made.
     with pytest.raises(TransactionManagementError):
         _AUTOSAVE_LOCK.one(submission.pk, educator.pk)
+
+
+@contextmanager
+def _another_process_saving() -> Iterator[None]:
+    """Holds the database's writers' lock file as another server process does while its autosave runs: through an
+    open file of its own, so this process's autosaves meet it as they would another process's."""
+    handle = os.open(turn_file_path(str(connection.settings_dict["NAME"])), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _autosave_in_thread(submission: Submission, educator: Any, *, atomic: bool = False) -> tuple[Any, list[Any]]:
+    outcome: list[Any] = []
+
+    def save() -> None:
+        try:
+            with transaction.atomic() if atomic else nullcontext():
+                outcome.append(
+                    draft_autosave(
+                        submission_id=submission.pk,
+                        actor=educator,
+                        base_revision=0,
+                        changes={"plan.narrative": "Saved in turn."},
+                    )
+                )
+        except Exception as error:  # reported by the assertions rather than lost in the thread
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=save)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_an_autosave_waits_for_another_process_s_turn_then_saves(educator, portfolio):
+    """Two server processes' autosaves queue on the writers' lock file rather than in SQLite's busy handler: while
+    another process holds it, a save waits (it neither fails nor writes), and it saves as soon as the other is done."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL queues writers on the submission's row lock")
+    from submissions.services import submission_start
+
+    submission, _ = submission_start(educator=educator, credential=portfolio)
+    # Kept out of the database's folder, where every test run makes a database of its own.
+    assert os.path.dirname(turn_file_path(str(connection.settings_dict["NAME"]))) == tempfile.gettempdir()
+    with _another_process_saving():
+        thread, outcome = _autosave_in_thread(submission, educator)
+        time.sleep(0.5)
+        assert thread.is_alive()
+        assert outcome == []
+        assert Draft.objects.get(pk=submission.pk).revision == 0
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert [type(result) for result in outcome] == [Submission], outcome
+    stored = Draft.objects.get(pk=submission.pk)
+    assert (stored.revision, stored.value("plan.narrative")) == (1, "Saved in turn.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_autosave_inside_an_open_transaction_takes_no_turn(educator, portfolio):
+    """Inside a transaction that has begun, the write lock is already this connection's (SQLite) or the queue is
+    the row lock (PostgreSQL): waiting for the lock file there could only stall, so the save goes straight on."""
+    from submissions.services import submission_start
+
+    submission, _ = submission_start(educator=educator, credential=portfolio)
+    with _another_process_saving():
+        thread, outcome = _autosave_in_thread(submission, educator, atomic=True)
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the save waited for the lock file inside its transaction"
+    assert [type(result) for result in outcome] == [Submission], outcome
+    assert Draft.objects.get(pk=submission.pk).revision == 1
