@@ -40,9 +40,10 @@ FULL: dict[str, list[str]] = {
     "credentials": ["bench_credentials.py", "--n", "30", "--rounds", "3"],
     "verify_repeat": ["bench_verify_repeat.py", "--seconds", "2"],
     "signin": ["bench_signin.py", "--n", "15"],
-    # 3 rounds of 3 s loads: each round is 13 loads (the floor between every two pages), so the loads are most
-    # of the run's length; the rounds, not the loads' length, are what steady a ratio on a busy machine.
-    "pages": ["bench_pages.py", "--seconds", "3", "--rounds", "3"],
+    # 5 rounds of 3 s loads: each round is 13 loads (the floor between every two pages), so the loads are most
+    # of the run's length; the rounds, not the loads' length, are what steady a ratio on a busy machine (with 3,
+    # two runs minutes apart differed by up to 0.2 on one page's ratio).
+    "pages": ["bench_pages.py", "--seconds", "3", "--rounds", "5"],
     # Growing 100k attempts is kept between runs (bench/throwaway.py), so more rounds cost seconds: a round is
     # every page once at each size, about half a second.
     "scale": ["bench_scale.py", "--small", "1000", "--large", "100000", "--n", "15"],

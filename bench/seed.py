@@ -104,13 +104,18 @@ def grown() -> int:
     return Attempt.objects.filter(submission__educator__email__endswith=f"@{GROWN}").count()
 
 
+UNDER_REVIEW_AT_LEAST = 60
+
+
 def grow_to(n: int, reviewer: Any) -> None:
     """Add bulk Classkick attempts (and everything that hangs on them) until `n` have been grown."""
     from reviews.models import Assignment, AssignmentState
 
     start = grown()
-    # The last few added are still in review; the reviewer holds open assignments for some of them, up to ten.
-    in_review = set(range(max(start, n - max(20, (n - start) // 100)), n))
+    # The last few added are still in review; the reviewer holds open assignments for some of them, up to ten. At
+    # least a full page of the pipeline (50 attempts) and one more, so that the smallest size compares a page of the
+    # same length as the largest, not a shorter one.
+    in_review = set(range(max(start, n - max(UNDER_REVIEW_AT_LEAST, (n - start) // 100)), n))
     held = Assignment.objects.filter(reviewer=reviewer, state=AssignmentState.OPEN).count()
     mine_open = set(sorted(in_review)[: max(0, OPEN_FOR_REVIEWER - held)])
     for first in range(start, n, BATCH):

@@ -144,18 +144,27 @@ def _scoped(rows: Any, uid: int | None) -> Any:
     return rows.filter(version_id__in=versions.values("pk"))
 
 
-def _page_of_attempts(uid: int | None, start: int, stop: int) -> Any:
-    """The ids of the attempts under review from `start` to `stop`, oldest submitted first: chosen on the bare
-    filter (the attempt_status_queue index), as a subquery the page's other reads share."""
-    under_review = Attempt.objects.filter(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW])
-    return _scoped(under_review, uid).order_by("submitted_at", "id").values("pk")[start:stop]
+def _page_of_attempts(uids: tuple[int | None, int | None], start: int, stop: int) -> Any:
+    """The ids of the attempts under review from `start` to `stop`, oldest submitted first, as a subquery the page's
+    other reads share. Chosen from each status on its own, in the order the attempt_status_queue index keeps
+    (status, submitted_at), at most `stop` of each, then the two merged: a single `status IN (...)` read in that
+    order would have the database sort every attempt under review, on every view, for one page of them."""
+    firsts = [
+        _scoped(Attempt.objects.filter(status=status), uid).order_by("submitted_at", "id").values("pk")[:stop]
+        for status, uid in zip((AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW), uids, strict=True)
+    ]
+    return (
+        Attempt.objects.filter(Q(pk__in=firsts[0]) | Q(pk__in=firsts[1]))
+        .order_by("submitted_at", "id")
+        .values("pk")[start:stop]
+    )
 
 
-def _attempts_rows(uid: int | None, start: int, stop: int) -> Any:
+def _attempts_rows(uids: tuple[int | None, int | None], start: int, stop: int) -> Any:
     # Rows are read as values, not models: a page holds a hundred or so rows across four tables, and building a
     # model for each (with its related models) cost more than the queries themselves.
     return (
-        Attempt.objects.filter(pk__in=_page_of_attempts(uid, start, stop))
+        Attempt.objects.filter(pk__in=_page_of_attempts(uids, start, stop))
         .annotate(
             seat_count=Count("review_seats", filter=Q(review_seats__closed_at__isnull=True), distinct=True),
             waiting_count=Count(
@@ -183,10 +192,10 @@ def _attempts_rows(uid: int | None, start: int, stop: int) -> Any:
     )
 
 
-def _open_assignments_rows(uid: int | None, start: int, stop: int) -> Any:
+def _open_assignments_rows(uids: tuple[int | None, int | None], start: int, stop: int) -> Any:
     # In the assignments' own order (due, then id), as a prefetch of them would list them.
     return (
-        Assignment.objects.filter(attempt_id__in=_page_of_attempts(uid, start, stop), state=AssignmentState.OPEN)
+        Assignment.objects.filter(attempt_id__in=_page_of_attempts(uids, start, stop), state=AssignmentState.OPEN)
         .order_by("due_at", "id")
         .values_list("pk", "attempt_id", "reviewer__name", "reviewer__email", "seat__position", "seat__title", "due_at")
     )
@@ -217,17 +226,20 @@ def _plans(scoped: bool, start: int, stop: int, decided_limit: int) -> tuple[Com
     shape = (scoped, start, stop, decided_limit)
     plans = _PLANS.get(shape)
     if plans is None:
-
-        def bind(build: Any, *bounds: int) -> CompiledRows:
-            if scoped:
-                return CompiledRows(lambda uid: build(uid, *bounds), int)
-            return CompiledRows(lambda: build(None, *bounds))
-
-        plans = (
-            bind(_attempts_rows, start, stop),
-            bind(_open_assignments_rows, start, stop),
-            bind(_decisions_rows, decided_limit),
-        )
+        # The admin's id is a key of each read that is scoped by it: the page's attempts are chosen per status, each
+        # choice scoped on its own, so those reads take it twice.
+        if scoped:
+            plans = (
+                CompiledRows(lambda a, b: _attempts_rows((a, b), start, stop), int, int),
+                CompiledRows(lambda a, b: _open_assignments_rows((a, b), start, stop), int, int),
+                CompiledRows(lambda uid: _decisions_rows(uid, decided_limit), int),
+            )
+        else:
+            plans = (
+                CompiledRows(lambda: _attempts_rows((None, None), start, stop)),
+                CompiledRows(lambda: _open_assignments_rows((None, None), start, stop)),
+                CompiledRows(lambda: _decisions_rows(None, decided_limit)),
+            )
         # Only the first pages are asked for often: a bounded number of shapes is kept.
         if len(_PLANS) >= 64:
             _PLANS.clear()
@@ -243,12 +255,12 @@ def _pipeline(uid: int | None, *, now: datetime, decided_limit: int, page: int, 
     stop = start + per_page + 1
     attempts_plan, assignments_plan, decisions_plan = _plans(uid is not None, start, stop, decided_limit)
     keys = () if uid is None else (uid,)
-    attempts = attempts_plan.converted(*keys)
+    attempts = attempts_plan.converted(*keys, *keys)
     if page > 1 and not attempts:
         raise Http404("no such page of the pipeline")
     shown = attempts[:per_page]
     assignments: dict[int, list[PipelineAssignment]] = {row[0]: [] for row in shown}
-    for pk, attempt_id, name, email, position, title, due_at in assignments_plan.converted(*keys):
+    for pk, attempt_id, name, email, position, title, due_at in assignments_plan.converted(*keys, *keys):
         if attempt_id in assignments:
             assignments[attempt_id].append(
                 PipelineAssignment(

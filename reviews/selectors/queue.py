@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import CharField, DateTimeField, F, IntegerField, QuerySet, Value
+from django.db.models import CharField, DateTimeField, F, Field, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -163,84 +163,67 @@ _SUBMITTED_STATE = CompiledRows(
 # agree position by position, as UNION needs on PostgreSQL; the first column says which part a row is from): the
 # credentials (their version stands for the rubric and its calibration rule), the samples in force, the reviewer's
 # results and their recalibrations. The reviewer's id is each part's key.
-_CALIBRATION_COLUMNS = ("part", "pk", "number", "first", "second", "third", "fourth", "count", "total_count", "moment")
+_TEXT, _NUMBER, _MOMENT = CharField(), IntegerField(), DateTimeField()
+# Each column's type, for the NULLs a part fills its unused columns with.
+_CALIBRATION_COLUMNS: dict[str, Field[Any, Any]] = {
+    "number": _NUMBER,
+    "first": _TEXT,
+    "second": _TEXT,
+    "third": _TEXT,
+    "fourth": _TEXT,
+    "count": _NUMBER,
+    "total_count": _NUMBER,
+    "moment": _MOMENT,
+}
+
+
+def _calibration_part(rows: QuerySet[Any], part: int, **columns: Any) -> QuerySet[Any]:
+    """One part of the calibration state: `columns` are expressions for some of _CALIBRATION_COLUMNS, the others
+    NULL of the column's type."""
+    filled = {name: columns.get(name, Cast(Value(None), kind)) for name, kind in _CALIBRATION_COLUMNS.items()}
+    return rows.annotate(part=Value(part, _NUMBER), **filled).order_by().values_list("part", "pk", *filled)
 
 
 def _calibration_state(credentials_of: int, samples_of: int, results_of: int, recalibrations_of: int) -> Any:
-    text, number, moment = CharField(), IntegerField(), DateTimeField()
-    credentials = (
-        Credential.objects.filter(
-            issuer__reviewer_roles__user_id=credentials_of,
-            issuer__reviewer_roles__user__reviewer_profile__is_active=True,
-            current_version__isnull=False,
-        )
-        .distinct()
-        .annotate(
-            part=Value(1, number),
+    credentials = Credential.objects.filter(
+        issuer__reviewer_roles__user_id=credentials_of,
+        issuer__reviewer_roles__user__reviewer_profile__is_active=True,
+        current_version__isnull=False,
+    ).distinct()
+    samples = CalibrationSample.objects.filter(
+        credential__issuer__reviewer_roles__user_id=samples_of, retired_at__isnull=True
+    ).distinct()
+    return (
+        _calibration_part(
+            credentials,
+            1,
             number=F("current_version_id"),
             first=F("slug"),
             second=F("title"),
             third=F("issuer__name"),
             fourth=F("current_version__content_hash"),
-            count=Cast(Value(None), number),
-            total_count=Cast(Value(None), number),
-            moment=Cast(Value(None), moment),
         )
-        .order_by()
-        .values_list(*_CALIBRATION_COLUMNS)
+        .union(
+            _calibration_part(samples, 2, number=F("credential_id"), first=F("rubric_hash")),
+            _calibration_part(
+                CalibrationResult.objects.filter(reviewer_id=results_of),
+                3,
+                number=F("sample_id"),
+                first=F("rubric_hash"),
+                count=F("matches"),
+                total_count=F("total"),
+                moment=F("submitted_at"),
+            ),
+            _calibration_part(
+                Recalibration.objects.filter(reviewer_id=recalibrations_of),
+                4,
+                number=F("credential_id"),
+                moment=F("sent_at"),
+            ),
+            all=True,
+        )
+        .order_by("part", "pk")
     )
-    samples = (
-        CalibrationSample.objects.filter(
-            credential__issuer__reviewer_roles__user_id=samples_of, retired_at__isnull=True
-        )
-        .distinct()
-        .annotate(
-            part=Value(2, number),
-            number=F("credential_id"),
-            first=F("rubric_hash"),
-            second=Cast(Value(None), text),
-            third=Cast(Value(None), text),
-            fourth=Cast(Value(None), text),
-            count=Cast(Value(None), number),
-            total_count=Cast(Value(None), number),
-            moment=Cast(Value(None), moment),
-        )
-        .order_by()
-        .values_list(*_CALIBRATION_COLUMNS)
-    )
-    results = (
-        CalibrationResult.objects.filter(reviewer_id=results_of)
-        .annotate(
-            part=Value(3, number),
-            number=F("sample_id"),
-            first=F("rubric_hash"),
-            second=Cast(Value(None), text),
-            third=Cast(Value(None), text),
-            fourth=Cast(Value(None), text),
-            count=F("matches"),
-            total_count=F("total"),
-            moment=F("submitted_at"),
-        )
-        .order_by()
-        .values_list(*_CALIBRATION_COLUMNS)
-    )
-    recalibrations = (
-        Recalibration.objects.filter(reviewer_id=recalibrations_of)
-        .annotate(
-            part=Value(4, number),
-            number=F("credential_id"),
-            first=Cast(Value(None), text),
-            second=Cast(Value(None), text),
-            third=Cast(Value(None), text),
-            fourth=Cast(Value(None), text),
-            count=Cast(Value(None), number),
-            total_count=Cast(Value(None), number),
-            moment=F("sent_at"),
-        )
-        .order_by()
-        .values_list(*_CALIBRATION_COLUMNS)
-    )
-    return credentials.union(samples, results, recalibrations, all=True).order_by("part", "pk")
 
 
 _CALIBRATION_STATE = CompiledRows(_calibration_state, int, int, int, int)

@@ -375,3 +375,27 @@ def test_everyone_reads_only_their_own_notifications(sams, ck_panel, educator):
         "attempt_submitted"
     ]
     assert as_session(None).get("/api/v1/notifications").status_code == 401
+
+
+def test_the_pipeline_pages_merge_both_statuses_in_submitted_order(classkick, ck_panel, issuer_admin, make_user):
+    """The page is chosen from each status under review on its own (in the index's order) and the two merged: every
+    attempt under review comes exactly once across the pages, oldest submitted first, whatever its status."""
+    from reviews.selectors import pipeline_for_admin
+    from submissions.models import Attempt, AttemptStatus
+
+    attempts = []
+    for n in range(5):
+        someone = make_user(f"m{n}@example.org", organisation=f"School {n}", email_verified_at=timezone.now())
+        attempts.append(submit_attempt(someone, classkick))
+    base = timezone.now() - timedelta(days=1)
+    for n, attempt in enumerate(attempts):
+        # Alternate statuses along the submission order, so that a page holds both.
+        status = AttemptStatus.SUBMITTED if n % 2 else AttemptStatus.IN_REVIEW
+        Attempt.objects.filter(pk=attempt.pk).update(status=status, submitted_at=base + timedelta(minutes=n))
+    seen = []
+    for page in (1, 2, 3):
+        shown = pipeline_for_admin(user=issuer_admin, page=page, per_page=2)
+        rows = sorted(shown.waiting + shown.overdue + shown.in_review, key=lambda r: (r.submitted_at, r.attempt_id))
+        seen += [r.attempt_id for r in rows]
+        assert shown.has_next == (page < 3)
+    assert seen == [a.pk for a in attempts]
