@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -46,21 +47,27 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     """My issuers' attempts, a page at a time: waiting for reviewers, overdue, in review, and the latest decisions;
     those under review with a box to tick for the bulk actions.
 
-    The content is drawn from the rows just read and kept (core.fragments) under a key made of every value it
-    shows (the rows are frozen dataclasses of shown values, overdue flags included), so an unchanged page is not
-    drawn again and any change is drawn at once."""
+    The whole page is kept for this admin (core.fragments.person_page_key) under the state of what it shows
+    (reviews.selectors.pipeline_page_state: its reads' rows as they come, and which open assignments are past due
+    now), so an unchanged page is sent without making a row or drawing it. Its content is also kept under a key
+    made of every value it shows (frozen dataclasses of shown values, overdue flags included). Any change is drawn
+    at once."""
+    number, now = page_number(request), timezone.now()
+    state = selectors.pipeline_page_state(user=request.user, page=number, now=now)
+    whole = person_page_key(request, "reviews.pipeline.page", state)
+    kept = page_get(request, whole)
+    if kept is not None:
+        return kept
     # The issuers: each one's Exports page is linked.
-    pipeline, issuers = selectors.pipeline_page_for_admin(user=request.user, page=page_number(request))
+    pipeline, issuers = selectors.pipeline_page_for_admin(user=request.user, page=number, now=now)
+    # Kept only if nothing changed while it was read and drawn.
+    if selectors.pipeline_page_state(user=request.user, page=number, now=now) != state:
+        whole = None
     # Attempts under review can be ticked for the bulk actions (pages/reviews/bulk.py); decided ones have no
     # open review to act on.
     under_review = bool(pipeline.waiting or pipeline.overdue or pipeline.in_review)
     context = {"pipeline": pipeline, "under_review": under_review, "issuers": issuers}
     shown = (pipeline, under_review, [(i.slug, i.name) for i in issuers])
-    # The whole page, for this admin only (their id is in the key), while nothing it shows changes.
-    whole = person_page_key(request, "reviews.pipeline.page", *shown)
-    kept = page_get(request, whole)
-    if kept is not None:
-        return kept
     # The admin's own id in the key too: a drawn pipeline is only read back for the person it was drawn for.
     key = fragment_key("reviews.pipeline", request.user.pk, *shown)
     body = fragment_get(key, PipelineBody)

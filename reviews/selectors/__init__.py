@@ -54,6 +54,7 @@ from reviews.selectors.pipeline import (
     decision_get_for_admin,
     pipeline_for_admin,
     pipeline_page_for_admin,
+    pipeline_page_state,
     reassign_choices,
     submission_get_for_admin,
 )
@@ -148,6 +149,7 @@ __all__ = [
     "open_reviews_at",
     "pipeline_for_admin",
     "pipeline_page_for_admin",
+    "pipeline_page_state",
     "queue_page_state",
     "queue_summary",
     "reassign_choices",

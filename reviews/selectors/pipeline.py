@@ -6,7 +6,7 @@ A platform admin sees every issuer's; anyone else gets 404."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Count, Q
@@ -97,11 +97,47 @@ def pipeline_for_admin(
     return _pipeline(scope, now=now or timezone.now(), decided_limit=decided_limit, page=page, per_page=per_page)
 
 
-def pipeline_page_for_admin(*, user: Viewer | None, page: int = 1) -> tuple[Pipeline, list[Issuer]]:
+def pipeline_page_for_admin(
+    *, user: Viewer | None, page: int = 1, now: datetime | None = None
+) -> tuple[Pipeline, list[Issuer]]:
     """pipeline_for_admin's page and the issuers it spans (issuers_for_admin's, by name), the admin's issuers read
     once for both: what the pipeline page shows. Four queries whatever the numbers."""
     scope, issuers = _scope(user)
-    return _pipeline(scope, now=timezone.now(), decided_limit=50, page=page, per_page=PAGE_SIZE), issuers
+    return _pipeline(scope, now=now or timezone.now(), decided_limit=50, page=page, per_page=PAGE_SIZE), issuers
+
+
+def pipeline_page_state(*, user: Viewer | None, page: int, now: datetime) -> tuple[Any, ...]:
+    """Everything pipeline_page_for_admin's page shows as of `now`: the rows of its four reads as the database
+    returns them (nothing converted, no row made), and which open assignments are past due then. Equal states give
+    equal pages, so a page drawn for one may be shown again for it; the same 404s as the page."""
+    found = active_user(user)
+    if found is None:
+        raise Http404("no such page")
+    uid = None if found.is_superuser else found.pk
+    if uid is None:
+        issuers = tuple(Issuer.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+    else:
+        issuers = tuple(_ISSUERS_OF_ADMIN.rows(uid))
+        if not issuers:
+            raise Http404("no such page")
+    if page < 1:
+        raise Http404("no such page of the pipeline")
+    start = (page - 1) * PAGE_SIZE
+    attempts_plan, assignments_plan, decisions_plan = _plans(uid is not None, start, start + PAGE_SIZE + 1, 50)
+    keys = () if uid is None else (uid,)
+    attempts = tuple(attempts_plan.fetch(*keys, *keys))
+    if page > 1 and not attempts:
+        raise Http404("no such page of the pipeline")
+    assignments = tuple(assignments_plan.fetch(*keys, *keys))
+    # The due date is the assignment row's last column (_open_assignments_rows).
+    due = tuple(_aware(row[-1]) <= now for row in assignments)
+    return uid, issuers, attempts, assignments, due, tuple(decisions_plan.fetch(*keys))
+
+
+def _aware(value: Any) -> datetime:
+    """A date-time column as the driver returns it (SQLite: UTC text; PostgreSQL: an aware datetime), made aware."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # The pipeline runs on every view of the admin's busiest page, and building its queries cost the ORM several times

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -144,6 +145,18 @@ def test_the_queue_state_changes_the_moment_an_assignment_falls_due_with_no_writ
     assert before != at
     assert at == queue_page_state(user=ck_panel["sam"], now=sams.due_at + timedelta(days=1))
     assert queue_page_state(user=None, now=sams.due_at) is None
+
+
+def test_the_pipeline_state_changes_the_moment_an_assignment_falls_due_with_no_write(sams, issuer_admin):
+    from reviews.selectors import pipeline_page_state
+
+    sams.refresh_from_db()
+    before = pipeline_page_state(user=issuer_admin, page=1, now=sams.due_at - timedelta(microseconds=1))
+    at = pipeline_page_state(user=issuer_admin, page=1, now=sams.due_at)
+    assert before != at
+    assert at == pipeline_page_state(user=issuer_admin, page=1, now=sams.due_at + timedelta(days=1))
+    with pytest.raises(Http404):
+        pipeline_page_state(user=issuer_admin, page=2, now=sams.due_at)
 
 
 def test_a_reviewer_never_reads_another_reviewers_queue_as_drawn(sams, ck_panel):
