@@ -9,7 +9,8 @@ still goes through Django's cursor, so query counting, execute wrappers and the 
 
 - `CompiledRows(build, *key_types).fetch(*keys)`: rows as the driver returns them, without the fields' converters
   (for comparing and hashing, such as a page's version, not for showing); `.converted(*keys)`: the rows a
-  `values_list()` of the queryset gives (each column through its converters), for showing.
+  `values_list()` of the queryset gives (each column through its converters), for showing; `.convert(rows)`: rows
+  fetched before, so converted (a page's state, read once, then drawn from).
 - `CompiledModels(build, *key_types).all(*keys)` / `.one(*keys)`: model instances made as the ORM makes them
   (`Model.from_db` with the selected or deferred fields, each field's converters, select_related's objects by
   Django's own populators, annotations set as attributes); a `select_for_update()` query is still refused outside
@@ -154,7 +155,15 @@ class CompiledRows:
         return [tuple(row) for row in self._run(keys)[2]]
 
     def converted(self, *keys: Any) -> list[tuple[Any, ...]]:
-        connection, plan, rows = self._run(keys)
+        return self.convert(self._run(keys)[2])
+
+    def convert(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Rows `fetch` gave, as `converted` would have given them: a state read once can be shown without reading
+        it again."""
+        if self._model is None:
+            self._model = self._build(*self._markers).model
+        connection = connections[router.db_for_read(self._model)]
+        plan = self._plan(connection)
         if not plan.converters:
             return [tuple(row[: plan.columns]) for row in rows]
         found = []

@@ -49,9 +49,9 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 
     The whole page is kept for this admin (core.fragments.person_page_key) under the state of what it shows
     (reviews.selectors.pipeline_page_state: its reads' rows as they come, and which open assignments are past due
-    now), so an unchanged page is sent without making a row or drawing it. Its content is also kept under a key
-    made of every value it shows (frozen dataclasses of shown values, overdue flags included). Any change is drawn
-    at once."""
+    now), and drawn from that very state when it is new, so an unchanged page is sent without making a row or
+    drawing it, and what is kept always matches its key. Its content is also kept under a key made of every value
+    it shows (for a page that cannot be kept whole: a message waiting, a later page)."""
     number, now = page_number(request), timezone.now()
     state = selectors.pipeline_page_state(user=request.user, page=number, now=now)
     whole = person_page_key(request, "reviews.pipeline.page", state)
@@ -59,10 +59,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     if kept is not None:
         return kept
     # The issuers: each one's Exports page is linked.
-    pipeline, issuers = selectors.pipeline_page_for_admin(user=request.user, page=number, now=now)
-    # Kept only if nothing changed while it was read and drawn.
-    if selectors.pipeline_page_state(user=request.user, page=number, now=now) != state:
-        whole = None
+    pipeline, issuers = selectors.pipeline_from_state(state, now)
     # Attempts under review can be ticked for the bulk actions (pages/reviews/bulk.py); decided ones have no
     # open review to act on.
     under_review = bool(pipeline.waiting or pipeline.overdue or pipeline.in_review)

@@ -28,7 +28,7 @@ from accounts.models import User
 from catalog.definition_text import definition_shown
 from catalog.schema import CredentialDefinition
 from core.errors import FieldError, InvalidInput, InvalidState, NotAllowed
-from core.fragments import fragment_get, fragment_key, fragment_set, page_get, page_render, person_page_key
+from core.fragments import fragment_get, fragment_key, fragment_set, person_page
 from pages.reviews import forms
 from pages.reviews.paging import page_number
 from pages.reviews.queue_page import QueuePage
@@ -91,29 +91,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     A flat number of queries however long the queue is.
 
     What the page draws is kept (core.fragments), never invalidated by name. The first page, the one a reviewer
-    comes back to, is kept under the state of everything it is drawn from (reviews.selectors.queue_page_state: six
-    small queries whose SQL is built once, read on every view), so an unchanged queue is shown without reading its
-    rows through the ORM or drawing them again; any change (a new assignment, a save, a due date, a title, a
-    calibration result, the moment an assignment becomes overdue) is another state, drawn at once."""
+    comes back to, is kept whole (core.fragments.person_page) under the state of everything it is drawn from
+    (reviews.selectors.queue_page_state: three small queries whose SQL is built once, read on every view), so an
+    unchanged queue is sent without reading its rows through the ORM or drawing them again; any change (a new
+    assignment, a save, a due date, a title, a calibration result, the moment an assignment becomes overdue) is
+    another state, drawn at once. What each page draws is also kept under every value it shows (_queue_body)."""
     user = _user(request)
     number = page_number(request)
     now = timezone.now()
-    state = selectors.queue_page_state(user=user, now=now) if number == 1 else None
-    whole = person_page_key(request, "reviews.queue", state) if state is not None else None
-    kept = page_get(request, whole)
-    if kept is not None:
-        return kept
-    state_key = fragment_key("reviews.queue.first", state) if state is not None else None
-    body = fragment_get(state_key, QueueBody) if state_key is not None else None
-    if body is None:
-        body = _queue_body(request, user, number, now)
-        # Kept only if nothing changed while it was drawn.
-        if state_key is None or selectors.queue_page_state(user=user, now=now) != state:
-            whole = None
-        else:
-            fragment_set(state_key, body)
-    # Drawn and escaped by our template.
-    return page_render(request, "reviews/queue.html", {"body": SafeString(body.html)}, key=whole)
+    return person_page(
+        request,
+        "reviews.queue",
+        "reviews/queue.html",
+        # Drawn and escaped by our template.
+        lambda: {"body": SafeString(_queue_body(request, user, number, now).html)},
+        # A later page has a query string, so it is never kept whole: no state to read for it.
+        lambda: selectors.queue_page_state(user=user, now=now) if number == 1 else None,
+    )
 
 
 def _queue_body(request: HttpRequest, user: User, number: int, now: datetime) -> QueueBody:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import IssuerMembership, ReviewerRole, User
 from catalog.models import CredentialVersion, Issuer
-from core.compiled import CompiledModels, CompiledRows
+from core.compiled import CompiledRows
 from reviews.models import Assignment, AssignmentState, Decision
 from reviews.selectors.access import Viewer, active_user, admin_issuer_ids, scoped
 from submissions.models import Attempt, AttemptStatus, Submission
@@ -93,8 +93,8 @@ def pipeline_for_admin(
     some open assignment is past due), in review (the rest), and the latest decisions. A page past the last
     is a 404. Four queries whatever the numbers: the admin's issuers, the page's attempts with their counts, their
     open assignments, the decisions."""
-    scope, _issuers = _scope(user)
-    return _pipeline(scope, now=now or timezone.now(), decided_limit=decided_limit, page=page, per_page=per_page)
+    moment = now or timezone.now()
+    return _build(_read(user, page=page, per_page=per_page, decided_limit=decided_limit, now=moment), moment)
 
 
 def pipeline_page_for_admin(
@@ -102,42 +102,36 @@ def pipeline_page_for_admin(
 ) -> tuple[Pipeline, list[Issuer]]:
     """pipeline_for_admin's page and the issuers it spans (issuers_for_admin's, by name), the admin's issuers read
     once for both: what the pipeline page shows. Four queries whatever the numbers."""
-    scope, issuers = _scope(user)
-    return _pipeline(scope, now=now or timezone.now(), decided_limit=50, page=page, per_page=PAGE_SIZE), issuers
+    moment = now or timezone.now()
+    return pipeline_from_state(pipeline_page_state(user=user, page=page, now=moment), moment)
 
 
-def pipeline_page_state(*, user: Viewer | None, page: int, now: datetime) -> tuple[Any, ...]:
-    """Everything pipeline_page_for_admin's page shows as of `now`: the rows of its four reads as the database
-    returns them (nothing converted, no row made), and which open assignments are past due then. Equal states give
-    equal pages, so a page drawn for one may be shown again for it; the same 404s as the page."""
-    found = active_user(user)
-    if found is None:
-        raise Http404("no such page")
-    uid = None if found.is_superuser else found.pk
-    if uid is None:
-        issuers = tuple(Issuer.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
-    else:
-        issuers = tuple(_ISSUERS_OF_ADMIN.rows(uid))
-        if not issuers:
-            raise Http404("no such page")
-    if page < 1:
-        raise Http404("no such page of the pipeline")
-    start = (page - 1) * PAGE_SIZE
-    attempts_plan, assignments_plan, decisions_plan = _plans(uid is not None, start, start + PAGE_SIZE + 1, 50)
-    keys = () if uid is None else (uid,)
-    attempts = tuple(attempts_plan.fetch(*keys, *keys))
-    if page > 1 and not attempts:
-        raise Http404("no such page of the pipeline")
-    assignments = tuple(assignments_plan.fetch(*keys, *keys))
-    # The due date is the assignment row's last column (_open_assignments_rows).
-    due = tuple(_aware(row[-1]) <= now for row in assignments)
-    return uid, issuers, attempts, assignments, due, tuple(decisions_plan.fetch(*keys))
+@dataclass(frozen=True)
+class PipelineState:
+    """What one page of the pipeline shows as of a moment: the rows of its four reads as the database returns them
+    (nothing converted, no row made), and which open assignments are past due then. Equal states give equal
+    pages, so a page drawn from one may be shown again for it (pages/reviews/admin_views.py)."""
+
+    scoped: bool
+    page: int
+    per_page: int
+    decided_limit: int
+    issuers: tuple[tuple[Any, ...], ...]
+    attempts: tuple[tuple[Any, ...], ...]
+    assignments: tuple[tuple[Any, ...], ...]
+    due: tuple[bool, ...]
+    decisions: tuple[tuple[Any, ...], ...]
 
 
-def _aware(value: Any) -> datetime:
-    """A date-time column as the driver returns it (SQLite: UTC text; PostgreSQL: an aware datetime), made aware."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def pipeline_page_state(*, user: Viewer | None, page: int, now: datetime) -> PipelineState:
+    """The state of the pipeline page (PAGE_SIZE attempts, the latest 50 decisions) as of `now`; the page's 404s."""
+    return _read(user, page=page, per_page=PAGE_SIZE, decided_limit=50, now=now)
+
+
+def pipeline_from_state(state: PipelineState, now: datetime) -> tuple[Pipeline, list[Issuer]]:
+    """The page and the issuers it spans, drawn from the rows the state holds (no read)."""
+    issuers = [Issuer(pk=pk, slug=slug, name=name) for pk, slug, name in state.issuers]
+    return _build(state, now), issuers
 
 
 # The pipeline runs on every view of the admin's busiest page, and building its queries cost the ORM several times
@@ -145,28 +139,55 @@ def _aware(value: Any) -> datetime:
 # in (an issuer admin's, keyed by their id and scoped by a subquery on their memberships, or a platform admin's,
 # unscoped; the page's bounds and the number of decisions are part of the SQL). Nothing in them depends on the
 # clock: what is overdue is worked out in Python from the open assignments' due dates.
-_ISSUERS_OF_ADMIN = CompiledModels(
+_ISSUERS_OF_ADMIN = CompiledRows(
     lambda uid: (
         Issuer.objects.filter(memberships__user_id=uid, memberships__role=IssuerMembership.Role.ADMIN)
-        .only("id", "slug", "name")
         .order_by("name", "pk")
+        .values_list("pk", "slug", "name")
     ),
     int,
 )
 
 
-def _scope(user: Viewer | None) -> tuple[int | None, list[Issuer]]:
-    """The admin's id, by which every read is scoped to the issuers they administer, and those issuers by name;
-    None and every issuer for a platform admin; 404 for anyone else."""
+def _read(user: Viewer | None, *, page: int, per_page: int, decided_limit: int, now: datetime) -> PipelineState:
+    """The admin's issuers (by which every read is scoped; every issuer for a platform admin) and the page's rows;
+    404 for anyone else, and for a page past the last."""
     found = active_user(user)
     if found is None:
         raise Http404("no such page")
-    if found.is_superuser:
-        return None, list(Issuer.objects.order_by("name", "pk"))
-    issuers = _ISSUERS_OF_ADMIN.all(found.pk)
-    if not issuers:
-        raise Http404("no such page")
-    return found.pk, issuers
+    uid = None if found.is_superuser else found.pk
+    if uid is None:
+        issuers = tuple(Issuer.objects.order_by("name", "pk").values_list("pk", "slug", "name"))
+    else:
+        issuers = tuple(_ISSUERS_OF_ADMIN.fetch(uid))
+        if not issuers:
+            raise Http404("no such page")
+    if page < 1:
+        raise Http404("no such page of the pipeline")
+    attempts_plan, assignments_plan, decisions_plan = _plans(uid is not None, page, per_page, decided_limit)
+    keys = () if uid is None else (uid,)
+    attempts = tuple(attempts_plan.fetch(*keys, *keys))
+    if page > 1 and not attempts:
+        raise Http404("no such page of the pipeline")
+    assignments = tuple(assignments_plan.fetch(*keys, *keys))
+    return PipelineState(
+        scoped=uid is not None,
+        page=page,
+        per_page=per_page,
+        decided_limit=decided_limit,
+        issuers=issuers,
+        attempts=attempts,
+        assignments=assignments,
+        # The due date is the assignment row's last column (_open_assignments_rows).
+        due=tuple(_aware(row[-1]) <= now for row in assignments),
+        decisions=tuple(decisions_plan.fetch(*keys)),
+    )
+
+
+def _aware(value: Any) -> datetime:
+    """A date-time column as the driver returns it (SQLite: UTC text; PostgreSQL: an aware datetime), made aware."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _scoped(rows: Any, uid: int | None) -> Any:
@@ -258,8 +279,13 @@ def _decisions_rows(uid: int | None, limit: int) -> Any:
 _PLANS: dict[tuple[bool, int, int, int], tuple[CompiledRows, CompiledRows, CompiledRows]] = {}
 
 
-def _plans(scoped: bool, start: int, stop: int, decided_limit: int) -> tuple[CompiledRows, CompiledRows, CompiledRows]:
-    shape = (scoped, start, stop, decided_limit)
+def _plans(
+    scoped: bool, page: int, per_page: int, decided_limit: int
+) -> tuple[CompiledRows, CompiledRows, CompiledRows]:
+    shape = (scoped, page, per_page, decided_limit)
+    start = (page - 1) * per_page
+    # One more than shown, to learn whether a next page exists without counting every attempt under review.
+    stop = start + per_page + 1
     plans = _PLANS.get(shape)
     if plans is None:
         # The admin's id is a key of each read that is scoped by it: the page's attempts are chosen per status, each
@@ -283,20 +309,16 @@ def _plans(scoped: bool, start: int, stop: int, decided_limit: int) -> tuple[Com
     return plans
 
 
-def _pipeline(uid: int | None, *, now: datetime, decided_limit: int, page: int, per_page: int) -> Pipeline:
-    if page < 1:
-        raise Http404("no such page of the pipeline")
-    start = (page - 1) * per_page
-    # One more than shown, to learn whether a next page exists without counting every attempt under review.
-    stop = start + per_page + 1
-    attempts_plan, assignments_plan, decisions_plan = _plans(uid is not None, start, stop, decided_limit)
-    keys = () if uid is None else (uid,)
-    attempts = attempts_plan.converted(*keys, *keys)
-    if page > 1 and not attempts:
-        raise Http404("no such page of the pipeline")
+def _build(state: PipelineState, now: datetime) -> Pipeline:
+    """The page drawn from the state's rows, each column converted as the ORM converts it."""
+    attempts_plan, assignments_plan, decisions_plan = _plans(
+        state.scoped, state.page, state.per_page, state.decided_limit
+    )
+    attempts = attempts_plan.convert(state.attempts)
+    per_page = state.per_page
     shown = attempts[:per_page]
     assignments: dict[int, list[PipelineAssignment]] = {row[0]: [] for row in shown}
-    for pk, attempt_id, name, email, position, title, due_at in assignments_plan.converted(*keys, *keys):
+    for pk, attempt_id, name, email, position, title, due_at in assignments_plan.convert(state.assignments):
         if attempt_id in assignments:
             assignments[attempt_id].append(
                 PipelineAssignment(
@@ -348,7 +370,7 @@ def _pipeline(uid: int | None, *, now: datetime, decided_limit: int, page: int, 
             overridden=overridden_at is not None,
         )
         for pk, attempt_id, submission_id, number, title, slug, outcome, decided_at, overridden_at in (
-            decisions_plan.converted(*keys)
+            decisions_plan.convert(state.decisions)
         )
     ]
     return Pipeline(
@@ -356,7 +378,7 @@ def _pipeline(uid: int | None, *, now: datetime, decided_limit: int, page: int, 
         overdue=overdue,
         in_review=in_review,
         decided=decided,
-        page=page,
+        page=state.page,
         has_next=len(attempts) > per_page,
     )
 

@@ -268,12 +268,13 @@ def test_the_pipeline_with_its_boxes_and_export_links_keeps_a_flat_query_count(
     client = as_user(issuer_admin)
     client.get(reverse("reviews:pipeline"))  # a warm session
     cache.clear()
-    # A page drawn, then the same page kept (its state read, nothing drawn): at two sizes, the same numbers.
+    # A page drawn, then the same page kept: the page is drawn from the state its view reads anyway, so both
+    # make the same reads, and at two sizes the same numbers.
     with CaptureQueriesContext(connection) as drawn:
         client.get(reverse("reviews:pipeline"))
     with CaptureQueriesContext(connection) as kept:
         client.get(reverse("reviews:pipeline"))
-    assert len(kept.captured_queries) < len(drawn.captured_queries)
+    assert [q["sql"] for q in kept.captured_queries] == [q["sql"] for q in drawn.captured_queries]
     for n in range(6):
         teacher = make_user(f"teacher{n}@example.org", email_verified_at=timezone.now())
         submit_attempt(teacher, classkick)

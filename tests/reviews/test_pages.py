@@ -159,6 +159,26 @@ def test_the_pipeline_state_changes_the_moment_an_assignment_falls_due_with_no_w
         pipeline_page_state(user=issuer_admin, page=2, now=sams.due_at)
 
 
+def test_a_kept_pipeline_is_not_found_at_the_next_view_once_the_admin_is_no_longer_one(sams, issuer_admin):
+    """The kept page is read back only under the state its reads give now: an admin who lost the role gets the same
+    404 as anyone who never had it, at the very next view."""
+    from accounts.models import IssuerMembership
+
+    admin, pipeline = as_user(issuer_admin), reverse("reviews:pipeline")
+    assert admin.get(pipeline).status_code == 200
+    assert admin.get(pipeline).status_code == 200  # kept
+    IssuerMembership.objects.filter(user=issuer_admin).delete()
+    assert admin.get(pipeline).status_code == 404
+
+
+def test_a_kept_queue_is_not_found_at_the_next_view_once_the_reviewer_reviews_for_nobody(unassigned, classkick):
+    una, queue = as_user(unassigned), reverse("reviews:queue")
+    assert una.get(queue).status_code == 200
+    assert una.get(queue).status_code == 200  # kept
+    ReviewerRole.objects.filter(user=unassigned).delete()
+    assert una.get(queue).status_code == 404
+
+
 def test_a_reviewer_never_reads_another_reviewers_queue_as_drawn(sams, ck_panel):
     for who in ("sam", "sid", "sam", "sid"):  # each drawn page read back, in turn, by the other reviewer's visit
         shown = re.findall(r">R-(\d+)<", text_of(as_user(ck_panel[who]).get(reverse("reviews:queue"))))
