@@ -1,15 +1,15 @@
 """Each page's requests per second as a share of the floor's: a bare Django view over one query
 (bench/floor_urls.py), served by the same server, in the same run.
 
-One gunicorn (2 sync workers, otherwise `make run`'s configuration) serves the site with the floor added to its
-URLs, on a throwaway database seeded with bench/seed.py (SQLite under var/bench/, or PostgreSQL with --db pg).
-`wrk -t2 -c20` loads the floor and each page in turn: a round is the floor, two pages, the floor, two pages, ...,
-the floor, and each page is put against the mean of the floor just before and just after it; each figure is the
-median of the rounds. Signed-in pages send their persona's session cookie; autosave PATCHes the drafts of many
-educators, each with their own session and CSRF token (bench/wrk/autosave.lua). Without wrk a Python load
-generator stands in (and says so): it shares the machine's cores with the server, so only its ratios count.
-    python bench/bench_pages.py [--seconds 4] [--rounds 3] [--rows 1000] [--db sqlite|pg]
-"""
+One gunicorn (2 sync workers of one thread each, otherwise `make run`'s configuration) serves the site with the
+floor added to its URLs, on a throwaway database seeded with bench/seed.py (SQLite under var/bench/, or PostgreSQL
+with --db pg). `wrk -t2 -c20` loads the floor and each page in turn: a round is the floor, two pages, the floor,
+two pages, ..., the floor, and each page is put against the mean of the floor just before and just after it; each
+figure is the median of the rounds, printed with the lowest and highest round. Signed-in pages send their persona's
+cookies (session and CSRF, as a signed-in browser does); autosave PATCHes the drafts of many educators, each with
+their own session and CSRF token (bench/wrk/autosave.lua). Without wrk a Python load generator stands in (and says
+so): it shares the machine's cores with the server, so only its ratios count.
+    python bench/bench_pages.py [--seconds 4] [--rounds 3] [--rows 1000] [--db sqlite|pg] [--only NAME]"""
 
 from __future__ import annotations
 
@@ -61,7 +61,11 @@ def _prepare(rows: int) -> dict[str, Any]:
         client.force_login(user)
         return str(client.cookies["sessionid"].value)
 
-    educator, reviewer, admin = (session(p) for p in (people.educator, people.reviewer, people.admin))
+    def cookies(user: Any) -> str:
+        # What a signed-in browser sends: its session, and the CSRF cookie it was given when it signed in.
+        return f"sessionid={session(user)}; csrftoken={secrets.token_hex(16)}"
+
+    educator, reviewer, admin = (cookies(p) for p in (people.educator, people.reviewer, people.admin))
     badge = people.public_badge
     pages = [
         ("catalog", "/credentials/", ""),
@@ -99,7 +103,7 @@ def _wrk(
 ) -> dict[str, float]:
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "10s"]
     if cookie:
-        command += ["-H", f"Cookie: sessionid={cookie}"]
+        command += ["-H", f"Cookie: {cookie}"]
     if script is not None:
         command += ["-s", str(script)]
     done = subprocess.run(
@@ -121,7 +125,7 @@ def _python_load(port: int, path: str, cookie: str, seconds: float) -> dict[str,
     """The stand-in for wrk: CONNECTIONS threads, each one request after another (GET pages only)."""
     count, bad, lock = [0], [0], threading.Lock()
     deadline = time.monotonic() + seconds
-    headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
+    headers = {"Cookie": cookie} if cookie else {}
 
     def worker() -> None:
         while time.monotonic() < deadline:
@@ -171,7 +175,7 @@ def _drain(port: int) -> None:
 
 def _check(port: int, path: str, cookie: str) -> None:
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"} if cookie else {})
+    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
     response = connection.getresponse()
     response.read()
     if response.status != 200:
@@ -222,7 +226,9 @@ def _run_django(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def run(seconds: float, rounds: int, rows: int, db: str, postgres_url: str) -> dict[str, Any]:
+def run(
+    seconds: float, rounds: int, rows: int, db: str, postgres_url: str, only: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="pages-", dir=ROOT / "var" / "bench"))
     port = _free_port()
@@ -243,7 +249,10 @@ def run(seconds: float, rounds: int, rows: int, db: str, postgres_url: str) -> d
         plan = json.loads(_run_django(env, str(Path(__file__).resolve()), "--prepare", str(rows)).splitlines()[-1])
         with (folder / "server.log").open("wb") as log:
             server = subprocess.Popen(
-                [*SERVE, "--workers", "2", "--worker-class", "sync"],
+                # One thread each: gunicorn turns a sync worker with more threads (the configuration's) into a gthread
+                # one, which keeps each keep-alive connection on the worker that accepted it, so that one worker
+                # could hold every connection of a load while the other stood idle, halving that load's figure.
+                [*SERVE, "--workers", "2", "--worker-class", "sync", "--threads", "1"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -258,6 +267,8 @@ def run(seconds: float, rounds: int, rows: int, db: str, postgres_url: str) -> d
         drafts_file = folder / "drafts.lua"
         env_wrk = {**env, "BENCH_WRK_DATA": str(drafts_file), "BENCH_WRK_THREADS": str(THREADS)}
         pages = [t for t in targets if t[0] != "floor"] + [("autosave PATCH", "", "")]
+        if only:
+            pages = [t for t in pages if t[0] in only]
         if not use_wrk:
             print(
                 "  wrk is not installed (Debian: apt-get install wrk): a Python load generator stands in, "
@@ -305,6 +316,8 @@ def run(seconds: float, rounds: int, rows: int, db: str, postgres_url: str) -> d
         "floor_rps": statistics.median(rates["floor"]),
         "rps": {what: statistics.median(values) for what, values in rates.items()},
         "ratios": {what: statistics.median(values) for what, values in ratios.items()},
+        # Each figure's spread over the rounds: a wide one says the machine was not steady while it ran.
+        "spread": {what: (min(values), max(values)) for what, values in ratios.items()},
         "problems": problems,
         "load": "wrk" if use_wrk else "python",
     }
@@ -320,7 +333,11 @@ def _report(result: dict[str, Any], seconds: float, rounds: int, db: str) -> Non
     for what, ratio in result["ratios"].items():
         problems = result["problems"].get(what)
         note = f"   ({problems:.0f} answers not 2xx/3xx or timed out)" if problems else ""
-        print(f"  {what:<22} {result['rps'][what]:8.1f}/s  {ratio:5.2f}x the floor (target >= {TARGET:g}x){note}")
+        low, high = result["spread"][what]
+        print(
+            f"  {what:<22} {result['rps'][what]:8.1f}/s  {ratio:5.2f}x the floor (target >= {TARGET:g}x)"
+            f"  rounds {low:.2f}-{high:.2f}{note}"
+        )
 
 
 def main() -> None:
@@ -332,11 +349,18 @@ def main() -> None:
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/microcred_pages_bench")
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the figures to this file, for bench/run.py")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help='measure only this page ("autosave PATCH"); repeatable',
+    )
     args = parser.parse_args()
     if args.prepare is not None:
         print(json.dumps(_prepare(args.prepare)))
         return
-    result = run(args.seconds, args.rounds, args.rows, args.db, args.postgres_url)
+    result = run(args.seconds, args.rounds, args.rows, args.db, args.postgres_url, frozenset(args.only))
     if args.json:
         args.json.write_text(json.dumps(result))
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
@@ -6,3 +7,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from core.sqlite import keep_open
+
+        connection_created.connect(keep_open, dispatch_uid="core.sqlite.keep_open")

@@ -45,7 +45,8 @@ from django.db.transaction import TransactionManagementError
 M = TypeVar("M", bound=Model)
 KeyType = type[int] | type[str] | type[UUID]
 
-_MAX_KEYS = 8
+# Enough for a page of ids passed one key each (a page of 50 and one more, to learn whether there is a next).
+_MAX_KEYS = 64
 # Keys no real row has, one per key position, of the key's type, found again among the compiled parameters.
 _MARKERS: dict[Any, tuple[Any, ...]] = {
     int: tuple(-(2**31) + 7919 * (n + 1) for n in range(_MAX_KEYS)),
@@ -199,7 +200,7 @@ class CompiledModels(Generic[M]):
 
     def __init__(self, build: Callable[..., QuerySet[M]], *key_types: KeyType) -> None:
         if not key_types:
-            raise ValueError("CompiledModels takes one to eight keys")
+            raise ValueError(f"CompiledModels takes one to {_MAX_KEYS} keys")
         self._build = build
         self._markers = _markers(key_types, "CompiledModels")
         self._plans: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Plan] = weakref.WeakKeyDictionary()

@@ -10,8 +10,9 @@ Only what is the same for every visitor goes in a fragment, unless its key names
 the person's name, forms that post (their CSRF token is per visitor) or messages. The site's header is kept per kind
 of visitor with its two per-visitor values marked (pages/templatetags/site_header.py). A whole page is kept with the
 CSRF token marked, and each response gets its own token: for an anonymous visitor with nothing waiting for them,
-whose page is the same for everyone (`page_key`), and for a signed-in person, read back for that person only,
-under the state of what the page shows (`person_page_key`, `person_page`); `page_get` and `page_render` serve both.
+whose page is the same for everyone (`page_key`, `page_get`, `page_render`), and for a signed-in person, read back
+for that person only, with the state of what the page shows kept beside it and compared on every view
+(`person_page_key`, `person_page`).
 The Content-Security-Policy uses no nonce (settings: nothing inline); a page that printed one could not be kept
 whole.
 """
@@ -73,17 +74,39 @@ def page_key(request: HttpRequest, *parts: object) -> str | None:
     return fragment_key("page", request.path, *parts)
 
 
-def person_page_key(request: HttpRequest, *parts: object) -> str | None:
-    """The key of the whole page for this signed-in person, or None when it is not kept whole (signed out, a query
-    string, a message waiting). A page drawn for one person is read back only for that person: their id is in the
-    key, with everything of theirs that base.html and the page's own header show (staff or not, name, e-mail
-    address and whether it is confirmed). `parts` are the state of everything else the page shows, read on every
-    view (the reviewer queue's queue_page_state, say), so any change is drawn at once."""
+def person_page_key(request: HttpRequest, name: str) -> str | None:
+    """The key of the page `name` kept for this signed-in person, or None when it is not kept whole (signed out, a
+    query string, a message waiting). A page drawn for one person is read back only for that person: their id is in
+    the key, with everything of theirs that base.html and the page's own header show (staff or not, name, e-mail
+    address and whether it is confirmed). What the entry holds is the page and the state it was drawn from
+    (person_page_get)."""
     user = request.user
     if not user.is_authenticated or request.META.get("QUERY_STRING") or len(get_messages(request)):
         return None
     shown = (user.pk, user.is_staff, getattr(user, "name", ""), getattr(user, "email", ""))
-    return fragment_key("person-page", request.path, shown, getattr(user, "email_verified_at", None), *parts)
+    return fragment_key("person-page", request.path, name, shown, getattr(user, "email_verified_at", None))
+
+
+def person_page_get(request: HttpRequest, key: str | None, state: object) -> HttpResponse | None:
+    """The page kept under `key` if it was drawn from a state equal to `state`: the state of everything else the page
+    shows, read on every view (the reviewer queue's queue_page_state, say), so any change is drawn at once. The state
+    is compared, not hashed into the key: comparing rows costs a fraction of serialising them for a digest, and a
+    person's page has one entry, replaced when it is drawn again, instead of one left behind per change."""
+    entry = fragment_get(key, tuple) if key else None
+    if entry is None or len(entry) != 2 or entry[0] != state:
+        return None
+    return HttpResponse(entry[1].replace(CSRF_MARK, get_token(request)))
+
+
+def person_page_render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, key: str | None, state: object
+) -> HttpResponse:
+    """The page drawn, and kept under `key` (person_page_key's) with the state it was drawn from."""
+    if key is None:
+        return render(request, template, context)
+    html = render_to_string(template, {**context, "csrf_token": CSRF_MARK}, request)
+    fragment_set(key, (state, html))
+    return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
 
 
 def page_get(request: HttpRequest, key: str | None) -> HttpResponse | None:
@@ -109,19 +132,19 @@ def person_page(
     context: Callable[[], dict[str, Any]],
     state: Callable[[], object],
 ) -> HttpResponse:
-    """A signed-in person's page kept whole under `state()`, the state of everything it shows that the person's own
+    """A signed-in person's page kept whole with `state()`, the state of everything it shows that the person's own
     fields in person_page_key do not cover, read on every view: an unchanged page is sent as drawn, without reading
     what it shows or drawing it again. Drawn afresh (`context()` then `template`) on any other state, and kept only
-    if the state read again after drawing is the same: a change made while it was drawn is never kept under the
+    if the state read again after drawing is the same: a change made while it was drawn is never kept with the
     state from before it."""
     before = state()
-    key = person_page_key(request, name, before)
-    kept = page_get(request, key)
+    key = person_page_key(request, name)
+    kept = person_page_get(request, key, before)
     if kept is not None:
         return kept
     if key is None:
         return render(request, template, context())
     html = render_to_string(template, {**context(), "csrf_token": CSRF_MARK}, request)
     if state() == before:
-        fragment_set(key, html)
+        fragment_set(key, (before, html))
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))

@@ -11,6 +11,9 @@ from pages.accounts.language import language_set
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    # First: the API takes most requests (the submission page's autosave among them), and Django tries each
+    # pattern in turn; no other pattern answers a path under api/v1/.
+    path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     # The header's language switcher (Django's set_language, plus a signed-in person's saved preference).
@@ -37,7 +40,6 @@ urlpatterns = [
     path("examples/", include("pages.gallery.urls")),
     path("lti/", include("lti.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
     # The Open Badges 3.0 API at the paths the standard fixes, its authorization server and connected apps.
     path("", include("ob3.urls")),
     # Last: any other path under /api/ answers a JSON 404, as the API's own do, even with DEBUG on.

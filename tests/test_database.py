@@ -57,3 +57,29 @@ def test_a_reader_is_not_held_up_by_a_writer(fresh, make_user):
             cursor.execute("SELECT count(*) FROM accounts_user WHERE email = 'wanda@example.org'")
             # The writer has not committed: the reader sees the database as it was, without waiting.
             assert cursor.fetchone()[0] == 0
+
+
+def test_the_last_connection_to_close_leaves_the_write_ahead_log_in_place(db, tmp_path):
+    """Each request opens and closes its own connection; the connection the process keeps open (core/sqlite.py)
+    means none of them is the last, so closing one neither checkpoints the log nor removes it and its index."""
+    from core.sqlite import kept_files
+
+    database = tmp_path / "kept.sqlite3"
+    database.touch()  # a file: what keep_open looks for (an in-memory database has no log)
+    first = connection.copy()
+    first.settings_dict = {**first.settings_dict, "NAME": str(database)}
+    first.ensure_connection()
+    assert str(database.resolve()) in kept_files()
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n INTEGER)")
+        cursor.execute("INSERT INTO t VALUES (1)")
+    first.close()
+    # Without the kept connection SQLite removes both files as the last connection closes.
+    assert (tmp_path / "kept.sqlite3-wal").exists()
+    assert (tmp_path / "kept.sqlite3-shm").exists()
+    second = connection.copy()
+    second.settings_dict = {**second.settings_dict, "NAME": str(database)}
+    with second.cursor() as cursor:
+        cursor.execute("SELECT n FROM t")
+        assert cursor.fetchall() == [(1,)]
+    second.close()

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.errors import InvalidInput, InvalidState, NotAllowed
-from core.fragments import fragment_get, fragment_key, fragment_set, page_get, page_render, person_page_key
+from core.fragments import (
+    fragment_get,
+    fragment_key,
+    fragment_set,
+    person_page_get,
+    person_page_key,
+    person_page_render,
+)
 from pages.reviews import forms
 from pages.reviews.paging import page_number
 from reviews import selectors, services
@@ -54,8 +61,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     it shows (for a page that cannot be kept whole: a message waiting, a later page)."""
     number, now = page_number(request), timezone.now()
     state = selectors.pipeline_page_state(user=request.user, page=number, now=now)
-    whole = person_page_key(request, "reviews.pipeline.page", state)
-    kept = page_get(request, whole)
+    whole = person_page_key(request, "reviews.pipeline.page")
+    kept = person_page_get(request, whole, state)
     if kept is not None:
         return kept
     # The issuers: each one's Exports page is linked.
@@ -72,7 +79,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         body = PipelineBody(html=render_to_string("reviews/_pipeline_body.html", context, request))
         fragment_set(key, body)
     # Drawn and escaped by our templates.
-    return page_render(request, "reviews/pipeline.html", {"body": SafeString(body.html)}, key=whole)
+    return person_page_render(request, "reviews/pipeline.html", {"body": SafeString(body.html)}, key=whole, state=state)
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import FieldError
 from reviews.models import DecisionOutcome
-from reviews.selectors.pipeline import ReviewerChoice
+from reviews.selectors.admin_objects import ReviewerChoice
 
 SCORE_PREFIX = "score."
 LEVEL_PREFIX = "level."

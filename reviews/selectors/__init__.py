@@ -11,8 +11,9 @@ see an object gets Http404, as if it did not exist. One module per concern:
 - calibration: the samples in force and where a reviewer stands with them;
 - admin_evidence: an attempt's files for its issuer's admins (never those holding student data), each opening
   audited;
-- pipeline and record: for an issuer admin (or a platform admin), their issuers' attempts, decisions and
-  assignments, and one attempt's panel and audit log. Candidates appear there by reference only.
+- pipeline, admin_objects and record: for an issuer admin (or a platform admin), their issuers' attempts,
+  decisions and assignments, the objects they act on from there, and one attempt's panel and audit log.
+  Candidates appear there by reference only.
 - roster: for an issuer's admins, the people holding its reviewer roles, with their load and calibration.
 
 The services read through these too, so every write and every page sees one answer to each question.
@@ -28,6 +29,14 @@ from reviews.selectors.access import (
     issuer_admins,
 )
 from reviews.selectors.admin_evidence import AdminEvidenceView, evidence_for_admin, evidence_get_for_admin
+from reviews.selectors.admin_objects import (
+    ReviewerChoice,
+    assignment_get_for_admin,
+    attempt_get_for_admin,
+    decision_get_for_admin,
+    reassign_choices,
+    submission_get_for_admin,
+)
 from reviews.selectors.attempts import UNJUDGED, ResubmissionStatus, attempts_allowed, resubmission_status
 from reviews.selectors.calibration import (
     CalibrationStatus,
@@ -49,16 +58,10 @@ from reviews.selectors.pipeline import (
     PipelineAssignment,
     PipelineRow,
     PipelineState,
-    ReviewerChoice,
-    assignment_get_for_admin,
-    attempt_get_for_admin,
-    decision_get_for_admin,
     pipeline_for_admin,
     pipeline_from_state,
     pipeline_page_for_admin,
     pipeline_page_state,
-    reassign_choices,
-    submission_get_for_admin,
 )
 from reviews.selectors.queue import (
     QueueSummary,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from catalog.schema import FILE_TYPES
 from core.errors import NotFound
 from reviews.selectors.access import Viewer
-from reviews.selectors.pipeline import attempt_get_for_admin
+from reviews.selectors.admin_objects import attempt_get_for_admin
 from submissions.models import Attempt, Evidence
 
 # Said in place of the link, and as the 404's message to anyone who follows an old one.

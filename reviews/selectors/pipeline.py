@@ -1,24 +1,23 @@
-"""The issuer admin's pipeline: their issuers' attempts under review and the latest decisions, and the
-objects an admin acts on from it (assignments to reassign, decisions to override, submissions to grant
-another attempt, attempts to return). Candidates appear by reference only ("C-12"), never by name.
+"""The issuer admin's pipeline: their issuers' attempts under review and the latest decisions (what an admin acts
+on from it is read in admin_objects). Candidates appear by reference only ("C-12"), never by name.
 A platform admin sees every issuer's; anyone else gets 404."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import IssuerMembership, ReviewerRole, User
+from accounts.models import IssuerMembership
 from catalog.models import CredentialVersion, Issuer
 from core.compiled import CompiledRows
-from reviews.models import Assignment, AssignmentState, Decision
-from reviews.selectors.access import Viewer, active_user, admin_issuer_ids, scoped
-from submissions.models import Attempt, AttemptStatus, Submission
+from reviews.models import Assignment, AssignmentState, Decision, Seat
+from reviews.selectors.access import Viewer, active_user
+from submissions.models import Attempt, AttemptStatus
 
 
 @dataclass(frozen=True)
@@ -91,8 +90,8 @@ def pipeline_for_admin(
     """The admin's issuers' attempts under review, one page of `per_page` (oldest submitted first, the order
     the attempt_status_queue index serves), grouped: waiting for reviewers (some seat has none), overdue (else,
     some open assignment is past due), in review (the rest), and the latest decisions. A page past the last
-    is a 404. Four queries whatever the numbers: the admin's issuers, the page's attempts with their counts, their
-    open assignments, the decisions."""
+    is a 404. Five queries whatever the numbers: the admin's issuers, the page's attempt ids, those attempts with their
+    counts, their open assignments, the decisions (three when nothing is under review)."""
     moment = now or timezone.now()
     return _build(_read(user, page=page, per_page=per_page, decided_limit=decided_limit, now=moment), moment)
 
@@ -101,14 +100,14 @@ def pipeline_page_for_admin(
     *, user: Viewer | None, page: int = 1, now: datetime | None = None
 ) -> tuple[Pipeline, list[Issuer]]:
     """pipeline_for_admin's page and the issuers it spans (issuers_for_admin's, by name), the admin's issuers read
-    once for both: what the pipeline page shows. Four queries whatever the numbers."""
+    once for both: what the pipeline page shows. Five queries whatever the numbers."""
     moment = now or timezone.now()
     return pipeline_from_state(pipeline_page_state(user=user, page=page, now=moment), moment)
 
 
 @dataclass(frozen=True)
 class PipelineState:
-    """What one page of the pipeline shows as of a moment: the rows of its four reads as the database returns them
+    """What one page of the pipeline shows as of a moment: the rows of its reads as the database returns them
     (nothing converted, no row made), and which open assignments are past due then. Equal states give equal
     pages, so a page drawn from one may be shown again for it (pages/reviews/admin_views.py)."""
 
@@ -119,7 +118,7 @@ class PipelineState:
     issuers: tuple[tuple[Any, ...], ...]
     attempts: tuple[tuple[Any, ...], ...]
     assignments: tuple[tuple[Any, ...], ...]
-    due: tuple[bool, ...]
+    due: int  # how many of the open assignments, in due order, are past due
     decisions: tuple[tuple[Any, ...], ...]
 
 
@@ -164,12 +163,17 @@ def _read(user: Viewer | None, *, page: int, per_page: int, decided_limit: int, 
             raise Http404("no such page")
     if page < 1:
         raise Http404("no such page of the pipeline")
-    attempts_plan, assignments_plan, decisions_plan = _plans(uid is not None, page, per_page, decided_limit)
+    plans = _plans(uid is not None, page, per_page, decided_limit)
     keys = () if uid is None else (uid,)
-    attempts = tuple(attempts_plan.fetch(*keys, *keys))
-    if page > 1 and not attempts:
+    ids = [row[0] for row in plans.page.fetch(*keys, *keys)]
+    if page > 1 and not ids:
         raise Http404("no such page of the pipeline")
-    assignments = tuple(assignments_plan.fetch(*keys, *keys))
+    attempts: tuple[tuple[Any, ...], ...] = ()
+    assignments: tuple[tuple[Any, ...], ...] = ()
+    if ids:
+        padded = (*ids, *(0,) * (per_page + 1 - len(ids)))
+        attempts = tuple(plans.attempts.fetch(*padded))
+        assignments = tuple(plans.assignments.fetch(*padded))
     return PipelineState(
         scoped=uid is not None,
         page=page,
@@ -178,10 +182,21 @@ def _read(user: Viewer | None, *, page: int, per_page: int, decided_limit: int, 
         issuers=issuers,
         attempts=attempts,
         assignments=assignments,
-        # The due date is the assignment row's last column (_open_assignments_rows).
-        due=tuple(_aware(row[-1]) <= now for row in assignments),
-        decisions=tuple(decisions_plan.fetch(*keys)),
+        due=_past_due(assignments, now),
+        decisions=tuple(plans.decisions.fetch(*keys)),
     )
+
+
+def _past_due(assignments: tuple[tuple[Any, ...], ...], now: datetime) -> int:
+    """How many of the open assignments were due by `now`: they come in due order (_open_assignments_rows), so these
+    are the first ones, and the count is all the state needs to say which are overdue."""
+    count = 0
+    for row in assignments:
+        # The due date is the row's last column.
+        if _aware(row[-1]) > now:
+            break
+        count += 1
+    return count
 
 
 def _aware(value: Any) -> datetime:
@@ -217,20 +232,30 @@ def _page_of_attempts(uids: tuple[int | None, int | None], start: int, stop: int
     )
 
 
-def _attempts_rows(uids: tuple[int | None, int | None], start: int, stop: int) -> Any:
+class _counted(Subquery):
+    """How many rows a correlated subquery has: counted per attempt through the foreign key's index, where joining
+    both seats and assignments to the page's attempts would multiply them and group by every column of an attempt
+    (its responses among them)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, rows: Any) -> None:
+        # COUNT as a plain function, not an aggregate: the ORM would otherwise group the subquery by its columns.
+        super().__init__(rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n"))
+
+
+def _attempts_rows(ids: tuple[int, ...]) -> Any:
     # Rows are read as values, not models: a page holds a hundred or so rows across four tables, and building a
     # model for each (with its related models) cost more than the queries themselves.
     return (
-        Attempt.objects.filter(pk__in=_page_of_attempts(uids, start, stop))
+        Attempt.objects.filter(pk__in=ids)
         .annotate(
-            seat_count=Count("review_seats", filter=Q(review_seats__closed_at__isnull=True), distinct=True),
-            waiting_count=Count(
-                "review_seats",
-                filter=Q(review_seats__reviewer__isnull=True, review_seats__closed_at__isnull=True),
-                distinct=True,
+            seat_count=_counted(Seat.objects.filter(attempt_id=OuterRef("pk"), closed_at__isnull=True)),
+            waiting_count=_counted(
+                Seat.objects.filter(attempt_id=OuterRef("pk"), closed_at__isnull=True, reviewer__isnull=True)
             ),
-            submitted_count=Count(
-                "review_assignments", filter=Q(review_assignments__state=AssignmentState.SUBMITTED), distinct=True
+            submitted_count=_counted(
+                Assignment.objects.filter(attempt_id=OuterRef("pk"), state=AssignmentState.SUBMITTED)
             ),
         )
         .order_by("submitted_at", "id")
@@ -249,10 +274,10 @@ def _attempts_rows(uids: tuple[int | None, int | None], start: int, stop: int) -
     )
 
 
-def _open_assignments_rows(uids: tuple[int | None, int | None], start: int, stop: int) -> Any:
+def _open_assignments_rows(ids: tuple[int, ...]) -> Any:
     # In the assignments' own order (due, then id), as a prefetch of them would list them.
     return (
-        Assignment.objects.filter(attempt_id__in=_page_of_attempts(uids, start, stop), state=AssignmentState.OPEN)
+        Assignment.objects.filter(attempt_id__in=ids, state=AssignmentState.OPEN)
         .order_by("due_at", "id")
         .values_list("pk", "attempt_id", "reviewer__name", "reviewer__email", "seat__position", "seat__title", "due_at")
     )
@@ -276,30 +301,46 @@ def _decisions_rows(uid: int | None, limit: int) -> Any:
     )
 
 
-_PLANS: dict[tuple[bool, int, int, int], tuple[CompiledRows, CompiledRows, CompiledRows]] = {}
+class _Plans(NamedTuple):
+    page: CompiledRows  # the page's attempt ids, in order
+    attempts: CompiledRows  # those attempts' rows, by their ids
+    assignments: CompiledRows  # their open assignments, by the attempts' ids
+    decisions: CompiledRows
 
 
-def _plans(
-    scoped: bool, page: int, per_page: int, decided_limit: int
-) -> tuple[CompiledRows, CompiledRows, CompiledRows]:
+_PLANS: dict[tuple[bool, int, int, int], _Plans] = {}
+_BY_IDS: dict[int, tuple[CompiledRows, CompiledRows]] = {}
+
+
+def _plans(scoped: bool, page: int, per_page: int, decided_limit: int) -> _Plans:
     shape = (scoped, page, per_page, decided_limit)
     start = (page - 1) * per_page
     # One more than shown, to learn whether a next page exists without counting every attempt under review.
     stop = start + per_page + 1
     plans = _PLANS.get(shape)
     if plans is None:
+        # The page's rows are read by the ids the first read found, each id a key (padded with 0, which no row
+        # has): the page chosen again inside each of the two reads made the database choose it twice, and cost
+        # several times what the two reads by id cost together. The same two serve every page of one size.
+        by_ids = _BY_IDS.get(per_page + 1)
+        if by_ids is None:
+            keys = (int,) * (per_page + 1)
+            by_ids = _BY_IDS[per_page + 1] = (
+                CompiledRows(lambda *ids: _attempts_rows(ids), *keys),
+                CompiledRows(lambda *ids: _open_assignments_rows(ids), *keys),
+            )
         # The admin's id is a key of each read that is scoped by it: the page's attempts are chosen per status, each
-        # choice scoped on its own, so those reads take it twice.
+        # choice scoped on its own, so that read takes it twice.
         if scoped:
-            plans = (
-                CompiledRows(lambda a, b: _attempts_rows((a, b), start, stop), int, int),
-                CompiledRows(lambda a, b: _open_assignments_rows((a, b), start, stop), int, int),
+            plans = _Plans(
+                CompiledRows(lambda a, b: _page_of_attempts((a, b), start, stop).values_list("pk"), int, int),
+                *by_ids,
                 CompiledRows(lambda uid: _decisions_rows(uid, decided_limit), int),
             )
         else:
-            plans = (
-                CompiledRows(lambda: _attempts_rows((None, None), start, stop)),
-                CompiledRows(lambda: _open_assignments_rows((None, None), start, stop)),
+            plans = _Plans(
+                CompiledRows(lambda: _page_of_attempts((None, None), start, stop).values_list("pk")),
+                *by_ids,
                 CompiledRows(lambda: _decisions_rows(None, decided_limit)),
             )
         # Only the first pages are asked for often: a bounded number of shapes is kept.
@@ -311,14 +352,12 @@ def _plans(
 
 def _build(state: PipelineState, now: datetime) -> Pipeline:
     """The page drawn from the state's rows, each column converted as the ORM converts it."""
-    attempts_plan, assignments_plan, decisions_plan = _plans(
-        state.scoped, state.page, state.per_page, state.decided_limit
-    )
-    attempts = attempts_plan.convert(state.attempts)
+    plans = _plans(state.scoped, state.page, state.per_page, state.decided_limit)
+    attempts = plans.attempts.convert(state.attempts)
     per_page = state.per_page
     shown = attempts[:per_page]
     assignments: dict[int, list[PipelineAssignment]] = {row[0]: [] for row in shown}
-    for pk, attempt_id, name, email, position, title, due_at in assignments_plan.convert(state.assignments):
+    for pk, attempt_id, name, email, position, title, due_at in plans.assignments.convert(state.assignments):
         if attempt_id in assignments:
             assignments[attempt_id].append(
                 PipelineAssignment(
@@ -370,7 +409,7 @@ def _build(state: PipelineState, now: datetime) -> Pipeline:
             overridden=overridden_at is not None,
         )
         for pk, attempt_id, submission_id, number, title, slug, outcome, decided_at, overridden_at in (
-            decisions_plan.convert(state.decisions)
+            plans.decisions.convert(state.decisions)
         )
     ]
     return Pipeline(
@@ -381,85 +420,3 @@ def _build(state: PipelineState, now: datetime) -> Pipeline:
         page=state.page,
         has_next=len(attempts) > per_page,
     )
-
-
-def assignment_get_for_admin(*, user: Viewer | None, assignment_id: int) -> Assignment:
-    ids = admin_issuer_ids(user)
-    assignment = (
-        scoped(Assignment.objects.all(), "attempt__submission__credential__issuer_id", ids)
-        .select_related("seat", "reviewer", "attempt__version")
-        .filter(pk=assignment_id)
-        .first()
-    )
-    if assignment is None:
-        raise Http404("no such assignment")
-    return assignment
-
-
-def decision_get_for_admin(*, user: Viewer | None, decision_id: int) -> Decision:
-    """A decision with its inputs (the scores), for the issuer's admins only."""
-    ids = admin_issuer_ids(user)
-    decision = (
-        scoped(Decision.objects.all(), "attempt__submission__credential__issuer_id", ids)
-        .select_related("attempt__submission__credential", "version")
-        .filter(pk=decision_id)
-        .first()
-    )
-    if decision is None:
-        raise Http404("no such decision")
-    return decision
-
-
-def submission_get_for_admin(*, user: Viewer | None, submission_id: int) -> Submission:
-    ids = admin_issuer_ids(user)
-    submission = (
-        scoped(Submission.objects.all(), "credential__issuer_id", ids)
-        .select_related("credential__current_version", "version", "educator")
-        .filter(pk=submission_id)
-        .first()
-    )
-    if submission is None:
-        raise Http404("no such submission")
-    return submission
-
-
-def attempt_get_for_admin(*, user: Viewer | None, attempt_id: int) -> Attempt:
-    ids = admin_issuer_ids(user)
-    attempt = (
-        scoped(Attempt.objects.all(), "submission__credential__issuer_id", ids)
-        .select_related("submission__credential", "version")
-        .filter(pk=attempt_id)
-        .first()
-    )
-    if attempt is None:
-        raise Http404("no such attempt")
-    return attempt
-
-
-@dataclass(frozen=True)
-class ReviewerChoice:
-    """A reviewer an admin may choose, with the roles the credential's issuer gave them ("Issuer staff")."""
-
-    user: User
-    roles: str
-
-
-def reassign_choices(*, user: Viewer | None, assignment: Assignment) -> list[ReviewerChoice]:
-    """The active reviewers holding a role at the assignment's issuer other than its holder, for an admin choosing
-    who takes it over (whether one is eligible for this seat is the service's check). 404 for anyone but the
-    issuer's admins. Two queries: the assignment and the roles."""
-    assignment = assignment_get_for_admin(user=user, assignment_id=assignment.pk)
-    roles = (
-        ReviewerRole.objects.filter(
-            issuer__credentials=assignment.attempt.version.credential_id,
-            user__is_active=True,
-            user__reviewer_profile__is_active=True,
-        )
-        .exclude(user_id=assignment.reviewer_id)
-        .select_related("user")
-        .order_by("user__name", "user__email", "kind")
-    )
-    found: dict[int, tuple[User, list[str]]] = {}
-    for role in roles:
-        found.setdefault(role.user_id, (role.user, []))[1].append(role.get_kind_display())
-    return [ReviewerChoice(user=who, roles=", ".join(kinds)) for who, kinds in found.values()]

@@ -15,8 +15,8 @@ from accounts.models import User
 from core.models import AuditEvent
 from reviews.models import Appeal, Assignment, AssignmentState, Decision, Seat
 from reviews.selectors.access import Viewer
+from reviews.selectors.admin_objects import attempt_get_for_admin
 from reviews.selectors.attempts import ResubmissionStatus, resubmission_status
-from reviews.selectors.pipeline import attempt_get_for_admin
 from submissions.models import Attempt
 
 # The reviews' entries of the audit log as the record names them. The record shows these actions only: the
