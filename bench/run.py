@@ -41,8 +41,8 @@ FULL: dict[str, list[str]] = {
     "verify_repeat": ["bench_verify_repeat.py", "--seconds", "2"],
     "signin": ["bench_signin.py", "--n", "15"],
     # 5 rounds of 3 s loads: each round is 13 loads (the floor between every two pages), so the loads are most
-    # of the run's length; the rounds, not the loads' length, are what steady a ratio on a busy machine (with 3,
-    # two runs minutes apart differed by up to 0.2 on one page's ratio).
+    # of the run's length. With one thread per worker a page's rounds agree to within a few hundredths; the
+    # table's figure is their median, printed with the lowest and highest.
     "pages": ["bench_pages.py", "--seconds", "3", "--rounds", "5"],
     # Growing 100k attempts is kept between runs (bench/throwaway.py), so more rounds cost seconds: a round is
     # every page once at each size, about half a second.
