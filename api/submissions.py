@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from api.auth import object_auth, request_user, session_or_token
-from api.common import FILE_DOC, FindingOut, Id, Pagination, StrictCount, StrictIn, errors
+from api.common import FILE_DOC, Answer, FindingOut, Id, Pagination, StrictCount, StrictIn, errors
 from catalog.models import Credential
 from catalog.schema import FileField
 from core.errors import FieldError, FileTooLarge, InvalidInput, NotFound
@@ -47,13 +47,13 @@ class ResponsesIn(StrictIn):
     self_evaluation: dict[str, Any] = {}
 
 
-class CredentialRef(Schema):
+class CredentialRef(Answer):
     slug: str
     title: str
     issuer: str
 
 
-class EvidenceOut(Schema):
+class EvidenceOut(Answer):
     id: int
     field: str
     name: str
@@ -81,7 +81,7 @@ class EvidenceOut(Schema):
     )
 
 
-class AttemptSummary(Schema):
+class AttemptSummary(Answer):
     number: int
     status: str
     status_label: str
@@ -97,7 +97,7 @@ class AttemptOut(AttemptSummary):
     evidence: list[EvidenceOut]
 
 
-class SubmissionOut(Schema):
+class SubmissionOut(Answer):
     id: int
     credential: CredentialRef
     version: int
