@@ -108,7 +108,7 @@ def pipeline_page_for_admin(
 @dataclass(frozen=True)
 class PipelineState:
     """What one page of the pipeline shows as of a moment: the rows of its reads as the database returns them
-    (nothing converted, no row made), and which open assignments are past due then. Equal states give equal
+    (nothing converted, no row made), and how many open assignments are past due then. Equal states give equal
     pages, so a page drawn from one may be shown again for it (pages/reviews/admin_views.py)."""
 
     scoped: bool
@@ -232,7 +232,7 @@ def _page_of_attempts(uids: tuple[int | None, int | None], start: int, stop: int
     )
 
 
-class _counted(Subquery):
+class _Counted(Subquery):
     """How many rows a correlated subquery has: counted per attempt through the foreign key's index, where joining
     both seats and assignments to the page's attempts would multiply them and group by every column of an attempt
     (its responses among them)."""
@@ -250,11 +250,11 @@ def _attempts_rows(ids: tuple[int, ...]) -> Any:
     return (
         Attempt.objects.filter(pk__in=ids)
         .annotate(
-            seat_count=_counted(Seat.objects.filter(attempt_id=OuterRef("pk"), closed_at__isnull=True)),
-            waiting_count=_counted(
+            seat_count=_Counted(Seat.objects.filter(attempt_id=OuterRef("pk"), closed_at__isnull=True)),
+            waiting_count=_Counted(
                 Seat.objects.filter(attempt_id=OuterRef("pk"), closed_at__isnull=True, reviewer__isnull=True)
             ),
-            submitted_count=_counted(
+            submitted_count=_Counted(
                 Assignment.objects.filter(attempt_id=OuterRef("pk"), state=AssignmentState.SUBMITTED)
             ),
         )
