@@ -12,6 +12,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run test install install-dev setup lint format bench bench-load clean messages
 
+# Where the machine sets PYTHONDONTWRITEBYTECODE, each of the many Python processes a run or a test run starts
+# (servers, commands, the test workers) would compile the project's modules again: about 0.6 s of CPU each.
+unexport PYTHONDONTWRITEBYTECODE
+
 # Two locks, both from pyproject.toml (README, "Developing"): requirements.lock is what running needs
 # (`make run`, production), requirements-dev.lock adds the test and lint tools on the same pins.
 # uv installs them in seconds where it is on PATH; pip does the same job, slower, where it is not.

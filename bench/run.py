@@ -100,7 +100,7 @@ def main() -> int:
         env[NO_CACHE] = "1"
     with tempfile.TemporaryDirectory(prefix="microcred-bench-run-") as name:
         folder = Path(name)
-        print("Preparing the throwaway database every benchmark starts from (migrate, load the programs)…", flush=True)
+        print("Preparing the throwaway database every benchmark starts from (its tables, the programs)…", flush=True)
         made = subprocess.run(
             [sys.executable, str(HERE / "throwaway.py"), "--template", str(folder)],
             capture_output=True,
@@ -113,7 +113,7 @@ def main() -> int:
             env[TEMPLATE] = path
             print("".join(f"  {line}\n" for line in said) + f"   ({durations['template']:.0f} s)", flush=True)
         else:
-            print(f"  (could not: each benchmark migrates its own)\n{made.stderr[-2000:]}")
+            print(f"  (could not: each benchmark makes its own)\n{made.stderr[-2000:]}")
         for key, command in plan.items():
             results[key], durations[key] = _run(key, command, folder, env)
     rows: list[Row] = rows_for(results)
