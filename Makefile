@@ -48,7 +48,7 @@ install-dev: $(VENV)/.installed-dev
 # Idempotent: re-running migrates, loads changed definitions as new versions and keeps every existing row.
 setup: install
 	$(PY) -m core.locale
-	$(call stage,Migrating the database,$(PY) manage.py migrate --noinput --verbosity 0)
+	$(call stage,Migrating the database,$(PY) manage.py database_setup --verbosity 0)
 	$(call stage,Loading the programs,$(PY) manage.py load_credentials && $(PY) manage.py load_calibration_samples)
 	$(call stage,Seeding demo accounts,$(PY) manage.py seed_demo)
 	$(call stage,Collecting static files,$(PY) manage.py collectstatic --noinput --verbosity 0)

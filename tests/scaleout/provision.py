@@ -28,7 +28,7 @@ def main(emails: list[str]) -> None:
     from catalog.models import Issuer
 
     quiet = io.StringIO()
-    call_command("migrate", interactive=False, verbosity=0)
+    call_command("database_setup", verbosity=0)
     call_command("load_credentials", stdout=quiet)
     call_command("load_calibration_samples", stdout=quiet)
     for slug in Issuer.objects.order_by("slug").values_list("slug", flat=True):

@@ -13,13 +13,14 @@ from django.db import connection
 from awards.keys import did_for_issuer
 from awards.services import issuer_keys_create
 from catalog.models import Issuer
+from ops.schema import database_setup
 
 
 class Command(BaseCommand):
     help = (
-        "Set up (or update) a production instance: migrate, collect the static files, load the credential "
-        "definitions and calibration samples, create signing keys for any issuer that has none, and run the "
-        "deploy checks."
+        "Set up (or update) a production instance: migrate (a new database is made from the models), collect the "
+        "static files, load the credential definitions and calibration samples, create signing keys for any issuer "
+        "that has none, and run the deploy checks."
     )
     # Django's checks open the database, and on a fresh checkout a SQLite database's folder does not exist yet;
     # the last step runs them all, the deploy checks included.
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             Path(connection.settings_dict["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
         self._step("Migrating the database")
-        call_command("migrate", interactive=False, verbosity=quiet)
+        self.stdout.write(f"  ({database_setup(verbosity=quiet)})")
 
         # Without the collected files and their manifest every HTML page fails ("Missing staticfiles manifest
         # entry"), while the API and /healthz keep answering: easy to miss behind a load balancer's health check.
