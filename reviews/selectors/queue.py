@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import CharField, DateTimeField, F, Field, IntegerField, QuerySet, Value
+from django.db.models import CharField, DateTimeField, F, Field, Func, IntegerField, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -24,6 +24,12 @@ from reviews.models import (
     Review,
 )
 from reviews.selectors.access import Viewer, active_user_id
+
+# A scalar subquery's COUNT(*) as an expression Django does not take for an aggregate: Count() in a subquery brings a
+# GROUP BY, which made SQLite compare each row's group and count at half the speed.
+_COUNT_ALL = Func(template="COUNT(*)", output_field=IntegerField())
+# The states an assignment ends in; the rest (LIVE_STATES) are the queue's.
+ENDED_STATES = tuple(state for state in AssignmentState if state not in LIVE_STATES)
 
 
 def _queue_rows(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
@@ -55,12 +61,18 @@ class OpenThenSubmitted:
     stop at the page."""
 
     def __init__(
-        self, open_rows: QuerySet[Assignment], submitted_rows: QuerySet[Assignment], *, counted: QuerySet[Assignment]
+        self,
+        open_rows: QuerySet[Assignment],
+        submitted_rows: QuerySet[Assignment],
+        *,
+        mine: QuerySet[Assignment],
+        include_submitted: bool,
     ) -> None:
         self.open_rows = open_rows
         self.submitted_rows = submitted_rows
-        # Counted without the rows' joins, from the (reviewer, state) index alone.
-        self.counted = counted
+        # Counted without the rows' joins, from indexes alone: `mine` is every assignment of the reviewer.
+        self.mine = mine
+        self.include_submitted = include_submitted
         self._open_count: int | None = None
 
     def all(self) -> OpenThenSubmitted:
@@ -68,11 +80,20 @@ class OpenThenSubmitted:
 
     def _opened(self) -> int:
         if self._open_count is None:
-            self._open_count = self.counted.filter(state=AssignmentState.OPEN).count()
+            self._open_count = self.mine.filter(state=AssignmentState.OPEN).count()
         return self._open_count
 
     def count(self) -> int:
-        return self.counted.count()
+        if not self.include_submitted:
+            return self._opened()
+        # The live ones are all of the reviewer's but the few that ended, in one statement: counting a reviewer's
+        # rows in the index on the reviewer alone took half the time of counting them by state in the
+        # (reviewer, state) one, whose entries are wider and each compared to the state (99,010 rows: 5 ms, 10 ms).
+        mine = self.mine.order_by()
+        every = mine.annotate(n=_COUNT_ALL).values("n")
+        ended = mine.filter(state__in=ENDED_STATES).annotate(n=_COUNT_ALL).values("n")
+        counts = mine.annotate(every=Subquery(every), ended=Subquery(ended)).values_list("every", "ended").first()
+        return counts[0] - counts[1] if counts is not None else 0
 
     def __len__(self) -> int:
         return self.count()
@@ -91,15 +112,12 @@ class OpenThenSubmitted:
 def assignments_in_pages_for_reviewer(*, user: Viewer | None, include_submitted: bool = False) -> OpenThenSubmitted:
     """assignments_for_reviewer's rows in its order, a page at a time, each page read through the index."""
     uid = active_user_id(user)
-    states = LIVE_STATES if include_submitted else (AssignmentState.OPEN,)
-    counted = (
-        Assignment.objects.filter(reviewer_id=uid, state__in=states) if uid is not None else Assignment.objects.none()
-    )
+    mine = Assignment.objects.filter(reviewer_id=uid) if uid is not None else Assignment.objects.none()
     open_rows = assignments_for_reviewer(user=user)
     submitted_rows = (
         submitted_assignments_for_reviewer(user=user).reverse() if include_submitted else Assignment.objects.none()
     )
-    return OpenThenSubmitted(open_rows, submitted_rows, counted=counted)
+    return OpenThenSubmitted(open_rows, submitted_rows, mine=mine, include_submitted=include_submitted)
 
 
 def submitted_assignments_for_reviewer(*, user: Viewer | None) -> QuerySet[Assignment]:

@@ -95,3 +95,7 @@ def test_the_api_pages_open_then_submitted_in_the_queue_order_with_flat_queries(
     )
     with django_assert_num_queries(6):
         assert client.get(f"{url}&offset=2").json()["count"] == 9
+    # An ended assignment is neither in the queue nor in its count; the open ones alone count without the flag.
+    Assignment.objects.filter(pk__in=ids[:2]).update(state=AssignmentState.DECLINED)
+    assert client.get(url).json()["count"] == 7
+    assert client.get(f"{API}/assignments?limit=1").json()["count"] == 2
