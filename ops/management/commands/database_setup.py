@@ -15,9 +15,6 @@ class Command(BaseCommand):
         "Bring the database up to date: an empty one gets its tables from the models and every migration recorded "
         "as applied (what replaying them builds, in a fraction of the time); any other is migrated."
     )
-    # The checks open the database, whose SQLite folder may not exist yet; migrate runs them.
-    requires_system_checks: list[str] = []
-
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="the connection to set up (default: default)")
 
