@@ -15,6 +15,7 @@ class Command(BaseCommand):
         "Bring the database up to date: an empty one gets its tables from the models and every migration recorded "
         "as applied (what replaying them builds, in a fraction of the time); any other is migrated."
     )
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="the connection to set up (default: default)")
 
