@@ -34,9 +34,7 @@ def email_address_sync(*, user: User) -> EmailAddress | None:
             # nothing); a confirmed one stays the person's, as allauth keeps it.
             EmailAddress.objects.filter(user=user, verified=False).delete()
             EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
-            return EmailAddress.objects.create(
-                user=user, email=user.email, primary=True, verified=user.email_verified_at is not None
-            )
+            return _primary_address_create(user)
         changed = []
         if not address.primary:
             EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
@@ -50,6 +48,13 @@ def email_address_sync(*, user: User) -> EmailAddress | None:
         return address
 
 
+def _primary_address_create(user: User) -> EmailAddress:
+    """The account's own address as its primary EmailAddress, verified when the account is."""
+    return EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=user.email_verified_at is not None
+    )
+
+
 def email_address_on_save(
     sender: Any, instance: User, created: bool = False, update_fields: Any = None, raw: bool = False, **_: Any
 ) -> None:
@@ -60,9 +65,7 @@ def email_address_on_save(
     if created and not instance.email.endswith(_ERASED_DOMAIN):
         # A new account has no addresses to reconcile: one insert, where the sync's reads and updates cost a
         # sign-up of a new address three round trips more than one of a taken address (a timing that must match).
-        EmailAddress.objects.create(
-            user=instance, email=instance.email, primary=True, verified=instance.email_verified_at is not None
-        )
+        _primary_address_create(instance)
     elif created or update_fields is None or {"email", "email_verified_at"} & set(update_fields):
         email_address_sync(user=instance)
 
