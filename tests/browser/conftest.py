@@ -231,6 +231,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     failures: list[str] = []
     checked: list[str] = []
     pending: list[str] = []
+    handled: list[str] = []
 
     def on_load(loaded: Any) -> None:
         pending.append(loaded.url)
@@ -247,10 +248,24 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
                 failures.append(f"axe could not run on {loaded.url}: {error}")
         finally:
             pending.remove(loaded.url)
+            handled.append(_without_fragment(loaded.url))
 
     def settle() -> list[str]:
+        # A heading can be on screen before the load event fires, and the handler starts a moment after it:
+        # wait for the current page's own check, not merely for none to be running, or the test's next
+        # navigation cuts that check short.
+        try:
+            tab.wait_for_load_state("load")
+        except PlaywrightError:
+            return checked
+        idle = 0
         for _ in range(600):
-            if not pending:
+            if not pending and handled and handled[-1] == _without_fragment(tab.url):
+                break
+            # A page may change its address without loading (htmx pushing a URL): after two idle seconds
+            # there is no check still to come.
+            idle = 0 if pending else idle + 1
+            if idle > 80:
                 break
             tab.wait_for_timeout(25)
         return checked
@@ -290,6 +305,10 @@ def library_page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
     if watch.failures:
         pytest.fail("\n\n".join(dict.fromkeys(watch.failures)), pytrace=False)
+
+
+def _without_fragment(url: str) -> str:
+    return url.split("#")[0]
 
 
 def _navigated_away(error: Exception) -> bool:
