@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import cairosvg
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
@@ -198,6 +197,8 @@ def _check_attributes(element: Any, local: str) -> None:
 
 def svg_to_png(svg: bytes) -> bytes:
     """The SVG drawn at 512 px, for the PNG forms (baked PNG, the achievement's image)."""
+    import cairosvg  # here, not at the top: its drawing libraries take a third of a second to load, at every start
+
     try:
         # unsafe=False (the default) resolves no XML entities and fetches nothing but data: URLs, which the subset
         # above has already refused.

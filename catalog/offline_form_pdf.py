@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import urljoin
 
-import weasyprint
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -17,7 +15,7 @@ from django.utils.translation import gettext
 from catalog.definition_text import definition_shown, page_language
 from catalog.models import CredentialVersion
 from catalog.offline_form import EMPTY_BOX, form_checks, form_identifier, form_parts
-from catalog.pdf import StaticOnlyFetcher, render_fingerprint
+from catalog.pdf import render_fingerprint
 from catalog.presentation import DRAFT_NOTE
 
 TEMPLATE = "catalog/submission_form_pdf.html"
@@ -72,11 +70,9 @@ def submission_form_pdf(*, version: CredentialVersion, page_url: str) -> bytes:
         cached = cache.get(key)
         if isinstance(cached, bytes):
             return cached
-    base_url = settings.SITE_URL + "/"
-    fetcher = StaticOnlyFetcher(static_prefix=urljoin(base_url, settings.STATIC_URL))
-    html = submission_form_html(version=version, page_url=page_url)
-    pdf = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
-    assert isinstance(pdf, bytes)
+    from catalog.weasy import html_to_pdf  # here, not above: see catalog/weasy.py
+
+    pdf = html_to_pdf(submission_form_html(version=version, page_url=page_url))
     if not settings.DEBUG:
         cache.set(key, pdf, _CACHE_SECONDS)
     return pdf

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
-import mimetypes
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
 
-import weasyprint
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
-from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from catalog.definition_text import page_language
 from catalog.presentation import credential_page_context
@@ -28,45 +20,9 @@ TEMPLATE = "catalog/requirements_pdf.html"
 _RENDER_INPUTS = ("templates/catalog", "static/css/site.css", "static/css/print.css")
 _CACHE_SECONDS = 60 * 60 * 24
 
-# WeasyPrint narrates every layout step at INFO; its warnings (such as a refused URL) still come through.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serves this site's static files from disk and refuses every other URL.
-
-    A definition's prose is written by issuers; without this, an image or stylesheet URL in it would
-    make the server fetch from the internet (or from the internal network) while rendering.
-    """
-
-    def __init__(self, *, static_prefix: str) -> None:
-        super().__init__(allowed_protocols=[])
-        self.static_prefix = static_prefix
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if not url.startswith(self.static_prefix):
-            raise ValueError(f"the requirements PDF loads only this site's static files, not {url}")
-        name = unquote(urlsplit(url).path)[len(urlsplit(self.static_prefix).path) :]
-        path = _static_file(name)
-        if path is None:
-            raise ValueError(f"there is no static file {name!r}")
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
-
-
-def _static_file(name: str) -> Path | None:
-    try:
-        # Collected (and, in production, hashed) files first; the app's source tree in development.
-        if staticfiles_storage.exists(name):
-            return Path(staticfiles_storage.path(name))
-        found = finders.find(name)
-    except (SuspiciousFileOperation, NotImplementedError):
-        return None
-    return Path(found) if isinstance(found, str) else None
-
 
 def _fingerprint_now() -> str:
-    digest = hashlib.sha256(weasyprint.__version__.encode())
+    digest = hashlib.sha256(version("weasyprint").encode())
     for relative in _RENDER_INPUTS:
         root = Path(settings.BASE_DIR) / relative
         for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
@@ -102,13 +58,9 @@ def requirements_pdf_render(*, published: PublishedCredential) -> bytes:
         cached = cache.get(key)
         if isinstance(cached, bytes):
             return cached
-    base_url = settings.SITE_URL + "/"
-    fetcher = StaticOnlyFetcher(static_prefix=urljoin(base_url, settings.STATIC_URL))
-    document = weasyprint.HTML(
-        string=requirements_pdf_html(published=published), base_url=base_url, url_fetcher=fetcher
-    )
-    pdf = document.write_pdf()
-    assert isinstance(pdf, bytes)
+    from catalog.weasy import html_to_pdf  # here, not above: see catalog/weasy.py
+
+    pdf = html_to_pdf(requirements_pdf_html(published=published))
     if not settings.DEBUG:
         cache.set(key, pdf, _CACHE_SECONDS)
     return pdf

@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 import tablib  # type: ignore[import-untyped]
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from workflow.exports import ExportTable, Row
 
@@ -50,6 +49,8 @@ def csv_lines(headers: Iterable[str], rows: Iterable[Row]) -> Iterator[str]:
 
 def xlsx_spool(title: str, headers: Iterable[str], rows: Iterable[Row]) -> Any:
     """The XLSX in a temporary file (memory while small, disk past SPOOL_BYTES), rewound to its start."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # here: a quarter of a second to load, at every start
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     sheet.append(list(headers))

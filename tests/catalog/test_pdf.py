@@ -18,9 +18,10 @@ from pypdf import PdfReader
 from accounts.models import IssuerMembership
 from catalog.loader import credentials_load_dir
 from catalog.models import Credential
-from catalog.pdf import StaticOnlyFetcher, requirements_pdf_html
+from catalog.pdf import requirements_pdf_html
 from catalog.presentation import pass_rule_words
 from catalog.selectors import credential_get_published
+from catalog.weasy import StaticOnlyFetcher
 from tests.catalog.catalog_helpers import (
     HARBOR,
     RIVERBEND,
