@@ -125,7 +125,7 @@ def copies_record(*, attempt: Attempt) -> CopyScan:
             overlap = jaccard(mine, shingles(_text_of(candidate.attempt, candidate.field_ref)))
             if overlap >= THRESHOLD:
                 findings.append(
-                    CopyFinding.objects.create(
+                    CopyFinding(
                         attempt=attempt,
                         field_ref=ref,
                         other_attempt=candidate.attempt,
@@ -136,4 +136,6 @@ def copies_record(*, attempt: Attempt) -> CopyScan:
         CopyBucket.objects.bulk_create(
             [CopyBucket(credential_id=submission.credential_id, key=key, text=text) for key in keys]
         )
+    # One insert for all: a text pasted by a whole cohort finds every earlier copy at once.
+    CopyFinding.objects.bulk_create(findings)
     return CopyScan(texts=indexed, compared=compared, findings=findings)
