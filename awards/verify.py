@@ -10,12 +10,15 @@ An Open Badges 2.0 assertion, hosted or signed, is judged by awards.verify_ob2.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from awards import jsonld
@@ -235,28 +238,36 @@ def _key_and_signature(
 
 
 def _dates(credential: dict[str, Any], now: datetime) -> Check:
+    valid_from, valid_until = credential.get("validFrom"), credential.get("validUntil")
+    when_from = time_parse(valid_from)
+    if when_from is None:
+        phase = "no start"
+    elif when_from > now:
+        phase = "not yet"
+    elif "validUntil" not in credential:
+        phase = "open"
+    else:
+        when_until = time_parse(valid_until)
+        phase = "bad end" if when_until is None else "expired" if when_until <= now else "valid"
+    # The sentence depends only on the phase, the two texts and the language; a badge page asks for it on every view.
+    return dataclasses.replace(_dates_check(phase, str(valid_from), str(valid_until), get_language()))
+
+
+@lru_cache(maxsize=1024)
+def _dates_check(phase: str, valid_from: str, valid_until: str, _language: str | None) -> Check:
     label = _("Validity dates")
-    valid_from = time_parse(credential.get("validFrom"))
-    if valid_from is None:
+    if phase == "no start":
         return Check("dates", label, "failed", _("validFrom is missing or not a date-time"))
-    if valid_from > now:
-        return Check(
-            "dates", label, "failed", _("not yet valid: valid from %(from)s") % {"from": credential["validFrom"]}
-        )
-    if "validUntil" in credential:
-        valid_until = time_parse(credential["validUntil"])
-        if valid_until is None:
-            return Check("dates", label, "failed", _("validUntil is not a date-time"))
-        if valid_until <= now:
-            return Check(
-                "dates", label, "failed", _("expired: valid until %(until)s") % {"until": credential["validUntil"]}
-            )
-        detail = _("valid from %(from)s until %(until)s") % {
-            "from": credential["validFrom"],
-            "until": credential["validUntil"],
-        }
-        return Check("dates", label, "passed", detail)
-    return Check("dates", label, "passed", _("valid from %(from)s, with no expiry") % {"from": credential["validFrom"]})
+    if phase == "not yet":
+        return Check("dates", label, "failed", _("not yet valid: valid from %(from)s") % {"from": valid_from})
+    if phase == "open":
+        return Check("dates", label, "passed", _("valid from %(from)s, with no expiry") % {"from": valid_from})
+    if phase == "bad end":
+        return Check("dates", label, "failed", _("validUntil is not a date-time"))
+    if phase == "expired":
+        return Check("dates", label, "failed", _("expired: valid until %(until)s") % {"until": valid_until})
+    detail = _("valid from %(from)s until %(until)s") % {"from": valid_from, "until": valid_until}
+    return Check("dates", label, "passed", detail)
 
 
 def verify_credentials(*inputs: dict[str, Any] | str | bytes, now: datetime | None = None) -> list[Report]:

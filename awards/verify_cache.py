@@ -1,7 +1,8 @@
 """Verification results kept so that checking the same credential again costs one small query.
 
-A result is stored in Django's cache (settings.CACHES; the default per-process local memory is enough)
-under a key made of everything the cached checks depend on:
+A result is stored in Django's cache (settings.CACHES; the default per-process local memory is enough), with the
+entries this process used last also held as they are in front of it (`_Recent`), under a key made of everything
+the cached checks depend on:
 
 - the input exactly as given (its SHA-256): structure, terms and signature depend on nothing else;
 - the issuer's key state: every key row of the issuer named by the credential's verification method
@@ -30,6 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -49,7 +53,7 @@ from catalog.models import Issuer
 # A day: entries only need to outlive a burst of views; a stale one is unreachable anyway.
 TIMEOUT = 24 * 3600
 
-CachedChecks = tuple[str, list[tuple[str, str, str, str, str]]]
+CachedChecks = tuple[str, Sequence[tuple[str, str, str, str, str]]]
 
 
 def status_list_ref(url: str) -> tuple[str, int] | None:
@@ -128,10 +132,51 @@ def reading_make(form: str, credential: dict[str, Any], token: str | None) -> Re
     )
 
 
+class _Recent:
+    """The entries this process used last, by key, in front of Django's cache: a hit here is a dictionary lookup,
+    where the cache's copy is unpickled on every read (two thirds of a repeat's cost went to the two reads). Only
+    values that no caller changes are kept here: a reading without its credential, and a result's tuples."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: Any) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_recent = _Recent(4096)
+
+
+def verify_cache_clear() -> None:
+    """Forget every kept reading and result, in this process and in Django's cache (tests and the benchmark,
+    which time a verification seen anew)."""
+    with _recent.lock:
+        _recent.entries.clear()
+    cache.clear()
+
+
 def reading_get(digest: str, given: object = None) -> Reading | None:
     """The reading kept for `digest`. `given` is the input itself: when it is a dict, the credential was kept
     without its body (reading_set) and is the input, which hashed to `digest`."""
-    value = cache.get("awards.verify.read:" + digest)
+    key = "awards.verify.read:" + digest
+    if isinstance(given, dict):
+        value = _recent.get(key)
+        if isinstance(value, Reading):
+            return value._replace(credential=given)
+    value = cache.get(key)
     if not isinstance(value, Reading):
         return None
     return value._replace(credential=given) if isinstance(given, dict) else value
@@ -140,10 +185,13 @@ def reading_get(digest: str, given: object = None) -> Reading | None:
 def reading_set(digest: str, reading: Reading, given: object = None) -> None:
     """Keep `reading` for `digest`. A credential given as a dict is the input: kept without its body, since
     unpickling it on every repeat (the badge page passes the parsed document) cost more than the rest of the
-    reading, and the caller hands it in again."""
+    reading, and the caller hands it in again. A credential read from text is the caller's to keep: it is never
+    shared between calls, so it goes only to Django's cache, whose every read is a copy."""
+    key = "awards.verify.read:" + digest
     if isinstance(given, dict):
         reading = reading._replace(credential={})
-    cache.set("awards.verify.read:" + digest, reading, TIMEOUT)
+        _recent.set(key, reading)
+    cache.set(key, reading, TIMEOUT)
 
 
 @lru_cache(maxsize=1)
@@ -208,9 +256,16 @@ def result_key(digest: str, reading: Reading, states: KeyStates | None = None) -
 
 
 def cached(key: str) -> CachedChecks | None:
-    value = cache.get(key)
+    value = _recent.get(key)
+    if value is None:
+        value = cache.get(key)
+        if isinstance(value, tuple):
+            _recent.set(key, value)
     return value if isinstance(value, tuple) else None
 
 
 def remember(key: str, value: CachedChecks) -> None:
+    # The checks as tuples of strings: whoever reads them builds new Check objects, so one copy serves all.
+    value = (value[0], tuple(value[1]))
+    _recent.set(key, value)
     cache.set(key, value, TIMEOUT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
@@ -94,6 +95,12 @@ def time_parse(value: Any) -> datetime | None:
     """An ISO 8601 date-time with its offset, as credentials write them ("Z" included); anything else is None."""
     if not isinstance(value, str):
         return None
+    return _time_parse(value)
+
+
+@lru_cache(maxsize=4096)
+def _time_parse(value: str) -> datetime | None:
+    # datetimes are immutable: one parse serves every verification of the same credential.
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -9,7 +9,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from accounts.models import AgeBracket, ParticipationConsent, User
 from awards.models import Badge, Visibility
 from awards.services import badge_issue, badge_revoke, badge_visibility_set
 from awards.services.keys import issuer_keys_create
+from awards.verify_cache import verify_cache_clear
 from catalog.loader import credential_load
 from tests.awards.conftest import earn
 
@@ -26,7 +26,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
-    cache.clear()
+    verify_cache_clear()
 
 
 def page_url(badge: Badge) -> str:

@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from awards.verify import verify_credential
+from awards.verify_cache import verify_cache_clear
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "awards" / "dbz-didkey-credential.json"
 
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
-    cache.clear()
+    verify_cache_clear()
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from django.core.cache import cache
+
+from awards.verify_cache import verify_cache_clear
 
 
 @dataclass
@@ -166,7 +167,7 @@ def server_fixture(certificates: tuple[Path, Path, Path]) -> Iterator[Host]:
 def host_fixture(server: Host, settings: Any, certificates: tuple[Path, Path, Path]) -> Host:
     """The server, emptied, with fetching on and the production address rule in force."""
     server.reset()
-    cache.clear()
+    verify_cache_clear()
     settings.VERIFY_FETCH_REMOTE = True
     settings.VERIFY_FETCH_ALLOW_NETWORKS = []
     settings.VERIFY_FETCH_CA_FILE = str(certificates[0])
