@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.utils.translation import gettext as _
 
-from awards.jsonld import canonize
+from awards.jsonld import OB_V3, VC_V2, canonize
 from awards.multibase import MultibaseError, decode_base58btc, encode_base58btc
 from awards.rdfc import TooComplex
 
@@ -44,8 +45,51 @@ def hash_data(document: dict[str, Any], proof_options: dict[str, Any], *, docume
     if document_nquads is None:
         document_nquads = canonize(unsigned)
     document_hash = hashlib.sha256(document_nquads.encode("utf-8")).digest()
-    config_hash = hashlib.sha256(canonize(config).encode("utf-8")).digest()
+    config_nquads = proof_config_nquads(config) or canonize(config)
+    config_hash = hashlib.sha256(config_nquads.encode("utf-8")).digest()
     return config_hash + document_hash
+
+
+# The contexts whose proof terms are the protected ones of the VC 2.0 context (a later context cannot redefine a
+# protected term: JSON-LD refuses it, and the document's own canonicalisation, made first, would have failed).
+_PROOF_CONTEXTS = ((VC_V2,), (VC_V2, OB_V3))
+# Values that are written into N-Quads as they are: no character RDFC-1.0 escapes, nothing JSON-LD would expand.
+_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+_DID = re.compile(r"did:[a-z0-9]+:[A-Za-z0-9._:%#-]+")
+# The proof configuration's graph, one blank node, as RDFC-1.0 writes it (its lines in code point order).
+_CONFIG_NQUADS = (
+    '_:c14n0 <http://purl.org/dc/terms/created> "{created}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n'
+    "_:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/security#DataIntegrityProof> .\n"
+    '_:c14n0 <https://w3id.org/security#cryptosuite> "eddsa-rdfc-2022"'
+    "^^<https://w3id.org/security#cryptosuiteString> .\n"
+    "_:c14n0 <https://w3id.org/security#proofPurpose> <https://w3id.org/security#assertionMethod> .\n"
+    "_:c14n0 <https://w3id.org/security#verificationMethod> <{method}> .\n"
+)
+
+
+def proof_config_nquads(config: dict[str, Any]) -> str | None:
+    """The canonical N-Quads of a proof configuration of the shape this site signs (and most issuers do), written
+    out directly; None for any other, which goes through JSON-LD.
+
+    The configuration is a fixed five-statement graph under the protected terms of the VC 2.0 context, so its
+    canonical form is a template; going through JSON-LD cost as much as canonicalising a status list itself.
+    tests/awards/test_proof_config.py holds it equal to pyld's output and to the fallback's."""
+    context = config.get("@context")
+    created, method = config.get("created"), config.get("verificationMethod")
+    if (
+        set(config) != {"@context", "type", "cryptosuite", "created", "verificationMethod", "proofPurpose"}
+        or not isinstance(context, list)
+        or tuple(context) not in _PROOF_CONTEXTS
+        or config["type"] != PROOF_TYPE
+        or config["cryptosuite"] != CRYPTOSUITE
+        or config["proofPurpose"] != "assertionMethod"
+        or not isinstance(created, str)
+        or not _DATE_TIME.fullmatch(created)
+        or not isinstance(method, str)
+        or not _DID.fullmatch(method)
+    ):
+        return None
+    return _CONFIG_NQUADS.format(created=created, method=method)
 
 
 def proof_add(

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from awards.fetch import FetchError, fetch_document
 from awards.keys import did_for_issuer, public_key_from_multikey
-from awards.models import IssuerKey
 from awards.multibase import MultibaseError, decode_base64url
+from awards.verify_cache import KeyStates, issuer_state
 
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
 
@@ -37,7 +37,6 @@ class ResolvedKey:
     method: str
     public: PublicKey
     found: str  # where the key was found, in words, for the report
-    ours: IssuerKey | None = None
 
 
 class KeyUnresolved(ValueError):
@@ -46,11 +45,12 @@ class KeyUnresolved(ValueError):
         self.reason = reason
 
 
-def key_resolve(*, method: str) -> ResolvedKey:
-    """The key a verification method id names; KeyUnresolved saying why not (and whether an address was refused)."""
+def key_resolve(*, method: str, states: KeyStates | None = None) -> ResolvedKey:
+    """The key a verification method id names; KeyUnresolved saying why not (and whether an address was refused).
+    `states`: the issuer key rows this verification has read already (awards.verify_cache.key_state)."""
     did = method.partition("#")[0]
     if did.startswith(did_for_issuer("")):
-        return _ours(method)
+        return _ours(method, states)
     if did.startswith("did:key:"):
         return _did_key(method)
     if did.startswith("did:web:"):
@@ -64,31 +64,32 @@ def key_resolve(*, method: str) -> ResolvedKey:
     )
 
 
-def _ours(method: str) -> ResolvedKey:
+def _ours(method: str, states: KeyStates | None) -> ResolvedKey:
     did, _sep, fragment = method.partition("#")
     slug = did[len(did_for_issuer("")) :]
     if not fragment.startswith("key-") or not fragment[4:].isdigit():
         raise KeyUnresolved(
             _("unknown issuer key: %(method)s is not in the DID document of %(did)s") % _names(method, did)
         )
-    # Unique by (issuer, number); ordering by pk rather than the model's issuer-then-number spares a join per check.
-    keys = IssuerKey.objects.select_related("issuer").filter(issuer__slug=slug, number=int(fragment[4:]))
-    key = keys.order_by("pk").first()
-    if key is None or did_for_issuer(key.issuer.slug) != did:
+    # The rows the result cache's key is made of: the key is judged on exactly the state that key names.
+    number = int(fragment[4:])
+    row = next((row for row in issuer_state(slug, states) if row[1] == number), None)
+    if row is None or did_for_issuer(slug) != did:
         raise KeyUnresolved(
             _("unknown issuer key: %(method)s is not in the DID document of %(did)s") % _names(method, did)
         )
+    _id, _number, multibase, is_active, _retired_at, issuer_name, _list_text = row
     try:
-        public = public_key_from_multikey(key.public_key_multibase)
+        public = public_key_from_multikey(multibase)
     except (MultibaseError, ValueError) as error:
         raise KeyUnresolved(_("the issuer's published key cannot be read: %(error)s") % {"error": error}) from None
-    state = _("active") if key.is_active else _("retired, still published for verification")
+    state = _("active") if is_active else _("retired, still published for verification")
     found = _("%(method)s is in the DID document of %(name)s, controlled by the issuer (%(state)s)") % {
         "method": method,
-        "name": key.issuer.name,
+        "name": issuer_name,
         "state": state,
     }
-    return ResolvedKey(did=did, method=method, public=public, found=found, ours=key)
+    return ResolvedKey(did=did, method=method, public=public, found=found)
 
 
 def _names(method: str, did: str) -> dict[str, str]:

@@ -178,7 +178,10 @@ def _unchecked_signature(why: str) -> Check:
 
 
 def _key_and_signature(
-    credential: dict[str, Any], token: str | None, checked: jsonld.Checked | Exception | None = None
+    credential: dict[str, Any],
+    token: str | None,
+    checked: jsonld.Checked | Exception | None = None,
+    states: KeyStates | None = None,
 ) -> tuple[Check, Check, ResolvedKey | None]:
     """The key check and the signature check. The signature is computed whenever the key is found, whoever
     the issuer is, so a changed credential fails on its signature and never merely on its key."""
@@ -196,7 +199,7 @@ def _key_and_signature(
             why = _("no key to resolve: %(error)s") % {"error": error}
             return Check("issuer_key", key_label, "failed", why, UNRESOLVED), _unchecked_signature(str(error)), None
     try:
-        resolved = key_resolve(method=method)
+        resolved = key_resolve(method=method, states=states)
     except KeyUnresolved as error:
         key_check = Check("issuer_key", key_label, "failed", str(error), error.reason)
         return key_check, _unchecked_signature(without_key), None
@@ -288,6 +291,8 @@ def verify_credential(
     (awards.verify_cache); the validity dates are judged afresh on every call. `states` holds the key states
     already read for the same piece of work (verify_credentials)."""
     report = Report()
+    # One reading of each issuer's keys and status list serves the cache's key, the key check and the status check.
+    states = {} if states is None else states
     digest = input_digest(data)
     reading = reading_get(digest, data) if digest else None
     if reading is None:
@@ -314,8 +319,14 @@ def verify_credential(
         report.checks.append(dates)
         return report
     checked = _expanded(credential)  # one expansion serves the term check and the signature check
-    key_check, signature_check, _key = _key_and_signature(credential, token, checked)
-    report.checks = [_structure(credential), _terms(checked), signature_check, key_check, status_check(credential)]
+    key_check, signature_check, _key = _key_and_signature(credential, token, checked, states)
+    report.checks = [
+        _structure(credential),
+        _terms(checked),
+        signature_check,
+        key_check,
+        status_check(credential, states),
+    ]
     if key:
         remember(key, (report.form, [(c.id, c.label, c.outcome, c.detail, c.reason) for c in report.checks]))
     report.checks.append(dates)

@@ -237,6 +237,15 @@ def key_state(issuer_slug: str, list_number: int | None, states: KeyStates | Non
     return state
 
 
+def issuer_state(issuer_slug: str, states: KeyStates | None) -> list[tuple[Any, ...]]:
+    """The issuer's key rows as this piece of work already read them (with whichever status list), else read now."""
+    if states is not None:
+        for (slug, _number), rows in states.items():
+            if slug == issuer_slug:
+                return rows
+    return key_state(issuer_slug, None, states)
+
+
 def result_key(digest: str, reading: Reading, states: KeyStates | None = None) -> str | None:
     """The key of this verification's result, or None when the result must not be cached. The labels and
     sentences are kept in the language they were written in, so the language is part of the key. `states`:

@@ -23,7 +23,7 @@ from awards.models import StatusList
 from awards.multibase import MultibaseError, decode_base64url
 from awards.proof import ProofError, proof_of, proof_verify
 from awards.resolve import KeyUnresolved, key_resolve
-from awards.verify_cache import status_list_ref
+from awards.verify_cache import KeyStates, key_state, status_list_ref
 from awards.verify_report import REVOKED, STATUS_UNAVAILABLE, Check
 
 # Largest decompressed list believed: the specification's minimum is 16 KB (131,072 entries); a hundred times
@@ -37,12 +37,18 @@ def issuer_id_of(document: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _status_list_for(url: str) -> StatusList | None:
+def _status_list_for(url: str, states: KeyStates | None) -> dict[str, Any] | None:
+    """A status list of an issuer here, as signed and stored; None for a list published elsewhere."""
     ref = status_list_ref(url)
     if ref is None:
         return None
-    lists = StatusList.objects.select_related("issuer").filter(issuer__slug=ref[0], number=ref[1])
-    return lists.order_by("pk").first()  # unique by (issuer, number), as for keys
+    # The text the result cache's key holds, read once with the issuer's keys for the whole verification.
+    rows = key_state(ref[0], ref[1], states)
+    if rows and rows[0][6]:
+        return dict(json.loads(rows[0][6]))
+    # An issuer with no key yet (so no row to carry the list): the list alone.
+    found = StatusList.objects.filter(issuer__slug=ref[0], number=ref[1]).order_by("pk").first()
+    return found.document if found is not None else None
 
 
 # Signed lists already checked in this process, by a digest of the whole signed list: a list is re-signed
@@ -50,14 +56,14 @@ def _status_list_for(url: str) -> StatusList | None:
 _LIST_CACHE: dict[str, bytes] = {}
 
 
-def _verified_bits(listed: dict[str, Any]) -> bytes:
+def _verified_bits(listed: dict[str, Any], states: KeyStates | None) -> bytes:
     """The bits of a signed status list credential, once its own proof checks out."""
     digest = hashlib.sha256(json.dumps(listed, sort_keys=True, ensure_ascii=False).encode("utf-8", "replace"))
     fingerprint = digest.hexdigest()
     if fingerprint in _LIST_CACHE:
         return _LIST_CACHE[fingerprint]
     try:
-        resolved = key_resolve(method=str(proof_of(listed)["verificationMethod"]))
+        resolved = key_resolve(method=str(proof_of(listed)["verificationMethod"]), states=states)
     except KeyUnresolved as error:
         raise ProofError(
             _("the key that signed the status list cannot be found: %(error)s") % {"error": error}
@@ -94,7 +100,7 @@ def _remote_list(url: str) -> dict[str, Any]:
     return listed
 
 
-def status_check(credential: dict[str, Any]) -> Check:
+def status_check(credential: dict[str, Any], states: KeyStates | None = None) -> Check:
     label = _("Revocation status")
     status = credential.get("credentialStatus")
     if status is None:
@@ -106,9 +112,9 @@ def status_check(credential: dict[str, Any]) -> Check:
     index = status.get("statusListIndex")
     if not isinstance(url, str) or not isinstance(index, str) or not index.isdigit():
         return Check("status", label, "failed", _("the status entry has no list URL or index"), STATUS_UNAVAILABLE)
-    status_list = _status_list_for(url)
-    if status_list is not None:
-        listed = status_list.document
+    ours = _status_list_for(url, states)
+    if ours is not None:
+        listed = ours
     else:
         try:
             listed = _remote_list(url)
@@ -116,7 +122,7 @@ def status_check(credential: dict[str, Any]) -> Check:
             why = _("the status list cannot be read: %(error)s") % {"error": error}
             return Check("status", label, "failed", why, error.reason)
     try:
-        data = _verified_bits(listed)
+        data = _verified_bits(listed, states)
     except (ProofError, MultibaseError, KeyError, OSError, EOFError) as error:
         why = _("the status list cannot be trusted: %(error)s") % {"error": error}
         return Check("status", label, "failed", why, STATUS_UNAVAILABLE)
