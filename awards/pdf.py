@@ -7,11 +7,11 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from catalog.weasy import html_to_pdf
+
 TEMPLATE = "awards/certificate_pdf.html"
 
 
 def certificate_pdf(context: dict[str, Any], *, images: dict[str, bytes] | None = None) -> bytes:
     """`images`: PNGs by the URL the template gives them (the badge image), served from memory."""
-    from catalog.weasy import html_to_pdf  # here, not above: see catalog/weasy.py
-
     return html_to_pdf(render_to_string(TEMPLATE, context), images=images)

@@ -17,6 +17,7 @@ from catalog.models import CredentialVersion
 from catalog.offline_form import EMPTY_BOX, form_checks, form_identifier, form_parts
 from catalog.pdf import render_fingerprint
 from catalog.presentation import DRAFT_NOTE
+from catalog.weasy import html_to_pdf
 
 TEMPLATE = "catalog/submission_form_pdf.html"
 _CACHE_SECONDS = 60 * 60 * 24
@@ -70,8 +71,6 @@ def submission_form_pdf(*, version: CredentialVersion, page_url: str) -> bytes:
         cached = cache.get(key)
         if isinstance(cached, bytes):
             return cached
-    from catalog.weasy import html_to_pdf  # here, not above: see catalog/weasy.py
-
     pdf = html_to_pdf(submission_form_html(version=version, page_url=page_url))
     if not settings.DEBUG:
         cache.set(key, pdf, _CACHE_SECONDS)

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from catalog.definition_text import page_language
 from catalog.presentation import credential_page_context
 from catalog.selectors import PublishedCredential
+from catalog.weasy import html_to_pdf
 
 TEMPLATE = "catalog/requirements_pdf.html"
 # Everything a rendered PDF depends on besides the definition; a change to any of them must change the ETag.
@@ -58,8 +59,6 @@ def requirements_pdf_render(*, published: PublishedCredential) -> bytes:
         cached = cache.get(key)
         if isinstance(cached, bytes):
             return cached
-    from catalog.weasy import html_to_pdf  # here, not above: see catalog/weasy.py
-
     pdf = html_to_pdf(requirements_pdf_html(published=published))
     if not settings.DEBUG:
         cache.set(key, pdf, _CACHE_SECONDS)

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from catalog.weasy import html_to_pdf
+
 TEMPLATE = "pathways/transcript_pdf.html"
 
 
 def transcript_pdf(context: dict[str, Any]) -> bytes:
-    from catalog.weasy import html_to_pdf  # here, not above: see catalog/weasy.py
-
     return html_to_pdf(render_to_string(TEMPLATE, context))

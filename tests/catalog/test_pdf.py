@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 import weasyprint
@@ -21,7 +22,7 @@ from catalog.models import Credential
 from catalog.pdf import requirements_pdf_html
 from catalog.presentation import pass_rule_words
 from catalog.selectors import credential_get_published
-from catalog.weasy import StaticOnlyFetcher
+from catalog.weasy import site_fetcher
 from tests.catalog.catalog_helpers import (
     HARBOR,
     RIVERBEND,
@@ -197,8 +198,8 @@ def outside_server() -> Iterator[str]:
     server.server_close()
 
 
-def fetcher() -> StaticOnlyFetcher:
-    return StaticOnlyFetcher(static_prefix=settings.SITE_URL + settings.STATIC_URL)
+def fetcher() -> Any:
+    return site_fetcher()
 
 
 def test_the_renderer_refuses_every_url_but_our_static_files(outside_server):
