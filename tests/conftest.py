@@ -35,7 +35,6 @@ def pytest_configure(config: pytest.Config) -> None:
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     # The translation catalogs are compiled in the install step; a test run compiles any that changed since.
     catalogs_compile()
-    config.pluginmanager.register(_LongFirst(), "microcred-long-first")
 
 
 # The fixtures through which a test reaches the test database. A test that asks for none of them (and carries no
@@ -53,40 +52,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.once)
-
-
-class _LongFirst:
-    """Orders the collection once it is final: after `-m` has deselected what this run leaves out (the `once` marks
-    above come before that, since `-m` reads them)."""
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        workers = getattr(config, "workerinput", {}).get("workercount", 1)
-        items[:] = long_first(items, int(workers))
-
-
-def long_first(items: list[Any], workers: int) -> list[Any]:
-    """The order that starts each worker on its share of the `long` tests.
-
-    xdist's worksteal hands each worker one contiguous block of the collection (the first half to one worker, the
-    second to the other) and later moves tests from the end of a block to a worker that ran out. A test of a minute
-    left for the end keeps its worker busy while the others have nothing left to take: dealt to the head of the
-    blocks, the long tests run first, and the end of the run is made of short tests any worker can take over.
-    Every worker computes the same order (xdist requires one collection)."""
-    long = [item for item in items if item.get_closest_marker("long")]
-    if not long or workers < 2:
-        return items
-    rest = [item for item in items if not item.get_closest_marker("long")]
-    ordered: list[Any] = []
-    remaining = len(items)
-    for worker in range(workers):
-        size = remaining // (workers - worker)  # the block the scheduler sends this worker, as it computes it
-        head = long[worker::workers]
-        take = max(size - len(head), 0)
-        ordered += head + rest[:take]
-        del rest[:take]
-        remaining -= size
-    return ordered + rest
 
 
 @pytest.fixture(scope="session")

@@ -165,7 +165,6 @@ def _fresh_token() -> str:
             connections.close_all()
 
 
-@pytest.mark.long
 def test_every_operation_conforms_to_the_openapi_document(
     api_server: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

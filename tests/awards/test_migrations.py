@@ -63,7 +63,6 @@ def _rows(actions: tuple[str, ...] = AWARDS_ACTIONS) -> set[tuple]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_award_events_go_back_and_come_forward_without_losing_a_row(
     back_at_latest, badge, badge_er, educator, partners, partner_staff, issuer_admin
 ):

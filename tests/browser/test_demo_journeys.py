@@ -228,7 +228,6 @@ def fill_and_submit_educators_rising(page: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_the_classkick_demo_decides_through_the_pages(page: Any, settings: Any, tmp_path: Path, live_server: Any):
     demo = seed_as_make_run(settings, tmp_path, live_server)
     sign_up_and_confirm(
@@ -255,7 +254,6 @@ def test_the_classkick_demo_decides_through_the_pages(page: Any, settings: Any, 
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_the_educators_rising_demo_decides_with_its_lead_and_a_partner_accepts_the_credit(
     page: Any, settings: Any, tmp_path: Path, live_server: Any
 ):

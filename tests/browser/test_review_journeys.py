@@ -84,7 +84,6 @@ def choose(page: Any, criterion: str, level: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_four_reviewers_decide_a_classkick_attempt_the_educator_resubmits_and_earns_it(
     page: Any, settings: Any, tmp_path: Any, live_server: Any
 ) -> None:
@@ -198,7 +197,6 @@ def test_four_reviewers_decide_a_classkick_attempt_the_educator_resubmits_and_ea
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_educators_rising_assessors_disagree_and_the_lead_decides_in_the_browser(
     page: Any, settings: Any, tmp_path: Any, live_server: Any
 ) -> None:

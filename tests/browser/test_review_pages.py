@@ -20,7 +20,6 @@ from tests.reviews.helpers import open_assignments, review, submit_attempt
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_calibration_decline_notifications_and_the_admin_pages_work_and_pass_axe(
     page: Any, settings: Any, tmp_path: Any, live_server: Any
 ) -> None:

@@ -307,7 +307,6 @@ def educator_reads_the_decision_and_a_visitor_verifies_the_badge(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_the_whole_classkick_journey_runs_in_spanish(page, settings, tmp_path, live_server):
     # The longest journey of the suite, each step a full page on a shared machine: more room than the default 10 s.
     page.set_default_timeout(30_000)

@@ -22,7 +22,6 @@ from tests.conftest import PASSWORD
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_an_educator_completes_and_submits_the_classkick_challenge(page, settings, tmp_path):
     prepare_site(settings, tmp_path)
     educator = make_educator()
@@ -118,7 +117,6 @@ def test_an_educator_completes_and_submits_the_classkick_challenge(page, setting
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_an_educator_completes_and_submits_the_educators_rising_micro_credential(page, settings, tmp_path, live_server):
     prepare_site(settings, tmp_path)
     educator = make_educator()

@@ -76,7 +76,6 @@ def _download(client: Client, fmt: str) -> tuple[Any, int, int, bytes]:
 
 @pytest.mark.scale
 @pytest.mark.once
-@pytest.mark.long
 def test_an_export_of_10000_rows_streams_in_memory_that_does_not_grow_with_the_rows(issuer_admin, classkick, capsys):
     client = Client()
     client.force_login(issuer_admin)

@@ -137,7 +137,6 @@ def _serve(checkout: Path, env: dict[str, str], port: int, log: Path) -> subproc
 
 
 @pytest.mark.each_engine
-@pytest.mark.long
 def test_a_clean_checkout_serves_in_production_as_the_readme_says(tmp_path: Path, database_url: str | None) -> None:
     checkout = tmp_path / "microcred"
     method = _checkout(checkout)

@@ -126,7 +126,6 @@ def test_short_texts_are_not_indexed(educator, portfolio):
 
 
 @pytest.mark.scale
-@pytest.mark.long
 def test_candidates_stay_few_as_attempts_grow(portfolio, many_educators, educator):
     """With 150 attempts on file, a new one is compared with a handful of candidates, not with 150."""
     teachers = many_educators(150)

@@ -27,7 +27,6 @@ def _migrate(targets: list[tuple[str, str]] | None = None) -> MigrationExecutor:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long
 def test_the_events_move_into_the_audit_log_and_back(draft, educator, north_reviewer):
     complete_portfolio(draft, educator)
     attempt = attempt_submit(submission=draft, actor=educator)
