@@ -33,7 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_autosave import FILLER, HOST, SERVE, _free_port, _postgres, _stop, _wait_until_up  # noqa: E402
+from bench.load_autosave import FILLER  # noqa: E402
+from bench.served import HOST, SERVE, free_port, postgres, stop, wait_until_up  # noqa: E402
 from bench.throwaway import template_copy  # noqa: E402
 
 TARGET = 0.7
@@ -231,15 +232,15 @@ def run(
 ) -> dict[str, Any]:
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="pages-", dir=ROOT / "var" / "bench"))
-    port = _free_port()
+    port = free_port()
     env = _environment(folder, port, db, postgres_url)
     database = postgres_url.rsplit("/", 1)[-1] if db == "pg" else ""
     server = None
     use_wrk = shutil.which("wrk") is not None
     try:
         if database:
-            _postgres(postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            _postgres(postgres_url, f'CREATE DATABASE "{database}"')
+            postgres(postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            postgres(postgres_url, f'CREATE DATABASE "{database}"')
         print(f"  (seeding a throwaway {db} database in {folder.relative_to(ROOT)}: demo accounts, {rows:,} attempts)")
         # The pages are measured, not their static files: collectstatic is left out (an empty STATIC_ROOT).
         (folder / "static").mkdir()
@@ -259,7 +260,7 @@ def run(
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        _wait_until_up(server, port, https=False)
+        wait_until_up(server, port, https=False)
         targets = [("floor", "/bench/floor/", "")] + [tuple(p) for p in plan["pages"]]
         for _, path, cookie in targets:
             _check(port, path, cookie)
@@ -308,10 +309,10 @@ def run(
         log_text = (folder / "server.log").read_text(errors="replace")
     finally:
         if server is not None:
-            _stop(server)
+            stop(server)
         shutil.rmtree(folder, ignore_errors=True)
         if database:
-            _postgres(postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            postgres(postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     result: dict[str, Any] = {
         "floor_rps": statistics.median(rates["floor"]),
         "rps": {what: statistics.median(values) for what, values in rates.items()},

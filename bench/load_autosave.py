@@ -34,8 +34,6 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,13 +43,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-# The command `make run` serves with (its SERVE variable).
-SERVE = [str(GUNICORN), "--config", "python:microcred.gunicorn_config", "microcred.wsgi"]
-HOST = "127.0.0.1"
+sys.path.insert(0, str(ROOT))  # run as a script: the project root, for the shared server helpers
+
+from bench.served import (  # noqa: E402
+    HOST,
+    SERVE,
+    cpu_seconds,
+    django_run,
+    free_port,
+    postgres,
+    postgres_name,
+    stop,
+    wait_until_up,
+)
+
 EMAIL_DOMAIN = "bench.microcred.test"
 # About the length of a paragraph of an answer: enough that a save carries a realistic body.
 FILLER = " ".join(["The learners planned the task together and agreed on roles before they began."] * 8)
@@ -237,12 +244,6 @@ class Client(threading.Thread):
 # --- one target ----------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 def _environment(target: str, folder: Path, port: int, postgres_url: str) -> dict[str, str]:
     # The developer's own settings must not leak in: this run has its own database, folder and keys.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "MICROCRED_"))}
@@ -261,80 +262,6 @@ def _environment(target: str, folder: Path, port: int, postgres_url: str) -> dic
         }
     )
     return env
-
-
-def _postgres(url: str, statement: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(
-        host=parts.hostname or HOST,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        connection.execute(statement)
-
-
-def _postgres_name(url: str) -> str:
-    name = urlsplit(url).path.lstrip("/")
-    if not name.replace("_", "").isalnum():
-        raise SystemExit(f"--postgres-url: {name!r} is not a plain database name")
-    return name
-
-
-def _django_run(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
-    return done.stdout
-
-
-def _wait_until_up(server: subprocess.Popen[bytes], port: int, https: bool) -> None:
-    headers = {"X-Forwarded-Proto": "https"} if https else {}
-    for _ in range(300):
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped at start-up (exit status {server.returncode})")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/healthz", headers=headers)
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not answer /healthz within a minute")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGINT)  # what Ctrl-C sends `make run`
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)  # its own session, started above
-            server.wait()
-
-
-def _cpu_seconds(root: int) -> float:
-    """CPU time (user and system) used so far by the server: its master and each worker process (Linux /proc)."""
-    total = 0.0
-    pids, seen = [root], set()
-    while pids:
-        pid = pids.pop()
-        seen.add(pid)
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except (OSError, IndexError, ValueError):
-            continue
-        pids.extend(int(child) for child in children if int(child) not in seen)
-    return total
 
 
 def _access_log(folder: Path) -> list[str]:
@@ -357,8 +284,8 @@ def _percentile(ordered: list[float], share: float) -> float:
 def _set_up(env: dict[str, str], clients: int) -> list[Writer]:
     """What `make setup` does that the API needs, then the educators."""
     for command in (["migrate", "--noinput"], ["load_credentials"], ["collectstatic", "--noinput"]):
-        _django_run(env, "manage.py", *command, "--verbosity", "0")
-    output = _django_run(env, str(Path(__file__).resolve()), "--prepare", str(clients))
+        django_run(env, "manage.py", *command, "--verbosity", "0")
+    output = django_run(env, str(Path(__file__).resolve()), "--prepare", str(clients))
     return [Writer(p["submission"], p["token"], p["field"], p["revision"]) for p in json.loads(output.splitlines()[-1])]
 
 
@@ -389,7 +316,7 @@ def _load(writers: list[Writer], *, port: int, https: bool, seconds: float, thin
 def _lost_writes(env: dict[str, str], writers: list[Writer]) -> tuple[int, int]:
     """(lost, in doubt): a draft that holds neither its last acknowledged value nor an unanswered save lost one."""
     wanted = json.dumps({str(w.submission): w.ref for w in writers})
-    output = _django_run(env, str(Path(__file__).resolve()), "--read-back", stdin=wanted)
+    output = django_run(env, str(Path(__file__).resolve()), "--read-back", stdin=wanted)
     held = json.loads(output.splitlines()[-1])
     lost = in_doubt = 0
     for writer in writers:
@@ -413,15 +340,15 @@ def run_target(
     think: float = 0.0,
 ) -> bool:
     folder = Path(tempfile.mkdtemp(prefix=f"microcred-load-{target}-"))
-    port = _free_port()
+    port = free_port()
     env = _environment(target, folder, port, postgres_url)
     https = target == "postgres"
-    database = _postgres_name(postgres_url) if target == "postgres" else ""
+    database = postgres_name(postgres_url) if target == "postgres" else ""
     server: subprocess.Popen[bytes] | None = None
     try:
         if database:
-            _postgres(postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            _postgres(postgres_url, f'CREATE DATABASE "{database}"')
+            postgres(postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            postgres(postgres_url, f'CREATE DATABASE "{database}"')
         print(f"== {target}: setting up (migrate, load_credentials, collectstatic, {clients} educators)", flush=True)
         writers = _set_up(env, clients)
         with (folder / "server.log").open("wb") as log:
@@ -433,14 +360,14 @@ def run_target(
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        _wait_until_up(server, port, https)
+        wait_until_up(server, port, https)
         load_before = os.getloadavg()[0]
         print(f"== {target}: {clients} clients autosaving for {seconds:g} s on http://{HOST}:{port}", flush=True)
-        cpu_before = _cpu_seconds(server.pid)
+        cpu_before = cpu_seconds(server.pid)
         tally, elapsed = _load(writers, port=port, https=https, seconds=seconds, think=think)
-        server_cpu = _cpu_seconds(server.pid) - cpu_before
+        server_cpu = cpu_seconds(server.pid) - cpu_before
         load_after = os.getloadavg()[0]
-        _stop(server)
+        stop(server)
         lost, in_doubt = _lost_writes(env, writers)
 
         ordered = sorted(tally.latencies)
@@ -489,10 +416,10 @@ def run_target(
         return lost == 0 and errors == 0 and mismatched == 0
     finally:
         if server is not None:
-            _stop(server)
+            stop(server)
         shutil.rmtree(folder, ignore_errors=True)
         if database:
-            _postgres(postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            postgres(postgres_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def main() -> int:
