@@ -134,7 +134,7 @@ def reading_make(form: str, credential: dict[str, Any], token: str | None) -> Re
 
 class _Recent:
     """The entries this process used last, by key, in front of Django's cache: a hit here is a dictionary lookup,
-    where the cache's copy is unpickled on every read (two thirds of a repeat's cost went to the two reads). Only
+    where the cache's copy is unpickled on every read (the two reads were a fifth of a repeat's cost). Only
     values that no caller changes are kept here: a reading without its credential, and a result's tuples."""
 
     def __init__(self, size: int) -> None:
