@@ -16,13 +16,13 @@ from awards.proof import iso_seconds, proof_add
 from awards.services import badge_revoke
 from awards.services.keys import issuer_keys_create
 from awards.verify import verify_credential
-from awards.verify_cache import input_digest, reading_get, result_key
+from awards.verify_cache import input_digest, reading_get, result_key, verify_cache_clear
 from pages.awards.badge_page import qr_svg
 
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
-    cache.clear()
+    verify_cache_clear()
 
 
 def without_csrf(html: str) -> str:
@@ -46,6 +46,23 @@ def test_a_repeat_verification_is_answered_from_the_cache_with_one_query(badge, 
         with django_assert_num_queries(1):
             again = verify_credential(data)
         assert again.as_dict() == first.as_dict()
+
+
+def test_a_first_verification_reads_the_issuer_once(badge, django_assert_num_queries):
+    # The key check, the status check (the list and the key that signed it) and the result's key all come from
+    # one reading of the issuer's key rows with the status list.
+    for data in (badge.document_text, badge.jwt):
+        verify_cache_clear()
+        with django_assert_num_queries(1):
+            assert verify_credential(data).valid
+
+
+def test_a_credential_read_from_text_is_never_shared_between_calls(badge):
+    first = verify_credential(badge.document_text)
+    first.credential["name"] = "changed by the caller"
+    again = verify_credential(badge.document_text)
+    assert again.credential["name"] == badge.document["name"] != "changed by the caller"
+    assert again.as_dict()["checks"] == first.as_dict()["checks"]
 
 
 def test_revoking_changes_the_very_next_result(badge, issuer_admin):
