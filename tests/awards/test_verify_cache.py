@@ -59,8 +59,10 @@ def test_a_first_verification_reads_the_issuer_once(badge, django_assert_num_que
 
 def test_a_credential_read_from_text_is_never_shared_between_calls(badge):
     first = verify_credential(badge.document_text)
+    assert first.credential is not None
     first.credential["name"] = "changed by the caller"
     again = verify_credential(badge.document_text)
+    assert again.credential is not None
     assert again.credential["name"] == badge.document["name"] != "changed by the caller"
     assert again.as_dict()["checks"] == first.as_dict()["checks"]
 
