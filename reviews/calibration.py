@@ -101,9 +101,22 @@ def _problems(spec: CalibrationFile, definition: CredentialDefinition) -> list[s
     return problems
 
 
+# libyaml's parser where PyYAML has it (its wheels do): loading the samples is most of a calibration load. Its
+# syntax errors point at where it gave up, so text it refuses is read again by the pure-Python parser, whose
+# marks name the line to fix.
+_FAST_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml_read(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def calibration_parse(text: str, *, source: str) -> CalibrationFile:
     try:
-        data = yaml.safe_load(text)
+        data = _yaml_read(text)
     except yaml.YAMLError as error:
         raise CalibrationFileError(source, [f"YAML syntax error: {error}"]) from None
     if not isinstance(data, dict):

@@ -106,6 +106,8 @@ def copies_record(*, attempt: Attempt) -> CopyScan:
     compared = 0
     indexed = 0
     findings: list[CopyFinding] = []
+    # A text pasted by a cohort comes back as a candidate once per copy: its shingles are worked out once.
+    known: dict[str, set[int]] = {}
     for ref in narrative_refs(attempt.version.spec):
         mine = shingles(_text_of(attempt, ref))
         if len(mine) < MIN_SHINGLES:
@@ -122,7 +124,10 @@ def copies_record(*, attempt: Attempt) -> CopyScan:
         )
         for candidate in candidates:
             compared += 1
-            overlap = jaccard(mine, shingles(_text_of(candidate.attempt, candidate.field_ref)))
+            theirs = _text_of(candidate.attempt, candidate.field_ref)
+            if theirs not in known:
+                known[theirs] = shingles(theirs)
+            overlap = jaccard(mine, known[theirs])
             if overlap >= THRESHOLD:
                 findings.append(
                     CopyFinding(

@@ -49,11 +49,9 @@ class CalibrationStatus:
         return self.samples > 0 and self.scored >= self.samples and self.agreement >= self.agreement_needed
 
 
-def samples_in_force(credential_id: int, hash_: str) -> list[CalibrationSample]:
+def samples_in_force(credential_id: int, hash_: str) -> QuerySet[CalibrationSample]:
     """The samples a reviewer must score for this rubric (retired ones no longer count)."""
-    return list(
-        CalibrationSample.objects.filter(credential_id=credential_id, rubric_hash=hash_, retired_at__isnull=True)
-    )
+    return CalibrationSample.objects.filter(credential_id=credential_id, rubric_hash=hash_, retired_at__isnull=True)
 
 
 def counting(results: QuerySet[CalibrationResult]) -> QuerySet[CalibrationResult]:
@@ -79,23 +77,26 @@ def calibration_by_reviewer(
     Calibrated means: a result on every sample in force, and over the latest result on each, at least
     `agreement` of all the criteria scored match the agreed level exactly."""
     ids = list(reviewer_ids)
-    samples = {s.pk for s in samples_in_force(credential_id, hash_)}
-    latest: dict[tuple[int, int], CalibrationResult] = {}
-    results = counting(
-        CalibrationResult.objects.filter(reviewer_id__in=ids, sample_id__in=samples, rubric_hash=hash_)
-    ).order_by("submitted_at", "id")
-    for result in results:
-        latest[(result.reviewer_id, result.sample_id)] = result  # later rows win
+    # Counts only: a sample's texts and a result's levels are the bulk of their rows, and nothing here reads them.
+    samples = set(samples_in_force(credential_id, hash_).values_list("pk", flat=True))
+    latest: dict[tuple[int, int], tuple[int, int]] = {}
+    results = (
+        counting(CalibrationResult.objects.filter(reviewer_id__in=ids, sample_id__in=samples, rubric_hash=hash_))
+        .order_by("submitted_at", "id")
+        .values_list("reviewer_id", "sample_id", "matches", "total")
+    )
+    for reviewer_id, sample_id, matches, total in results:
+        latest[(reviewer_id, sample_id)] = (matches, total)  # later rows win
     out = {}
     for reviewer_id in ids:
-        mine = [r for (who, _), r in latest.items() if who == reviewer_id]
+        mine = [counts for (who, _), counts in latest.items() if who == reviewer_id]
         out[reviewer_id] = CalibrationStatus(
             required=required,
             agreement_needed=agreement,
             samples=len(samples),
             scored=len(mine),
-            matches=sum(r.matches for r in mine),
-            total=sum(r.total for r in mine),
+            matches=sum(matches for matches, _ in mine),
+            total=sum(total for _, total in mine),
         )
     return out
 
