@@ -143,3 +143,26 @@ def test_candidates_stay_few_as_attempts_grow(portfolio, many_educators, educato
     assert scan.texts == texts
     assert [f.other_attempt.submission.educator for f in scan.findings] == [teachers[42]]
     assert scan.compared <= 3, scan.compared
+
+
+def _signature_by_the_formula(shingle_set: set[int]) -> list[int]:
+    """The definition, in Python's integers: what every signature stored so far was made with."""
+    from submissions.copies import _PERMS, _PRIME
+
+    reduced = [x % _PRIME for x in shingle_set]
+    return [min((a * x + b) % _PRIME for x in reduced) for a, b in _PERMS]
+
+
+def test_the_signature_is_the_formula_exactly_at_the_extremes_and_for_random_texts():
+    prime = (1 << 61) - 1
+    edges = {0, 1, 2, prime - 1, prime, prime + 1, 2 * prime, 1 << 61, (1 << 63) - 1, 1 << 63, (1 << 64) - 1}
+    rng = random.Random(20261129)
+    cases = [edges, {(1 << 64) - 1}, {prime}]
+    cases += [{rng.getrandbits(64) for _ in range(rng.randint(1, 300))} for _ in range(40)]
+    cases += [shingles(essay(seed, 400)) for seed in range(5)]
+    # Many steps of the array: their minima are combined.
+    cases.append({rng.getrandbits(64) for _ in range(9000)})
+    for case in cases:
+        assert signature(case) == _signature_by_the_formula(case)
+    with pytest.raises(ValueError, match="at least one shingle"):
+        signature(set())
