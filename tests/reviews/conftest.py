@@ -23,7 +23,7 @@ from django.conf import LazySettings, settings
 
 from accounts.models import ReviewerRole, User
 from catalog.models import Credential
-from reviews.calibration import CALIBRATION_DIR, calibration_load_dir, rubric_hash
+from reviews.calibration import CALIBRATION_DIR, CalibrationFile, calibration_load, calibration_parse, rubric_hash
 from reviews.models import CalibrationSample
 from reviews.services import calibration_submit
 from tests.conftest import reviewer_role_give
@@ -41,11 +41,25 @@ def private_media(settings: LazySettings, tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def parsed_samples() -> list[tuple[CalibrationFile, str]]:
+    """The calibration files under credentials/calibration/, read and validated once per test session (as the
+    definitions are: tests/conftest.py `parsed_definitions`); tests/reviews/test_calibration.py reads the folder."""
+    folder = settings.CREDENTIALS_DIR / CALIBRATION_DIR
+    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    assert paths
+    return [(calibration_parse(path.read_text(encoding="utf-8"), source=path.name), path.name) for path in paths]
+
+
 @pytest.fixture
-def samples(credentials: dict[str, Credential]) -> dict[str, list[CalibrationSample]]:
-    """The calibration files under credentials/calibration/, loaded as load_calibration_samples does."""
-    loads, errors = calibration_load_dir(settings.CREDENTIALS_DIR / CALIBRATION_DIR)
-    assert not errors, [str(e) for e in errors]
+def samples(
+    credentials: dict[str, Credential], parsed_samples: list[tuple[CalibrationFile, str]]
+) -> dict[str, list[CalibrationSample]]:
+    """The calibration files under credentials/calibration/, stored as load_calibration_samples stores them."""
+    loads = [
+        calibration_load(spec=spec.model_copy(deep=True), source_name=source_name)
+        for spec, source_name in parsed_samples
+    ]
     assert {load.credential for load in loads} == set(credentials)
     return {
         slug: list(CalibrationSample.objects.filter(credential__slug=slug, retired_at__isnull=True).order_by("key"))
