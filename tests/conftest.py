@@ -22,6 +22,7 @@ from catalog.loader import credential_load, definition_read
 from catalog.models import Credential, Issuer
 from catalog.schema import CredentialDefinition
 from core.locale import catalogs_compile
+from reviews.calibration import CALIBRATION_DIR, CalibrationFile, calibration_parse
 
 PASSWORD = "correct horse battery staple"
 
@@ -122,6 +123,16 @@ def parsed_definitions() -> list[tuple[CredentialDefinition, str]]:
     paths = sorted(Path(settings.CREDENTIALS_DIR).glob("*.yaml"))
     assert paths
     return [(definition_read(path), path.name) for path in paths]
+
+
+@pytest.fixture(scope="session")
+def parsed_samples() -> list[tuple[CalibrationFile, str]]:
+    """The calibration files under credentials/calibration/, read and validated once per test session (as the
+    definitions are, above); tests/reviews/test_calibration.py reads the folder."""
+    folder = settings.CREDENTIALS_DIR / CALIBRATION_DIR
+    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    assert paths
+    return [(calibration_parse(path.read_text(encoding="utf-8"), source=path.name), path.name) for path in paths]
 
 
 @pytest.fixture

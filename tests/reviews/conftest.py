@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import LazySettings, settings
+from django.conf import LazySettings
 
 from accounts.models import ReviewerRole, User
 from catalog.models import Credential
-from reviews.calibration import CALIBRATION_DIR, CalibrationFile, calibration_load, calibration_parse, rubric_hash
+from reviews.calibration import CalibrationFile, calibration_load, rubric_hash
 from reviews.models import CalibrationSample
 from reviews.services import calibration_submit
 from tests.conftest import reviewer_role_give
@@ -39,16 +39,6 @@ def private_media(settings: LazySettings, tmp_path: Path) -> Path:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
     }
     return root
-
-
-@pytest.fixture(scope="session")
-def parsed_samples() -> list[tuple[CalibrationFile, str]]:
-    """The calibration files under credentials/calibration/, read and validated once per test session (as the
-    definitions are: tests/conftest.py `parsed_definitions`); tests/reviews/test_calibration.py reads the folder."""
-    folder = settings.CREDENTIALS_DIR / CALIBRATION_DIR
-    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
-    assert paths
-    return [(calibration_parse(path.read_text(encoding="utf-8"), source=path.name), path.name) for path in paths]
 
 
 @pytest.fixture
