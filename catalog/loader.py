@@ -276,16 +276,23 @@ def _found(data: Any) -> str:
     return _("a single value (%(value)s)") % {"value": _show(data)}
 
 
+def yaml_read_strict(text: str) -> Any:
+    """YAML text as Python values, safely and strictly: a key repeated in one mapping is an error. On libyaml where
+    it can; yaml.YAMLError with the mark of the line at fault otherwise (the definitions' and the calibration
+    files' reader)."""
+    try:
+        return yaml.load(text, Loader=_FastStrictLoader)  # noqa: S506 - a safe loader
+    except _DuplicateKeyError:
+        raise
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def definition_yaml_read(text: str, *, source: str) -> dict[str, Any]:
     """The YAML text as Python values, read strictly (a repeated key is an error); DefinitionError naming
     `source` and the line for anything that is not a YAML mapping."""
     try:
-        try:
-            data = yaml.load(text, Loader=_FastStrictLoader)  # noqa: S506 - a safe loader
-        except _DuplicateKeyError:
-            raise
-        except yaml.YAMLError:
-            data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml_read_strict(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = (

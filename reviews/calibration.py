@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from catalog.loader import yaml_read_strict
 from catalog.models import Credential
 from catalog.schema import SLUG, CredentialDefinition, Ident
 from reviews.models import CalibrationSample
@@ -101,22 +102,10 @@ def _problems(spec: CalibrationFile, definition: CredentialDefinition) -> list[s
     return problems
 
 
-# libyaml's parser where PyYAML has it (its wheels do): ten times faster on the calibration files. Its
-# syntax errors point at where it gave up, so text it refuses is read again by the pure-Python parser, whose
-# marks name the line to fix.
-_FAST_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _yaml_read(text: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        return yaml.safe_load(text)
-
-
 def calibration_parse(text: str, *, source: str) -> CalibrationFile:
     try:
-        data = _yaml_read(text)
+        # As a definition is read: a repeated key would silently drop a sample's text or its agreed level.
+        data = yaml_read_strict(text)
     except yaml.YAMLError as error:
         raise CalibrationFileError(source, [f"YAML syntax error: {error}"]) from None
     if not isinstance(data, dict):

@@ -189,3 +189,18 @@ def test_a_retired_sample_cannot_be_scored(make_reviewer, classkick, samples):
     classkick.refresh_from_db()
     with pytest.raises(InvalidState, match="rubric has changed"):
         calibration_submit(reviewer=mia, credential=classkick, sample=sample, levels=sample.agreed)
+
+
+def test_a_key_repeated_in_a_calibration_file_is_refused_naming_its_lines():
+    # PyYAML would keep the second `title` without a word, and the first sample's text would be lost.
+    text = (
+        "credential: classkick-collaboration\n"
+        "samples:\n"
+        "  - key: first\n"
+        "    title: One title\n"
+        "    title: Another title\n"
+    )
+    with pytest.raises(CalibrationFileError) as refused:
+        calibration_parse(text, source="classkick-collaboration.yaml")
+    assert "'title' appears twice" in str(refused.value)
+    assert "first on line 4" in str(refused.value)
