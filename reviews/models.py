@@ -141,6 +141,11 @@ class Review(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The scoring page numbers its saves (a token for the page as drawn, a step counted up for each save) so a
+    # save sent earlier that reaches the server later is not applied over a newer one: autosaves and the final
+    # "Submit review" travel in parallel, and the server may take them in any order.
+    saved_by_page = models.CharField(max_length=32, blank=True)
+    saved_step = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"review of assignment {self.assignment_id} ({self.state})"

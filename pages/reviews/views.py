@@ -9,6 +9,7 @@ form to its own view, which answers with the save status (static/js/review.js re
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -220,6 +221,7 @@ def scoring_context(
         "passing_label": passing_label,
         "min_words": services.MIN_COMMENT_WORDS,
         "overdue": view.assignment_state == AssignmentState.OPEN and view.due_at <= timezone.now(),
+        "save_page": secrets.token_hex(8),
     }
 
 
@@ -258,6 +260,16 @@ def _autosaved(
     return render(request, "reviews/_score_saved.html", context, status=status)
 
 
+def _save_order(request: HttpRequest) -> services.SaveOrder | None:
+    """The page token and step the scoring form sends with each save. static/js/review.js counts the steps from 1;
+    step 0 is a page that does not count (no script, or a script cached from before), whose saves apply as they come."""
+    page = request.POST.get("save_page", "")[:32]
+    step = request.POST.get("save_step", "0")
+    if not page or step == "0":
+        return None
+    return services.SaveOrder(page, int(step) if step.isdigit() else -1)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def score(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
@@ -269,8 +281,9 @@ def score(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = selectors.assignment_get_for_reviewer(user=user, assignment_id=assignment_id)
     view = selectors.attempt_get_for_reviewer(user=user, assignment_id=assignment_id)
     posted = forms.parse_scores(view.rubric, request.POST)
+    order = _save_order(request)
     try:
-        review = services.review_save(assignment=assignment, reviewer=user, scores=posted)
+        review = services.review_save(assignment=assignment, reviewer=user, scores=posted, order=order)
     except InvalidInput as refusal:
         if request.htmx:
             return _autosaved(request, view, posted, problem="; ".join(e.message for e in refusal.errors), status=422)
@@ -280,6 +293,12 @@ def score(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
             return _autosaved(request, view, posted, problem=refusal.message, status=409)
         messages.error(request, gettext("Your scores were not saved: %(message)s.") % {"message": refusal.message})
         return redirect("reviews:score", assignment_id=assignment_id)
+    if order is not None and review.saved_by_page == order.page and review.saved_step > order.step:
+        # A newer save from this page got there first: answer with what is kept, never with these older scores.
+        posted = {
+            kept.criterion: {"level": kept.level, "reasoning": kept.reasoning, "suggestion": kept.suggestion}
+            for kept in review.scores.all()
+        }
     if request.POST.get("action") != "submit":
         if request.htmx:
             return _autosaved(request, view, posted)

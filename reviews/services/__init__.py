@@ -23,10 +23,17 @@ from reviews.services.panels import (
     seats_fill_waiting,
     seats_fill_waiting_after_commit,
 )
-from reviews.services.scoring import MIN_COMMENT_WORDS, review_problems, review_save, review_submit
+from reviews.services.scoring import (
+    MIN_COMMENT_WORDS,
+    SaveOrder,
+    review_problems,
+    review_save,
+    review_submit,
+)
 
 __all__ = [
     "MIN_COMMENT_WORDS",
+    "SaveOrder",
     "TickReport",
     "appeal_blocks_submit",
     "appeal_decide",

@@ -4,7 +4,7 @@ and submitting it, and the final submit. The decision that may follow is workflo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,12 +39,31 @@ def _open_assignment(assignment: Assignment, reviewer: User) -> Assignment:
     return assignment
 
 
-def review_save(*, assignment: Assignment, reviewer: User, scores: Mapping[str, Any]) -> Review:
+class SaveOrder(NamedTuple):
+    """Where a save stands among those one scoring page sent: `page` names the page as drawn, `step` counts up."""
+
+    page: str
+    step: int
+
+
+def _already_holds(review: Review, order: SaveOrder | None) -> bool:
+    """Whether the review holds this save or one the same page sent after it (so this one is not applied)."""
+    if order is None or not order.page:
+        return False
+    return review.saved_by_page == order.page and review.saved_step >= order.step
+
+
+def review_save(
+    *, assignment: Assignment, reviewer: User, scores: Mapping[str, Any], order: SaveOrder | None = None
+) -> Review:
     """Autosave: merge the criteria sent into the reviewer's draft review; anything not sent is kept.
 
     `scores` maps criterion ids of the attempt's frozen rubric to {"level", "reasoning", "suggestion"}
     (any of them; a null or empty level clears it), checked by reviews.scores. Whether the comments are
-    complete is checked on submit, so a half-written comment is never refused or lost."""
+    complete is checked on submit, so a half-written comment is never refused or lost. With `order`, a save
+    the same page sent before one already applied changes nothing (the review is returned as it stands)."""
+    if order is not None and (not isinstance(order.step, int) or order.step < 0):
+        raise InvalidInput([FieldError("save_step", gettext("send the save's step as a whole number, 0 or more"))])
     cleaned = scores_parse(scores, rubric=assignment.attempt.version.spec.rubric)
     now = timezone.now()
     with transaction.atomic():
@@ -58,6 +77,8 @@ def review_save(*, assignment: Assignment, reviewer: User, scores: Mapping[str, 
             assignment=locked,
             defaults={"attempt_id": locked.attempt_id, "reviewer": reviewer, "created_at": now, "updated_at": now},
         )
+        if _already_holds(review, order):
+            return review
         existing = {s.criterion: s for s in review.scores.all()}
         for cid, entry in cleaned.items():
             score = existing.get(cid) or Score(review=review, criterion=cid, updated_at=now)
@@ -66,7 +87,11 @@ def review_save(*, assignment: Assignment, reviewer: User, scores: Mapping[str, 
             score.updated_at = now
             score.save()
         review.updated_at = now
-        review.save(update_fields=["updated_at"])
+        fields = ["updated_at"]
+        if order is not None:
+            review.saved_by_page, review.saved_step = order.page, order.step
+            fields += ["saved_by_page", "saved_step"]
+        review.save(update_fields=fields)
     return review
 
 

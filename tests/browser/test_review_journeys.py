@@ -21,7 +21,7 @@ from accounts.models import ReviewerRole, User
 from awards.models import Badge
 from catalog.models import Credential
 from reviews.calibration import CALIBRATION_DIR, calibration_load_dir, rubric_hash
-from reviews.models import Assignment, AssignmentState, CalibrationSample, Decision, DecisionOutcome, Score
+from reviews.models import Assignment, AssignmentState, CalibrationSample, Decision, DecisionOutcome, Review, Score
 from reviews.selectors import calibration_status
 from reviews.services import calibration_submit
 from submissions.models import Attempt, AttemptStatus
@@ -116,6 +116,10 @@ def test_four_reviewers_decide_a_classkick_attempt_the_educator_resubmits_and_ea
     expect(page.get_by_label("Your reasoning for Balance")).to_be_visible()
     expect(page.locator("#criterion-balance [data-comment-need]").first).to_have_text("(required: below Accomplished)")
     assert Score.objects.get(review__assignment=sams, criterion="balance").level == "developing"
+    # The page numbers its saves (so one arriving late cannot undo a newer one), and the review keeps the number.
+    kept = Review.objects.get(assignment=sams)
+    assert kept.saved_by_page == page.locator("input[name=save_page]").input_value()
+    assert kept.saved_step >= 1
 
     # Submitting without the comments a failing level needs: an error summary, read out first, names Balance.
     page.get_by_role("button", name="Submit review…").click()

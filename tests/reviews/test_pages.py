@@ -312,6 +312,39 @@ def test_saving_without_javascript_keeps_the_scores_and_says_nothing_is_sent(sam
     assert "Only once</textarea>" in html
 
 
+def test_an_autosave_that_arrives_after_submit_review_does_not_undo_it(sams, ck_panel):
+    """The page's autosave and its "Submit review…" travel in parallel, and the server may take an autosave sent
+    earlier (before the last level was changed) after the submit. The page numbers its saves so that one is ignored."""
+    sam = as_user(ck_panel["sam"])
+    page = re.search(r'name="save_page" value="([0-9a-f]+)"', text_of(sam.get(score_url(sams)))).group(1)
+    earlier = posted_scores({**ALL_ACCOMPLISHED, "evidence": "developing"})
+    ordered = {"save_page": page}
+
+    step = sam.post(
+        score_url(sams), {**posted_scores(ALL_ACCOMPLISHED), **ordered, "save_step": "2", "action": "submit"}
+    )
+    assert step.url == reverse("reviews:submit", args=[sams.pk])
+    late = sam.post(score_url(sams), {**earlier, **ordered, "save_step": "1"}, HTTP_HX_REQUEST="true")
+
+    assert late.status_code == 200
+    # The answer draws what is kept: Explanation and evidence stays Accomplished, so its comments stay optional.
+    assert (
+        '<span class="optional" id="score-evidence-reasoning-need" data-comment-need hx-swap-oob="true">(required below'
+        in text_of(late)
+    )
+    assert Review.objects.get(assignment=sams).scores.get(criterion="evidence").level == "accomplished"
+    assert "This is final" in text_of(sam.get(step.url))
+
+    # Without its order the same late save is applied, and the confirmation sends the review back: the race is real.
+    unordered = sam.post(score_url(sams), earlier, HTTP_HX_REQUEST="true")
+    assert "(required: below" in text_of(unordered)
+    assert sam.get(step.url).status_code == 422
+
+    bad = sam.post(score_url(sams), {**earlier, **ordered, "save_step": "x", "action": "save"})
+    assert bad.status_code == 422
+    assert "Send the save's step as a whole number, 0 or more" in text_of(bad)
+
+
 def test_submitting_an_incomplete_review_lists_every_problem_naming_its_criterion(sams, ck_panel):
     sam = as_user(ck_panel["sam"])
     data = posted_scores({"implementation": "accomplished", "balance": "developing"})

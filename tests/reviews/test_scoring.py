@@ -11,7 +11,7 @@ from django.http import Http404
 from core.errors import InvalidInput, InvalidState, NotAllowed
 from reviews.models import AssignmentState, Review, ReviewState
 from reviews.selectors import assignments_for_reviewer, attempt_get_for_reviewer
-from reviews.services import MIN_COMMENT_WORDS, review_save
+from reviews.services import MIN_COMMENT_WORDS, SaveOrder, review_save
 from submissions.models import CopyFinding
 from tests.reviews.helpers import IDENTITY_TEXT, open_assignments, scores, submit_attempt
 from workflow.services import review_submit
@@ -37,6 +37,28 @@ def test_autosave_merges_what_is_sent_and_keeps_the_rest(sams):
     }
     review_save(assignment=sams, reviewer=sams.reviewer, scores={"analysis": {"level": None}})
     assert saved(sams)["analysis"] == ("", "", "")
+
+
+def test_a_save_that_arrives_after_a_newer_one_from_the_same_page_changes_nothing(sams):
+    me = sams.reviewer
+    review_save(assignment=sams, reviewer=me, scores={"balance": {"level": "developing"}}, order=SaveOrder("p1", 1))
+    review_save(assignment=sams, reviewer=me, scores={"balance": {"level": "exemplary"}}, order=SaveOrder("p1", 3))
+    # Step 2 was sent before step 3 but reached the server after it: it would put back the older level.
+    review_save(assignment=sams, reviewer=me, scores={"balance": {"level": None}}, order=SaveOrder("p1", 2))
+    assert saved(sams)["balance"][0] == "exemplary"
+    review_save(assignment=sams, reviewer=me, scores={"balance": {"level": "beginning"}}, order=SaveOrder("p1", 3))
+    assert saved(sams)["balance"][0] == "exemplary"  # the same save twice is applied once
+
+    # Another page (a second tab, or the page drawn again) counts from its own start; the latest page's save wins.
+    review_save(assignment=sams, reviewer=me, scores={"balance": {"level": "accomplished"}}, order=SaveOrder("p2", 1))
+    assert saved(sams)["balance"][0] == "accomplished"
+    # Saves without an order (the API, a final submit with scores) are applied as they come.
+    review_save(assignment=sams, reviewer=me, scores={"balance": {"level": "developing"}})
+    assert saved(sams)["balance"][0] == "developing"
+    with pytest.raises(InvalidInput) as refused:
+        review_save(assignment=sams, reviewer=me, scores={"balance": {"level": None}}, order=SaveOrder("p2", -1))
+    assert [e.field for e in refused.value.errors] == ["save_step"]
+    assert saved(sams)["balance"][0] == "developing"
 
 
 @pytest.mark.parametrize(
