@@ -22,7 +22,7 @@
   });
   form.addEventListener("htmx:afterRequest", (event) => {
     const code = event.detail.xhr.status;
-    const arrived = code >= 200 && code < 300 && status.textContent !== status.dataset.saving; // an ended session brings the sign-in page
+    const arrived = code >= 200 && code < 300 && status.textContent !== status.dataset.saving; // else a sign-in page
     if (arrived || (code >= 400 && code < 500)) {
       retries = 0;
       status.dataset.state = arrived ? "saved" : "error";
