@@ -38,6 +38,17 @@ def test_a_fresh_connection_is_in_wal_mode_with_a_busy_timeout(fresh):
     assert _pragma(fresh, "synchronous") == 1  # NORMAL
 
 
+def test_a_request_leaves_its_connection_open_for_the_next_one(fresh):
+    """What Django does at the end of each request (close_if_unusable_or_obsolete, on request_finished) keeps the
+    connection: opening one costs more than most pages take."""
+    with fresh.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_user")
+    opened = fresh.connection
+    fresh.close_if_unusable_or_obsolete()
+    assert opened is not None
+    assert fresh.connection is opened
+
+
 def test_a_transaction_takes_the_write_lock_when_it_begins(fresh):
     # Only a read inside the transaction: with SQLite's default (DEFERRED) another writer could still go
     # first and this transaction's later write would fail at once with "database is locked".
@@ -60,8 +71,9 @@ def test_a_reader_is_not_held_up_by_a_writer(fresh, make_user):
 
 
 def test_the_last_connection_to_close_leaves_the_write_ahead_log_in_place(db, tmp_path):
-    """Each request opens and closes its own connection; the connection the process keeps open (core/sqlite.py)
-    means none of them is the last, so closing one neither checkpoints the log nor removes it and its index."""
+    """Request connections close now and then (at their age, with their thread); the connection the process keeps
+    open (core/sqlite.py) means none of them is the last, so closing one neither checkpoints the log nor removes it
+    and its index."""
     from core.sqlite import kept_files
 
     database = tmp_path / "kept.sqlite3"
