@@ -316,7 +316,9 @@ def test_an_autosave_that_arrives_after_submit_review_does_not_undo_it(sams, ck_
     """The page's autosave and its "Submit review…" travel in parallel, and the server may take an autosave sent
     earlier (before the last level was changed) after the submit. The page numbers its saves so that one is ignored."""
     sam = as_user(ck_panel["sam"])
-    page = re.search(r'name="save_page" value="([0-9a-f]+)"', text_of(sam.get(score_url(sams)))).group(1)
+    drawn = re.search(r'name="save_page" value="([0-9a-f]+)"', text_of(sam.get(score_url(sams))))
+    assert drawn, "the scoring page names itself for its saves"
+    page = drawn.group(1)
     earlier = posted_scores({**ALL_ACCOMPLISHED, "evidence": "developing"})
     ordered = {"save_page": page}
 
