@@ -67,16 +67,23 @@ class FieldErrors(InvalidInput):
     uncaught one still reaches the educator as a 422 naming the field."""
 
 
+# A whitespace-separated token with a letter or a digit in it, matched whole from its first character. [^\W_] is
+# exactly str.isalnum() (re's \w is isalnum() or "_"), and \s is exactly what str.split() splits on: checked on
+# every code point (tests/submissions/test_values.py). One regex over the text, rather than a generator per token,
+# takes a third of the time on a paragraph, and every autosave counts its text's words.
+_WORD = re.compile(r"(?<!\S)\S*?[^\W_]\S*")
+
+
 def word_count(text: str | None) -> int:
     """The number of whitespace-separated tokens that contain a letter or a digit (see the module doc)."""
     if not text:
         return 0
-    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+    return len(_WORD.findall(text))
 
 
 def words(text: str) -> list[str]:
     """The words `word_count` counts, in order."""
-    return [token for token in text.split() if any(ch.isalnum() for ch in token)]
+    return _WORD.findall(text)
 
 
 def is_filled(value: Any) -> bool:

@@ -4,6 +4,8 @@ checks, each shown passing and failing."""
 from __future__ import annotations
 
 import copy
+import random
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +17,7 @@ from submissions.checks import DraftState, Finding, findings_for, is_blocked
 from submissions.models import Draft
 from submissions.services import completeness_check, evidence_remove
 from submissions.values import word_count
+from submissions.values import words as words_of
 from tests.submissions import files
 from tests.submissions.helpers import (
     DELIVERED,
@@ -82,6 +85,39 @@ def test_a_complete_draft_has_no_findings(definition):
 )
 def test_word_count_counts_whitespace_separated_tokens_with_a_letter_or_digit(text, count):
     assert word_count(text) == count
+
+
+def test_word_count_is_the_definition_for_every_character_and_for_random_texts():
+    """word_count finds the words with one regex; the definition is str.split() and str.isalnum(). The regex's
+    classes are those two on every code point, and the counts agree on texts mixing the edge cases."""
+    every = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+    assert set(re.findall(r"[^\W_]", every)) == {c for c in every if c.isalnum()}
+    assert set(re.findall(r"\s", every)) == {c for c in every if c.isspace()}
+    pieces = [
+        " ",
+        "\t",
+        "\n",
+        "\u00a0",
+        "\u2003",
+        "\x1c",
+        "\x85",
+        "_",
+        "-",
+        "'",
+        ".",
+        "a",
+        "É",
+        "5",
+        "٣",
+        "½",
+        "数",
+        "\u200b",
+    ]
+    chosen = random.Random(7)
+    for _ in range(5000):
+        text = "".join(chosen.choice(pieces) for _ in range(chosen.randint(0, 14)))
+        assert word_count(text) == sum(1 for token in text.split() if any(ch.isalnum() for ch in token)), repr(text)
+        assert words_of(text) == [token for token in text.split() if any(ch.isalnum() for ch in token)], repr(text)
 
 
 # ----- built-in rules -----------------------------------------------------------------------------
