@@ -56,6 +56,13 @@ def _prepare(rows: int) -> dict[str, Any]:
     django.setup()
     people = seed.seed_people(typists=TYPISTS)
     seed.grow_to(rows, people.reviewer)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # A running database has its tables' statistics (autovacuum keeps them); one seeded a moment ago has none,
+        # and PostgreSQL would plan blind: the dashboard's latest-badge subquery took 1.8 ms instead of 0.06 ms.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     def session(user: Any) -> str:
         client = Client(HTTP_HOST=HOST)

@@ -108,6 +108,18 @@ def test_it_parses_database_urls() -> None:
     assert lite["NAME"] == "/tmp/a.sqlite3"
 
 
+def test_postgresql_prepares_its_queries_unless_a_pooler_forbids_it() -> None:
+    url = {"DATABASE_URL": "postgres://u:p@db:5433/mc"}
+    options = env_database("DATABASE_URL", "sqlite:///x.db", environ=url)["OPTIONS"]
+    assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+    off = env_database("DATABASE_URL", "sqlite:///x.db", environ={**url, "DATABASE_PREPARED_STATEMENTS": "0"})
+    assert "server_side_binding" not in off.get("OPTIONS", {})
+    assert "prepare_threshold" not in off.get("OPTIONS", {})
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARED_STATEMENTS='sometimes' is not a boolean"):
+        env_database("DATABASE_URL", "sqlite:///x", environ={**url, "DATABASE_PREPARED_STATEMENTS": "sometimes"})
+    assert "server_side_binding" not in env_database("DATABASE_URL", "sqlite:////tmp/a.sqlite3", environ={})["OPTIONS"]
+
+
 def test_it_rejects_an_unsupported_database() -> None:
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL='mysql://x/y': the scheme must be sqlite"):
         env_database("DATABASE_URL", "sqlite:///x", environ={"DATABASE_URL": "mysql://x/y"})
