@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -165,7 +165,8 @@ def _read(user: Viewer | None, *, page: int, per_page: int, decided_limit: int, 
         raise Http404("no such page of the pipeline")
     plans = _plans(uid is not None, page, per_page, decided_limit)
     keys = () if uid is None else (uid,)
-    ids = [row[0] for row in plans.page.fetch(*keys, *keys)]
+    start = (page - 1) * per_page
+    ids = _page_ids(plans.submitted.fetch(*keys), plans.in_review.fetch(*keys), start, start + per_page + 1)
     if page > 1 and not ids:
         raise Http404("no such page of the pipeline")
     attempts: tuple[tuple[Any, ...], ...] = ()
@@ -216,20 +217,24 @@ def _scoped(rows: Any, uid: int | None) -> Any:
     return rows.filter(version_id__in=versions.values("pk"))
 
 
-def _page_of_attempts(uids: tuple[int | None, int | None], start: int, stop: int) -> Any:
-    """The ids of the attempts under review from `start` to `stop`, oldest submitted first, as a subquery the page's
-    other reads share. Chosen from each status on its own, in the order the attempt_status_queue index keeps
-    (status, submitted_at), at most `stop` of each, then the two merged: a single `status IN (...)` read in that
-    order would have the database sort every attempt under review, on every view, for one page of them."""
-    firsts = [
-        _scoped(Attempt.objects.filter(status=status), uid).order_by("submitted_at", "id").values("pk")[:stop]
-        for status, uid in zip((AttemptStatus.SUBMITTED, AttemptStatus.IN_REVIEW), uids, strict=True)
-    ]
+def _firsts_of(status: str, uid: int | None, stop: int) -> Any:
+    """The first `stop` attempts in `status`, oldest submitted first, with their submission times: read in the order
+    the attempt_status_queue index keeps (status, submitted_at), so the database stops after `stop` of them."""
     return (
-        Attempt.objects.filter(Q(pk__in=firsts[0]) | Q(pk__in=firsts[1]))
+        _scoped(Attempt.objects.filter(status=status), uid)
         .order_by("submitted_at", "id")
-        .values("pk")[start:stop]
+        .values_list("pk", "submitted_at")[:stop]
     )
+
+
+def _page_ids(submitted: list[Any], in_review: list[Any], start: int, stop: int) -> list[int]:
+    """The page's attempt ids from the first rows of each status, merged as one `ORDER BY submitted_at, id` would.
+
+    The two reads are merged here rather than in the database: one query with `id IN (first of one) OR id IN (first
+    of the other)` had PostgreSQL scan every attempt to test each against the two lists (12 ms at 100,000
+    attempts against 0.5 ms at 1,000), and a UNION of two limited reads is not a query SQLite can run."""
+    merged = sorted([*submitted, *in_review], key=lambda row: (_aware(row[1]), row[0]))
+    return [row[0] for row in merged[start:stop]]
 
 
 class _Counted(Subquery):
@@ -302,7 +307,8 @@ def _decisions_rows(uid: int | None, limit: int) -> Any:
 
 
 class _Plans(NamedTuple):
-    page: CompiledRows  # the page's attempt ids, in order
+    submitted: CompiledRows  # the first attempts submitted and not yet in review, with their submission times
+    in_review: CompiledRows  # the first attempts in review, the same
     attempts: CompiledRows  # those attempts' rows, by their ids
     assignments: CompiledRows  # their open assignments, by the attempts' ids
     decisions: CompiledRows
@@ -329,17 +335,18 @@ def _plans(scoped: bool, page: int, per_page: int, decided_limit: int) -> _Plans
                 CompiledRows(lambda *ids: _attempts_rows(ids), *keys),
                 CompiledRows(lambda *ids: _open_assignments_rows(ids), *keys),
             )
-        # The admin's id is a key of each read that is scoped by it: the page's attempts are chosen per status, each
-        # choice scoped on its own, so that read takes it twice.
+        # The admin's id is a key of each read that is scoped by it.
         if scoped:
             plans = _Plans(
-                CompiledRows(lambda a, b: _page_of_attempts((a, b), start, stop).values_list("pk"), int, int),
+                CompiledRows(lambda uid: _firsts_of(AttemptStatus.SUBMITTED, uid, stop), int),
+                CompiledRows(lambda uid: _firsts_of(AttemptStatus.IN_REVIEW, uid, stop), int),
                 *by_ids,
                 CompiledRows(lambda uid: _decisions_rows(uid, decided_limit), int),
             )
         else:
             plans = _Plans(
-                CompiledRows(lambda: _page_of_attempts((None, None), start, stop).values_list("pk")),
+                CompiledRows(lambda: _firsts_of(AttemptStatus.SUBMITTED, None, stop)),
+                CompiledRows(lambda: _firsts_of(AttemptStatus.IN_REVIEW, None, stop)),
                 *by_ids,
                 CompiledRows(lambda: _decisions_rows(None, decided_limit)),
             )

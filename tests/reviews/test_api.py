@@ -285,8 +285,9 @@ def test_the_pipeline_keeps_a_flat_query_count(
     _attempts_some_decided(count, classkick, make_user)
     from reviews.selectors import pipeline_for_admin
 
-    # The admin's issuers, the page's attempt ids, those attempts with counts, their open assignments, decisions.
-    with django_assert_num_queries(5):
+    # The admin's issuers, the first attempts of each status under review (the page's ids), those attempts with
+    # counts, their open assignments, decisions.
+    with django_assert_num_queries(6):
         pipeline = pipeline_for_admin(user=issuer_admin)
     assert len(pipeline.in_review) + len(pipeline.waiting) + len(pipeline.decided) == count
 
@@ -298,7 +299,7 @@ def test_the_pipeline_page_reads_its_issuers_with_the_same_scope_in_a_flat_query
     _attempts_some_decided(count, classkick, make_user)
     from reviews.selectors import pipeline_for_admin, pipeline_page_for_admin
 
-    with django_assert_num_queries(5):  # pipeline_for_admin's five: its scope is the issuers the page shows
+    with django_assert_num_queries(6):  # pipeline_for_admin's six: its scope is the issuers the page shows
         pipeline, issuers = pipeline_page_for_admin(user=issuer_admin)
     assert [i.slug for i in issuers] == [classkick.issuer.slug]
     alone = pipeline_for_admin(user=issuer_admin)
