@@ -8,7 +8,11 @@ sizes are two copies of one SQLite database, and the rounds alternate between th
 Runs against a throwaway SQLite database in a temporary folder; nothing in var/ is touched. The two databases are
 kept in the bench's cache folder once grown (bench/throwaway.py says under what), so a later run with the same
 sources measures the same data without growing it again.
-    python bench/bench_scale.py [--small 1000] [--large 100000] [--n 7]
+
+With --db pg the same runs on two PostgreSQL databases of the server at --postgres-url (the second made from the
+first as a template, each grown and then analysed, as autovacuum would have done), dropped afterwards: production
+runs PostgreSQL, whose planner chooses differently from SQLite's as tables grow.
+    python bench/bench_scale.py [--small 1000] [--large 100000] [--n 7] [--db sqlite|pg]
 """
 
 from __future__ import annotations
@@ -64,8 +68,9 @@ class _Counter:
         return execute(sql, params, many, context)
 
 
-def _use(database: Path) -> None:
-    """Point the default connection at another SQLite file, connected before anything is timed."""
+def _use(database: Path | str) -> None:
+    """Point the default connection at another SQLite file or PostgreSQL database, connected before anything is
+    timed."""
     from django.db import connection
 
     connection.close()
@@ -83,7 +88,7 @@ def _view(client: Any, path: str) -> tuple[Any, int]:
     return response, len(captured)
 
 
-def _measure(clients: dict[str, Any], databases: dict[int, Path], n: int) -> dict[int, dict[str, dict[str, float]]]:
+def _measure(clients: dict[str, Any], databases: dict[int, Any], n: int) -> dict[int, dict[str, dict[str, float]]]:
     """Each page at each size, in rounds that alternate between the two databases, so that whatever else the
     machine is doing weighs on both sizes alike."""
     times: dict[int, dict[str, list[float]]] = {size: {what: [] for what, _, _ in PAGES} for size in databases}
@@ -159,6 +164,76 @@ def _sessions(databases: dict[int, Path]) -> dict[str, Any]:
     return clients
 
 
+def _sessions_copied(databases: dict[int, str]) -> dict[str, Any]:
+    """As _sessions, for PostgreSQL databases: the sessions signed in on the first are written into the others."""
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from accounts.models import User
+    from bench import seed
+
+    first, *others = databases.values()
+    _use(first)
+    clients = {"anonymous": Client(HTTP_HOST="127.0.0.1")}
+    for who, email in (("admin", seed.ADMIN), ("reviewer", seed.REVIEWER)):
+        clients[who] = Client(HTTP_HOST="127.0.0.1")
+        clients[who].force_login(User.objects.get(email=email))
+    sessions = list(Session.objects.all())
+    for database in others:
+        _use(database)
+        Session.objects.bulk_create(sessions, ignore_conflicts=True)
+    return clients
+
+
+def _build_postgres(server: str, small: int, large: int) -> dict[int, str]:
+    """Two PostgreSQL databases seeded alike (the second a copy of the first), grown to each size and analysed."""
+    from django.db import connection
+
+    from bench import seed
+    from bench.served import postgres
+
+    names = {small: f"microcred_scale_{small}", large: f"microcred_scale_{large}"}
+    people = seed.seed_people(typists=0)
+    connection.close()
+    postgres(server, f'CREATE DATABASE "{names[large]}" TEMPLATE "{names[small]}"')
+    for size, name in names.items():
+        _use(name)
+        started = time.perf_counter()
+        seed.grow_to(size, people.reviewer)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"  ({size:,} attempts seeded and analysed in {time.perf_counter() - started:.0f} s)", flush=True)
+    return names
+
+
+def run_postgres(small: int, large: int, n: int, server: str) -> dict[str, Any] | None:
+    """The same measure on PostgreSQL (None, having said why, when its server cannot be reached)."""
+    import psycopg
+
+    from bench.served import postgres
+
+    names = [f"microcred_scale_{small}", f"microcred_scale_{large}"]
+    try:
+        for name in names:
+            postgres(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.OperationalError as error:
+        print(f"  (no PostgreSQL at {server}: {error}; the PostgreSQL scale figures are skipped)")
+        return None
+    try:
+        postgres(server, f'CREATE DATABASE "{names[0]}"')
+        with tempfile.TemporaryDirectory(prefix="microcred-bench-") as folder:
+            django_setup(Path(folder), database_url=f"{server.rstrip('/')}/{names[0]}")
+            databases = _build_postgres(server, small, large)
+            sizes = _measure(_sessions_copied(databases), databases, n)
+            from django.db import connection
+
+            connection.close()
+    finally:
+        for name in names:
+            postgres(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return _report(sizes, small, large, n, "pg")
+
+
 def run(small: int, large: int, n: int) -> dict[str, Any]:
     # The grown databases are kept in the bench's cache under a digest of the sources and of the code that seeds
     # them (bench.throwaway): growing 100k attempts is most of this benchmark's time, and none of what it measures.
@@ -178,7 +253,14 @@ def run(small: int, large: int, n: int) -> dict[str, Any]:
             databases = _build(folder, small, large)
             cache_store("scale", digest, folder, [NAME, LARGE])
         sizes = _measure(_sessions(databases), databases, n)
-    print(f"scale: median of {n} views of each page at {small:,} and at {large:,} attempts (target <= {TARGET:g}x)")
+    return _report(sizes, small, large, n, "sqlite")
+
+
+def _report(sizes: dict[int, dict[str, dict[str, float]]], small: int, large: int, n: int, db: str) -> dict[str, Any]:
+    on = {"sqlite": "SQLite", "pg": "PostgreSQL"}[db]
+    print(
+        f"scale ({on}): median of {n} views of each page at {small:,} and at {large:,} attempts (target <= {TARGET:g}x)"
+    )
     print(f"  {'page':<24} {small:>9,} {large:>9,}   ratio   queries   size at {large:,}")
     ratios = {}
     for what, _, _ in PAGES:
@@ -189,7 +271,7 @@ def run(small: int, large: int, n: int) -> dict[str, Any]:
             f"  {what:<24} {a['ms']:7.1f}ms {b['ms']:7.1f}ms {ratios[what]:6.2f}x  "
             f"{a['queries']:>3} -> {b['queries']:<3} {flat:<5} {b['kb']:6.0f} KB"
         )
-    return {"sizes": {str(k): v for k, v in sizes.items()}, "ratios": ratios, "small": small, "large": large}
+    return {"sizes": {str(k): v for k, v in sizes.items()}, "ratios": ratios, "small": small, "large": large, "db": db}
 
 
 def main() -> None:
@@ -198,8 +280,14 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--n", type=int, default=7, help="views of each page timed at each size")
     parser.add_argument("--json", type=Path, help="also write the figures to this file, for bench/run.py")
+    parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432", help="the server, for --db pg")
     args = parser.parse_args()
-    results = run(args.small, args.large, args.n)
+    if args.db == "pg":
+        found = run_postgres(args.small, args.large, args.n, args.postgres_url)
+        results: dict[str, Any] = found if found is not None else {"skipped": "no PostgreSQL server", "db": "pg"}
+    else:
+        results = run(args.small, args.large, args.n)
     if args.json:
         args.json.write_text(json.dumps(results))
 

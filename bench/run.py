@@ -47,6 +47,8 @@ FULL: dict[str, list[str]] = {
     # Growing 100k attempts is kept between runs (bench/throwaway.py), so more rounds cost seconds: a round is
     # every page once at each size, about half a second.
     "scale": ["bench_scale.py", "--small", "1000", "--large", "100000", "--n", "15"],
+    # The same on PostgreSQL, grown afresh each run (about half a minute): production's planner, not SQLite's.
+    "scale_pg": ["bench_scale.py", "--db", "pg", "--small", "1000", "--large", "100000", "--n", "15"],
     "autosave": ["load_autosave.py", "--target", "postgres", "--clients", "50", "--seconds", "15", "--think", "0.8"],
     "first_run": ["first_run.py"],
 }
@@ -56,6 +58,7 @@ QUICK: dict[str, list[str]] = {
     "signin": ["bench_signin.py", "--n", "5"],
     "pages": ["bench_pages.py", "--seconds", "5", "--rounds", "1"],
     "scale": ["bench_scale.py", "--small", "1000", "--large", "10000", "--n", "3"],
+    "scale_pg": ["bench_scale.py", "--db", "pg", "--small", "1000", "--large", "10000", "--n", "3"],
     "autosave": ["load_autosave.py", "--target", "postgres", "--clients", "50", "--seconds", "8", "--think", "0.8"],
 }
 
