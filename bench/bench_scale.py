@@ -10,8 +10,8 @@ kept in the bench's cache folder once grown (bench/throwaway.py says under what)
 sources measures the same data without growing it again.
 
 With --db pg the same runs on two PostgreSQL databases of the server at --postgres-url (the second made from the
-first as a template, each grown, then vacuumed and analysed as autovacuum would have done), dropped afterwards: production
-runs PostgreSQL, whose planner chooses differently from SQLite's as tables grow.
+first as a template, each grown, then vacuumed and analysed as autovacuum would have done), dropped afterwards:
+production runs PostgreSQL, whose planner chooses differently from SQLite's as tables grow.
     python bench/bench_scale.py [--small 1000] [--large 100000] [--n 7] [--db sqlite|pg]
 """
 
