@@ -267,7 +267,8 @@ def _save_order(request: HttpRequest) -> services.SaveOrder | None:
     step = request.POST.get("save_step", "0")
     if not page or step == "0":
         return None
-    return services.SaveOrder(page, int(step) if step.isdigit() else -1)
+    # isdecimal alone would let "²" through to int(), and "٣" is not what the script sends: ASCII digits only.
+    return services.SaveOrder(page, int(step) if step.isascii() and step.isdecimal() else -1)
 
 
 @login_required

@@ -39,6 +39,10 @@ def _open_assignment(assignment: Assignment, reviewer: User) -> Assignment:
     return assignment
 
 
+# The largest step a review stores (its column is a 32-bit integer on PostgreSQL); a page makes a few hundred.
+MAX_SAVE_STEP = 2**31 - 1
+
+
 class SaveOrder(NamedTuple):
     """Where a save stands among those one scoring page sent: `page` names the page as drawn, `step` counts up."""
 
@@ -62,7 +66,7 @@ def review_save(
     (any of them; a null or empty level clears it), checked by reviews.scores. Whether the comments are
     complete is checked on submit, so a half-written comment is never refused or lost. With `order`, a save
     the same page sent before one already applied changes nothing (the review is returned as it stands)."""
-    if order is not None and (not isinstance(order.step, int) or order.step < 0):
+    if order is not None and (not isinstance(order.step, int) or not 0 <= order.step <= MAX_SAVE_STEP):
         raise InvalidInput([FieldError("save_step", gettext("send the save's step as a whole number, 0 or more"))])
     cleaned = scores_parse(scores, rubric=assignment.attempt.version.spec.rubric)
     now = timezone.now()

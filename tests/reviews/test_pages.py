@@ -342,9 +342,10 @@ def test_an_autosave_that_arrives_after_submit_review_does_not_undo_it(sams, ck_
     assert "(required: below" in text_of(unordered)
     assert sam.get(step.url).status_code == 422
 
-    bad = sam.post(score_url(sams), {**earlier, **ordered, "save_step": "x", "action": "save"})
-    assert bad.status_code == 422
-    assert "Send the save's step as a whole number, 0 or more" in text_of(bad)
+    for step in ("x", "²", "-3", str(2**31)):
+        bad = sam.post(score_url(sams), {**earlier, **ordered, "save_step": step, "action": "save"})
+        assert bad.status_code == 422, step
+        assert "Send the save's step as a whole number, 0 or more" in text_of(bad)
 
 
 def test_submitting_an_incomplete_review_lists_every_problem_naming_its_criterion(sams, ck_panel):
