@@ -144,22 +144,29 @@ def _build(folder: Path, small: int, large: int) -> dict[int, Path]:
     return databases
 
 
-def _sessions(databases: dict[int, Path]) -> dict[str, Any]:
-    """A client for each persona, signed in on the first database, its session copied to the others (the
-    databases are built before, and may be older than a session lives)."""
-    from django.contrib.sessions.models import Session
-    from django.db import connection
+def _signed_in(first: Path | str) -> dict[str, Any]:
+    """A client for each persona, signed in on the database `first`."""
     from django.test import Client
 
     from accounts.models import User
     from bench import seed
 
-    first, *others = databases.values()
     _use(first)
     clients = {"anonymous": Client(HTTP_HOST="127.0.0.1")}
     for who, email in (("admin", seed.ADMIN), ("reviewer", seed.REVIEWER)):
         clients[who] = Client(HTTP_HOST="127.0.0.1")
         clients[who].force_login(User.objects.get(email=email))
+    return clients
+
+
+def _sessions(databases: dict[int, Path]) -> dict[str, Any]:
+    """A client for each persona, signed in on the first database, its session copied to the others (the
+    databases are built before, and may be older than a session lives)."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    first, *others = databases.values()
+    clients = _signed_in(first)
     connection.close()
     table = Session._meta.db_table
     for database in others:
@@ -174,17 +181,9 @@ def _sessions(databases: dict[int, Path]) -> dict[str, Any]:
 def _sessions_copied(databases: dict[int, str]) -> dict[str, Any]:
     """As _sessions, for PostgreSQL databases: the sessions signed in on the first are written into the others."""
     from django.contrib.sessions.models import Session
-    from django.test import Client
-
-    from accounts.models import User
-    from bench import seed
 
     first, *others = databases.values()
-    _use(first)
-    clients = {"anonymous": Client(HTTP_HOST="127.0.0.1")}
-    for who, email in (("admin", seed.ADMIN), ("reviewer", seed.REVIEWER)):
-        clients[who] = Client(HTTP_HOST="127.0.0.1")
-        clients[who].force_login(User.objects.get(email=email))
+    clients = _signed_in(first)
     sessions = list(Session.objects.all())
     for database in others:
         _use(database)
