@@ -129,6 +129,8 @@ def env_database(name: str, default: str, *, environ: Mapping[str, str] | None =
     if scheme != "sqlite" and env_bool("DATABASE_PREPARED_STATEMENTS", True, environ=environ):
         config["OPTIONS"] = {**config.get("OPTIONS", {}), "server_side_binding": True, "prepare_threshold": 5}
     if scheme == "sqlite":
+        # Django's backend with each statement's placeholders rewritten once (core/backends/sqlite3).
+        config["ENGINE"] = "core.backends.sqlite3"
         # Kept between requests, as PostgreSQL's are: opening a SQLite connection (its pragmas, then reading the
         # schema of every table on first use) cost about 1.4 ms a request, more than most of our pages take.
         config["CONN_MAX_AGE"] = 60

@@ -50,6 +50,16 @@ class Restored:
     evidence_files: int
 
 
+# The kind of database, by the name of Django's backend for it: the SQLite backend in use (core.backends.sqlite3)
+# is Django's with a change to how statements are sent, none to what is stored, so a backup names Django's and
+# restores across the two.
+_ENGINES = {"sqlite": "django.db.backends.sqlite3", "postgresql": "django.db.backends.postgresql"}
+
+
+def _engine() -> str:
+    return _ENGINES.get(connection.vendor, str(connection.settings_dict["ENGINE"]))
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
@@ -134,7 +144,7 @@ def backup_create(*, directory: Path, media: bool = True, quiet: bool = True) ->
     manifest = {
         "format": FORMAT,
         "created_at": timezone.now().isoformat(),
-        "engine": connection.settings_dict["ENGINE"],
+        "engine": _engine(),
         "database": database,
         "media": MEDIA_ARCHIVE if media else None,
         "media_storage": settings.MEDIA_STORAGE,
@@ -237,7 +247,7 @@ def backup_restore(path: Path, *, force: bool = False, quiet: bool = True) -> Re
     the database is empty (unless `force`). Then check the result: every issuer key opens, every evidence file is
     there with its checksum."""
     manifest = backup_read(path)
-    engine = connection.settings_dict["ENGINE"]
+    engine = _engine()
     if manifest["engine"] != engine:
         raise CommandError(
             f"this backup is of a {manifest['engine']} database and DATABASE_URL points at {engine}: restore into "

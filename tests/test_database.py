@@ -95,3 +95,31 @@ def test_the_last_connection_to_close_leaves_the_write_ahead_log_in_place(db, tm
         cursor.execute("SELECT n FROM t")
         assert cursor.fetchall() == [(1,)]
     second.close()
+
+
+def test_a_statement_s_placeholders_are_rewritten_once_for_all_its_runs(db, make_user):
+    from core.backends.sqlite3.base import qmark
+
+    user = make_user("placeholders@example.org")
+    # A text of its own, so no earlier test has rewritten it already.
+    statement = 'SELECT "id", \'100%%\' FROM "accounts_user" WHERE "id" = %s AND "email" LIKE %s -- once'
+    before = qmark.cache_info()
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [user.pk, "%@%"])
+            assert cursor.fetchall() == [(user.pk, "100%")]
+    after = qmark.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
+
+
+def test_placeholders_are_rewritten_exactly_as_django_s_own_cursor_does(db):
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from core.backends.sqlite3.base import qmark
+
+    for statement in ("SELECT %s", "SELECT '%%s', %s, '%%'", "SELECT 1", "UPDATE t SET a = %s WHERE b LIKE '%%x'"):
+        assert qmark(statement) == SQLiteCursorWrapper.convert_query(None, statement)  # type: ignore[arg-type]
+    # Named parameters keep Django's own path.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %(a)s + %(b)s", {"a": 2, "b": 3})
+        assert cursor.fetchone() == (5,)

@@ -375,7 +375,10 @@ STORAGES["dbbackup"] = {
 }
 # dbbackup restores SQLite by writing over the file, which corrupts a WAL database whose -wal file remains;
 # ops.sqlite restores through SQLite's backup API instead.
-DBBACKUP_CONNECTOR_MAPPING = {"django.db.backends.sqlite3": "ops.sqlite.SqliteOnlineBackupConnector"}
+DBBACKUP_CONNECTOR_MAPPING = {
+    "django.db.backends.sqlite3": "ops.sqlite.SqliteOnlineBackupConnector",
+    "core.backends.sqlite3": "ops.sqlite.SqliteOnlineBackupConnector",
+}
 # A restore lands on another instance, whose database role may have another name than the one that made the dump.
 DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-privileges"}}
 # Failures surface as the command's own error and exit status, for the scheduler that runs it to report.

@@ -26,6 +26,7 @@ from django.db import connection
 from accounts.models import User
 from awards.services import badge_issue, issuer_keys_create
 from catalog.models import Credential
+from ops.backups import backup_read
 from submissions.models import Evidence
 from tests.awards.conftest import earn
 from tests.ops.databases import fresh_postgres_database
@@ -130,6 +131,10 @@ def test_a_restored_instance_holds_the_same_rows_files_and_verifying_badges(
     assert evidence, "the earned attempts uploaded evidence files"
 
     backup = _backup(tmp_path)
+    # Named as Django names the backend for this kind of database, as backups made before the project had its own
+    # SQLite backend (core/backends/sqlite3) are: those restore into this instance, and this one into theirs.
+    django_backend = {"sqlite": "django.db.backends.sqlite3", "postgresql": "django.db.backends.postgresql"}
+    assert backup_read(backup)["engine"] == django_backend[connection.vendor]
 
     # The key that opens the issuer keys is nowhere in the backup, in any file, compressed or not.
     key = settings.ISSUER_KEY_ENCRYPTION_KEY
