@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from accounts.mfa import with_duties
 from accounts.models import User
+from accounts.sessions import take_fetched_user
 from accounts.throttle import client_network, throttle_reached, throttle_take_distinct
 from core.compiled import CompiledModels
 
@@ -80,7 +81,9 @@ class AccountBackend(AuthenticationBackend):
         return found
 
     def get_user(self, user_id: Any) -> Any:
-        # Every signed-in request asks this once: the row by a query compiled once (core/compiled.py), then
-        # ModelBackend's own check (an inactive account is nobody).
-        user = _USER_BY_PK.one(int(user_id))
+        # Every signed-in request asks this once: the person read with the session (accounts/sessions.py), else the
+        # row by a query compiled once (core/compiled.py); then ModelBackend's own check (an inactive account is
+        # nobody).
+        user_id = int(user_id)
+        user = take_fetched_user(user_id) or _USER_BY_PK.one(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
