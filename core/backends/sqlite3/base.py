@@ -20,7 +20,8 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 # Distinct statement texts kept: far more than the project runs (each compiled statement is one text), few enough
-# that ORM statements built with values inlined (an IN list of a new length) cannot grow the process for long.
+# that statements whose text varies with their values (an IN list has a placeholder per value) cannot grow the
+# process without bound: the least recently used text goes first.
 STATEMENTS_KEPT = 4096
 
 
