@@ -49,6 +49,8 @@ DRAFT = RGBColor(0x7A, 0x4A, 0x00)
 # Our own paragraph styles: the reader skips every paragraph in a style named so, and reads any other
 # paragraph under a field's heading as the educator's own typing.
 STYLE_PREFIX = "MC "
+# The id of the default template's "Table Grid" table style.
+TABLE_GRID = "TableGrid"
 _EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|`)(\S.*?)\1(?!\w)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
@@ -99,6 +101,8 @@ def _styles(doc: DocxDocument) -> None:
 
     def add(name: str, base: str, *, size: float | None = None, color: RGBColor | None = None) -> None:
         style = styles.add_style(STYLE_PREFIX + name, WD_STYLE_TYPE.PARAGRAPH)
+        if style.style_id != _style_id(name):
+            raise AssertionError(f"python-docx named the style {name!r} {style.style_id!r}")
         style.base_style = styles[base]
         style.next_paragraph_style = normal
         if size:
@@ -115,8 +119,21 @@ def _styles(doc: DocxDocument) -> None:
     add("Answer", "Normal")
 
 
+def _style_id(name: str) -> str:
+    # python-docx's id for a style it adds: the name without its spaces (_styles checks that it still is).
+    return (STYLE_PREFIX + name).replace(" ", "")
+
+
+def _style(paragraph: Paragraph, name: str) -> None:
+    # By id, on the paragraph's XML: python-docx's own setter, given a name, looks the style up among the
+    # template's 160-odd and then scans them all again for the default one, which was two thirds of a form's
+    # making (and an upload reads a form by making it again, once per language).
+    paragraph._p.style = _style_id(name)
+
+
 def _para(container: DocxDocument | _Cell, text: str, style: str, *, bold: bool = False) -> Paragraph:
-    paragraph = container.add_paragraph(style=STYLE_PREFIX + style)
+    paragraph = container.add_paragraph()
+    _style(paragraph, style)
     if text:
         run = paragraph.add_run(text)
         run.bold = bold or None  # None: as the style says (headings stay bold)
@@ -146,7 +163,7 @@ def _caption(table: Table, ref: str) -> None:
 
 def _header(cell: _Cell, text: str, ref: str) -> None:
     paragraph = cell.paragraphs[0]
-    paragraph.style = STYLE_PREFIX + "Note"
+    _style(paragraph, "Note")
     run = paragraph.add_run(text)
     run.bold = True
     _mark_lang(run, text)
@@ -160,11 +177,11 @@ def _option_line(paragraph: Paragraph, label: str) -> None:
 
 def _answer_box(doc: DocxDocument, title: str, ref: str, lines: int, options: list[str] | None = None) -> Table:
     table = doc.add_table(rows=2, cols=1)
-    table.style = "Table Grid"
+    table._tbl.tblStyle_val = TABLE_GRID
     _caption(table, ref)
     _header(table.cell(0, 0), title, ref)
     cell = table.cell(1, 0)
-    cell.paragraphs[0].style = STYLE_PREFIX + "Answer"
+    _style(cell.paragraphs[0], "Answer")
     if options:
         _option_line(cell.paragraphs[0], options[0])
         for label in options[1:]:
@@ -177,12 +194,12 @@ def _answer_box(doc: DocxDocument, title: str, ref: str, lines: int, options: li
 
 def _list_table(doc: DocxDocument, item: FormItem) -> None:
     table = doc.add_table(rows=1 + item.rows, cols=len(item.columns))
-    table.style = "Table Grid"
+    table._tbl.tblStyle_val = TABLE_GRID
     _caption(table, item.ref)
     for index, column in enumerate(item.columns):
         _header(table.cell(0, index), column.label, column.ref)
         for row in table.rows[1:]:
-            row.cells[index].paragraphs[0].style = STYLE_PREFIX + "Answer"
+            _style(row.cells[index].paragraphs[0], "Answer")
     for row in table.rows[1:]:
         row.height = Cm(1.0)
         row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST

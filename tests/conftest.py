@@ -53,6 +53,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.once)
+    # The slow tests first. A worker that runs out of tests takes some from the end of another's queue, and a
+    # minute-long test that started last would have one worker finish it alone, the other idle. In collection
+    # order the migration tests (tests/test_migrations.py) came among the last.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")

@@ -114,6 +114,7 @@ def _postgres_schema(url: str) -> dict[str, Any]:
         }
 
 
+@pytest.mark.slow
 @pytest.mark.each_engine
 def test_a_new_database_made_from_the_models_is_the_one_the_migrations_make(tmp_path: Path) -> None:
     with ExitStack() as stack:

@@ -183,3 +183,34 @@ def test_check_deploy_reports_only_the_static_files_before_they_are_collected(tm
     assert "(ops.E001) The static files have not been collected" in result.stderr
     # The one silenced check is DOT's warning of http redirect URIs (microcred/settings/signin.py says why).
     assert "System check identified 1 issue (1 silenced)." in result.stderr
+
+
+def test_collectstatic_gathers_what_pages_load_and_leaves_out_what_none_does() -> None:
+    from django.apps import apps
+    from django.contrib.staticfiles.apps import StaticFilesConfig
+    from django.contrib.staticfiles.finders import get_finders
+
+    config = apps.get_app_config("staticfiles")
+    assert isinstance(config, StaticFilesConfig)
+    ignored = config.ignore_patterns
+    collected = {path for finder in get_finders() for path, _storage in finder.list(ignored)}
+    # What the pages, the API docs page and the admin (DEBUG off) load.
+    for loaded in (
+        "css/site.css",
+        "django_htmx/htmx-2.min.js",
+        "ninja/swagger-ui-bundle.js",
+        "ninja/swagger-ui.css",
+        "admin/js/vendor/jquery/jquery.min.js",
+        "admin/js/vendor/select2/select2.full.min.js",
+        "admin/js/vendor/xregexp/xregexp.min.js",
+    ):
+        assert loaded in collected, loaded
+    for unused in (
+        "ninja/redoc.standalone.js",
+        "django_htmx/htmx-4.js",
+        "django_htmx/htmax-4.min.js",
+        "django_htmx/htmx-2.js",
+        "django_htmx/ext/hx-head-2.js",
+        "admin/js/vendor/jquery/jquery.js",
+    ):
+        assert unused not in collected, unused

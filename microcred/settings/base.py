@@ -115,7 +115,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    # Django's, with the files no page loads left out of collectstatic (core/apps.py).
+    "core.apps.StaticFilesConfig",
     "django.contrib.humanize",
     "django_htmx",
     # ninja as an app serves the API docs page's Swagger assets from its package, not from a CDN.

@@ -348,14 +348,16 @@ def _printed_texts(slug: str, content_hash: str) -> set[str] | None:
     version = CredentialVersion.objects.filter(credential__slug=slug, content_hash=content_hash).first()
     if version is None:
         return None
-    return set(_printed_texts_of(version.pk, version.number, content_hash, settings.SITE_URL))
+    return set(_printed_texts_of(slug, content_hash, version.number, settings.SITE_URL))
 
 
 @functools.lru_cache(maxsize=32)
-def _printed_texts_of(version_id: int, number: int, content_hash: str, site_url: str) -> frozenset[str]:
-    # A stored version never changes, so what its form prints is the same in every process; the key holds
+def _printed_texts_of(slug: str, content_hash: str, number: int, site_url: str) -> frozenset[str]:
+    # What a form prints follows from the definition (its hash), the version's number and the site's address
+    # alone, so it is the same in every process and for every version with the same three: the key holds
     # everything the printed words depend on besides the code.
-    return frozenset(submission_form_texts(CredentialVersion.objects.get(pk=version_id)))
+    version = CredentialVersion.objects.filter(credential__slug=slug, content_hash=content_hash, number=number)
+    return frozenset(submission_form_texts(version.select_related("credential").get()))
 
 
 def offline_form_apply(*, submission: Submission, actor: User, data: bytes) -> FormReport:

@@ -41,7 +41,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-pytestmark = [pytest.mark.schemathesis, pytest.mark.once]
+pytestmark = [pytest.mark.slow, pytest.mark.schemathesis, pytest.mark.once]
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -31,6 +31,8 @@ from reviews.models import Decision, DecisionOutcome
 from submissions.models import Attempt
 from tests.browser.submission_pages import attach, pdf_on_disk, words
 
+pytestmark = pytest.mark.slow
+
 EDUCATOR_PASSWORD = "a long and memorable pass phrase"
 FAILING_REASONING = "The reflection names no colleague's idea that changed the lesson."
 FAILING_SUGGESTION = "Name one idea a colleague gave and show where it changed your plan."

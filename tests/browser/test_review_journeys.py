@@ -30,6 +30,8 @@ from tests.browser.test_awards_browser import verify_apply_and_accept
 from tests.conftest import PASSWORD, reviewer_role_give
 from tests.reviews.helpers import open_assignments, review, submit_attempt
 
+pytestmark = pytest.mark.slow
+
 IDENTITY = "I am Edna Educator of Lincoln High School (edna@example.org); Edna plans with two colleagues."
 BALANCE_REASONING = "Planning happened once, and one teacher led the whole meeting alone."
 BALANCE_SUGGESTION = "Schedule weekly planning and rotate who leads so every teacher contributes."

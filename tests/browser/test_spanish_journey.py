@@ -32,6 +32,8 @@ from tests.browser.submission_pages import make_educator, pdf_on_disk, prepare_s
 from tests.browser.test_review_journeys import make_reviewer
 from tests.reviews.helpers import open_assignments, review
 
+pytestmark = pytest.mark.slow
+
 # Placeholders and markup split a msgid into the words a reader would see around them.
 _SPLIT = re.compile(r"%\(\w+\)[sdf]|%[sdf]|\{\w+\}|<[^>]+>")
 

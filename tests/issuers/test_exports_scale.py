@@ -74,6 +74,7 @@ def _download(client: Client, fmt: str) -> tuple[Any, int, int, bytes]:
     return response, size, peak, head
 
 
+@pytest.mark.slow
 @pytest.mark.scale
 @pytest.mark.once
 def test_an_export_of_10000_rows_streams_in_memory_that_does_not_grow_with_the_rows(issuer_admin, classkick, capsys):

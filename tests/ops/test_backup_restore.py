@@ -106,6 +106,7 @@ def _is_empty(database_url: str) -> bool:
     return row is not None and row[0] == 0
 
 
+@pytest.mark.slow
 def test_a_restored_instance_holds_the_same_rows_files_and_verifying_badges(
     media_root: Path,
     empty_database: str,

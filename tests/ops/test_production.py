@@ -136,6 +136,7 @@ def _serve(checkout: Path, env: dict[str, str], port: int, log: Path) -> subproc
     pytest.fail(f"gunicorn did not answer /healthz within 60 s:\n{log.read_text()}")
 
 
+@pytest.mark.slow
 @pytest.mark.each_engine
 def test_a_clean_checkout_serves_in_production_as_the_readme_says(tmp_path: Path, database_url: str | None) -> None:
     checkout = tmp_path / "microcred"

@@ -507,6 +507,7 @@ def _queries(client: Client, url: str) -> int:
     return len(captured.captured_queries)
 
 
+@pytest.mark.slow
 def test_the_queue_and_the_pipeline_keep_a_flat_query_count_from_3_to_60_attempts_a_page_at_a_time(
     classkick, ck_panel, issuer_admin, make_user, django_assert_num_queries, monkeypatch
 ):

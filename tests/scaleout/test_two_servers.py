@@ -104,6 +104,7 @@ def _one_row(database_url: str, query: str, params: list[Any]) -> tuple[Any, ...
         return connection.execute(query, params).fetchone()
 
 
+@pytest.mark.slow
 def test_an_attempt_submitted_on_one_server_is_reviewed_on_the_other_and_issued_by_the_worker(tmp_path: Path):
     server_url = _postgres_server()
     haproxy = _haproxy()

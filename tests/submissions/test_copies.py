@@ -125,6 +125,7 @@ def test_short_texts_are_not_indexed(educator, portfolio):
     assert not AttemptText.objects.filter(attempt=attempt, field_ref="plan.narrative").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.scale
 def test_candidates_stay_few_as_attempts_grow(portfolio, many_educators, educator):
     """With 150 attempts on file, a new one is compared with a handful of candidates, not with 150."""

@@ -26,6 +26,7 @@ def _migrate(targets: list[tuple[str, str]] | None = None) -> MigrationExecutor:
     return MigrationExecutor(connection)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_events_move_into_the_audit_log_and_back(draft, educator, north_reviewer):
     complete_portfolio(draft, educator)
