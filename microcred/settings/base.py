@@ -115,8 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    # Django's, with the files no page loads left out of collectstatic (core/apps.py).
-    "core.apps.StaticFilesConfig",
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
     # ninja as an app serves the API docs page's Swagger assets from its package, not from a CDN.
@@ -226,6 +225,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Django's two finders, the apps' one leaving out of collectstatic what no page loads (core/staticfiles.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "core.staticfiles.UsedAppFilesFinder",
+]
 
 # Evidence and other uploads are private: never under a public URL, always through an access-checked view.
 MEDIA_STORAGE = env_choice("MEDIA_STORAGE", ["local", "s3"], "local")
