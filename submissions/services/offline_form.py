@@ -353,9 +353,9 @@ def _printed_texts(slug: str, content_hash: str) -> set[str] | None:
 
 @functools.lru_cache(maxsize=32)
 def _printed_texts_of(slug: str, content_hash: str, number: int, site_url: str) -> frozenset[str]:
-    # What a form prints follows from the definition (its hash), the version's number and the site's address
-    # alone, so it is the same in every process and for every version with the same three: the key holds
-    # everything the printed words depend on besides the code.
+    # What a form prints follows from the credential and its definition (slug and hash), the version's number and
+    # the site's address alone, so it is the same in every process and for every version row with the same four:
+    # the key holds everything the printed words depend on besides the code.
     version = CredentialVersion.objects.filter(credential__slug=slug, content_hash=content_hash, number=number)
     return frozenset(submission_form_texts(version.select_related("credential").get()))
 
