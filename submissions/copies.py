@@ -164,12 +164,13 @@ def copies_record(*, attempt: Attempt) -> CopyScan:
         keys = band_keys(sig)
         text = AttemptText.objects.create(attempt=attempt, field_ref=ref, shingle_count=len(mine), signature=sig)
         indexed += 1
-        candidates = (
-            AttemptText.objects.filter(buckets__credential_id=submission.credential_id, buckets__key__in=keys)
-            .exclude(attempt__submission__educator_id=submission.educator_id)
-            .select_related("attempt")
-            .distinct()
-        )
+        # The texts sharing a band with this one, each once: a semi-join on their ids rather than DISTINCT over
+        # the joined rows, which would compare every candidate attempt's whole answers (PostgreSQL sorted
+        # each attempt's JSON to do it) to drop the duplicates of a text found in several bands.
+        sharing = AttemptText.objects.filter(
+            buckets__credential_id=submission.credential_id, buckets__key__in=keys
+        ).exclude(attempt__submission__educator_id=submission.educator_id)
+        candidates = AttemptText.objects.filter(pk__in=sharing.values("pk")).select_related("attempt")
         for candidate in candidates:
             compared += 1
             theirs = _text_of(candidate.attempt, candidate.field_ref)
