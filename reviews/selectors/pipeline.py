@@ -192,9 +192,13 @@ def _past_due(assignments: tuple[tuple[Any, ...], ...], now: datetime) -> int:
     """How many of the open assignments were due by `now`: they come in due order (_open_assignments_rows), so these
     are the first ones, and the count is all the state needs to say which are overdue."""
     count = 0
+    # `now` as the driver gives its date-times (SQLite: naive UTC; PostgreSQL: aware), worked out once: the rows are
+    # compared with it as they come rather than each made aware first.
+    naive = now.astimezone(UTC).replace(tzinfo=None)
     for row in assignments:
         # The due date is the row's last column.
-        if _aware(row[-1]) > now:
+        due = row[-1]
+        if due > naive if isinstance(due, datetime) and due.tzinfo is None else _aware(due) > now:
             break
         count += 1
     return count
@@ -233,7 +237,13 @@ def _page_ids(submitted: list[Any], in_review: list[Any], start: int, stop: int)
     The two reads are merged here rather than in the database: one query with `id IN (first of one) OR id IN (first
     of the other)` had PostgreSQL scan every attempt to test each against the two lists (12 ms at 100,000
     attempts against 0.5 ms at 1,000), and a UNION of two limited reads is not a query SQLite can run."""
-    merged = sorted([*submitted, *in_review], key=lambda row: (_aware(row[1]), row[0]))
+    # Both reads' times come from one driver, in one form (SQLite's naive UTC, PostgreSQL's aware): comparable as
+    # they are. A read that returns text (SQLite without its converters) is made aware first.
+    rows = [*submitted, *in_review]
+    if all(isinstance(row[1], datetime) for row in rows):
+        merged = sorted(rows, key=lambda row: (row[1], row[0]))
+    else:
+        merged = sorted(rows, key=lambda row: (_aware(row[1]), row[0]))
     return [row[0] for row in merged[start:stop]]
 
 

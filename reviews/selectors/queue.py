@@ -175,7 +175,9 @@ _SHOWN_JOINED = ("attempt__submission__credential__title", "attempt__submission_
 
 
 def _one(rows: QuerySet[Any], column: str) -> Subquery:
-    return Subquery(rows.values(column)[:1])
+    # Without the model's default ordering: a row found by its key needs none, and Seat's and Attempt's orderings
+    # joined the attempt and its submission into each lookup only to sort the one row it finds.
+    return Subquery(rows.order_by().values(column)[:1])
 
 
 # The open ones carry no LIMIT, and PostgreSQL cannot know from its per-column statistics how few of a busy

@@ -147,6 +147,22 @@ def test_the_queue_state_changes_the_moment_an_assignment_falls_due_with_no_writ
     assert queue_page_state(user=None, now=sams.due_at) is None
 
 
+def test_the_queue_state_looks_each_open_assignments_values_up_by_key_alone(sams, ck_panel):
+    """Each value of an open assignment is one lookup by key: a lookup that kept its model's default ordering
+    joined the attempt and its submission only to sort the one row it finds."""
+    from reviews.selectors import queue_page_state
+
+    with CaptureQueriesContext(connection) as captured:
+        state = queue_page_state(user=ck_panel["sam"], now=timezone.now())
+    assert state is not None
+    assert state[1]  # Sam's open assignment was read
+    opened = [q["sql"] for q in captured.captured_queries if "reviews_review" in q["sql"] and " LIMIT 1" in q["sql"]]
+    assert len(opened) == 1, captured.captured_queries
+    # The outer ORDER BY (due first) is the statement's only one: no lookup sorts.
+    assert opened[0].count("ORDER BY") == 1, opened[0]
+    assert '"updated_at" DESC' not in opened[0]
+
+
 def test_the_pipeline_state_changes_the_moment_an_assignment_falls_due_with_no_write(sams, issuer_admin):
     from reviews.selectors import pipeline_page_state
 
