@@ -102,3 +102,87 @@ def test_no_page_template_holds_what_the_policy_refuses():
         text = path.read_text()
         found += [f"{name}: {what}" for what, pattern in INLINE.items() if pattern.search(text)]
     assert found == []
+
+
+# ----- the policy of the settings is built once (core/content_policy.py) ---------------------------------------------
+
+
+def _library_response(path: str, settings_module: object = None) -> dict[str, str]:
+    """The headers django-csp's own middleware writes for `path`, from the same settings."""
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path)
+    middleware = CSPMiddleware(lambda r: HttpResponse("x"))
+    middleware.process_request(request)
+    response = middleware.process_response(request, HttpResponse("x"))
+    return {
+        name: response[name]
+        for name in ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+        if name in response
+    }
+
+
+@pytest.mark.django_db
+def test_the_kept_policy_is_the_one_django_csp_builds_and_follows_a_change_of_the_settings(client, settings):
+    from core import content_policy
+
+    ours = client.get(reverse("catalog:list"))
+    assert ours["Content-Security-Policy"] == _library_response("/credentials/")["Content-Security-Policy"]
+    assert "Content-Security-Policy-Report-Only" not in ours
+    built = content_policy.settings_headers.cache_info()
+    client.get(reverse("catalog:list"))
+    assert content_policy.settings_headers.cache_info().hits > built.hits  # kept, not built again
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "data:"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    changed = client.get(reverse("catalog:list"))
+    library = _library_response("/credentials/")
+    assert changed["Content-Security-Policy"] == library["Content-Security-Policy"]
+    assert _directives(changed["Content-Security-Policy"]) == {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+    }
+    assert changed["Content-Security-Policy-Report-Only"] == library["Content-Security-Policy-Report-Only"]
+
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": ["/credentials/"]}
+    assert "Content-Security-Policy" not in client.get(reverse("catalog:list"))
+    assert "Content-Security-Policy-Report-Only" in client.get(reverse("catalog:list"))
+
+
+@pytest.mark.django_db
+def test_a_response_with_a_policy_of_its_own_or_a_nonce_gets_it_not_the_kept_one(rf, settings):
+    from csp.constants import NONCE, SELF
+    from csp.decorators import csp_exempt, csp_update
+    from django.http import HttpResponse
+
+    from core.content_policy import CSPMiddleware
+
+    @csp_update({"img-src": ["data:"]})
+    def own(request):
+        return HttpResponse("x")
+
+    @csp_exempt()
+    def exempt(request):
+        return HttpResponse("x")
+
+    def with_nonce(request):
+        return HttpResponse(str(request.csp_nonce))
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [SELF], "script-src": [SELF, NONCE]}}
+
+    def answer(view):
+        request = rf.get("/")
+        middleware = CSPMiddleware(view)
+        return request, middleware(request)
+
+    _, updated = answer(own)
+    assert _directives(updated["Content-Security-Policy"])["img-src"] == ["data:"]
+    _, skipped = answer(exempt)
+    assert "Content-Security-Policy" not in skipped
+    _, nonced = answer(with_nonce)
+    assert f"'nonce-{nonced.content.decode()}'" in nonced["Content-Security-Policy"]
+    _, plain = answer(lambda request: HttpResponse("x"))
+    assert "nonce" not in plain["Content-Security-Policy"]
+    assert "data:" not in plain["Content-Security-Policy"]
