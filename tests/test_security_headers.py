@@ -107,7 +107,7 @@ def test_no_page_template_holds_what_the_policy_refuses():
 # ----- the policy of the settings is built once (core/content_policy.py) ---------------------------------------------
 
 
-def _library_response(path: str, settings_module: object = None) -> dict[str, str]:
+def _library_response(path: str) -> dict[str, str]:
     """The headers django-csp's own middleware writes for `path`, from the same settings."""
     from csp.middleware import CSPMiddleware
     from django.http import HttpResponse
@@ -173,16 +173,14 @@ def test_a_response_with_a_policy_of_its_own_or_a_nonce_gets_it_not_the_kept_one
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [SELF], "script-src": [SELF, NONCE]}}
 
     def answer(view):
-        request = rf.get("/")
-        middleware = CSPMiddleware(view)
-        return request, middleware(request)
+        return CSPMiddleware(view)(rf.get("/"))
 
-    _, updated = answer(own)
+    updated = answer(own)
     assert _directives(updated["Content-Security-Policy"])["img-src"] == ["data:"]
-    _, skipped = answer(exempt)
+    skipped = answer(exempt)
     assert "Content-Security-Policy" not in skipped
-    _, nonced = answer(with_nonce)
+    nonced = answer(with_nonce)
     assert f"'nonce-{nonced.content.decode()}'" in nonced["Content-Security-Policy"]
-    _, plain = answer(lambda request: HttpResponse("x"))
+    plain = answer(lambda request: HttpResponse("x"))
     assert "nonce" not in plain["Content-Security-Policy"]
     assert "data:" not in plain["Content-Security-Policy"]
