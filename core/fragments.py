@@ -12,7 +12,8 @@ of visitor with its two per-visitor values marked (pages/templatetags/site_heade
 CSRF token marked, and each response gets its own token: for an anonymous visitor with nothing waiting for them,
 whose page is the same for everyone (`page_key`, `page_get`, `page_render`), and for a signed-in person, read back
 for that person only, with the state of what the page shows kept beside it and compared on every view
-(`person_page_key`, `person_page`).
+(`person_page_key`, `person_page`), or, for a page that names the change-log scopes its state is drawn from, sent
+without reading its state while the log shows no write to them since it was kept (core/changes.py).
 The Content-Security-Policy uses no nonce (settings: nothing inline); a page that printed one could not be kept
 whole.
 """
@@ -20,7 +21,12 @@ whole.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import math
+import pickle
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -32,9 +38,11 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from core import changes
+
 # Raised whenever what a cached fragment holds changes shape (its templates or the values drawn into it), so that
 # a cache shared with an older release is never read back.
-FRAGMENTS_VERSION = "1"
+FRAGMENTS_VERSION = "2"
 # A day: entries only need to outlive a burst of views; one whose data changed is unreachable anyway.
 TIMEOUT = 24 * 3600
 
@@ -87,26 +95,121 @@ def person_page_key(request: HttpRequest, name: str) -> str | None:
     return fragment_key("person-page", request.path, name, shown, getattr(user, "email_verified_at", None))
 
 
-def person_page_get(request: HttpRequest, key: str | None, state: object) -> HttpResponse | None:
-    """The page kept under `key` if it was drawn from a state equal to `state`: the state of everything else the page
-    shows, read on every view (the reviewer queue's queue_page_state, say), so any change is drawn at once. The state
+@dataclass(frozen=True)
+class KeptPage:
+    """A signed-in person's page as kept: the state it was drawn from and the page. With a change-log mark (read
+    before the state was) and the scopes the state is drawn from, the page is good while no write to those scopes
+    came after the mark (core/changes.py) and the clock is before `until`: sent as it is, without reading the
+    state again.
+
+    Both are kept as bytes, which the cache's pickling copies as they are: the page as UTF-8 in the pieces
+    between its CSRF marks, joined with each response's own token, and the state pickled, read back only when
+    it is compared (a pipeline's state is a hundred rows, and unpickling them on every view cost more than the
+    change log's read)."""
+
+    state_pickle: bytes
+    parts: tuple[bytes, ...]
+    mark: changes.Mark | None = None
+    scopes: tuple[str, ...] = ()
+    until: float = math.inf  # when the clock alone changes the page (an assignment falls due), as a timestamp
+
+    @classmethod
+    def of(
+        cls,
+        state: object,
+        html: str,
+        mark: changes.Mark | None = None,
+        scopes: tuple[str, ...] = (),
+        until: float = math.inf,
+    ) -> KeptPage:
+        parts = tuple(part.encode() for part in html.split(CSRF_MARK))
+        return cls(pickle.dumps(state, pickle.HIGHEST_PROTOCOL), parts, mark, scopes, until)
+
+    def state(self) -> object:
+        return pickle.loads(self.state_pickle)  # noqa: S301 - our own cache's bytes, pickled by of() above
+
+
+def person_page_kept(request: HttpRequest, key: str | None) -> tuple[HttpResponse | None, KeptPage | None]:
+    """The page kept under `key` (person_page_key's), sent at once when nothing it was drawn from has changed since
+    by the change log; else None, with what is kept (to compare its state with the state read now)."""
+    entry = fragment_get(key, KeptPage) if key else None
+    if entry is None:
+        return None, None
+    if entry.mark is not None and time.time() < entry.until and changes.unchanged(entry.scopes, entry.mark):
+        return _sent(request, entry.parts), entry
+    return None, entry
+
+
+def person_page_mark(key: str | None, scopes: Callable[[Any], Sequence[str]] | None) -> changes.Mark | None:
+    """The change log's mark for a page that will be kept under `key` and checked against the log by `scopes`: read
+    before its state is."""
+    return changes.mark() if key is not None and scopes is not None else None
+
+
+def person_page_keep(
+    key: str,
+    state: object,
+    page: str | KeptPage,
+    mark: changes.Mark | None,
+    scopes: Callable[[Any], Sequence[str]] | None,
+    until: Callable[[Any], datetime | None] | None,
+) -> None:
+    """Keeps the page (drawn, or as kept before) under `key` with the state it was drawn from and, given a mark, the
+    scopes and moment that tell the next view whether it may be sent unread."""
+    checked = mark is not None and scopes is not None
+    moment = until(state) if checked and until is not None else None
+    found = tuple(scopes(state)) if checked and scopes is not None else ()
+    stop = moment.timestamp() if moment is not None else math.inf
+    if isinstance(page, KeptPage):
+        entry = KeptPage(page.state_pickle, page.parts, mark if checked else None, found, stop)
+    else:
+        entry = KeptPage.of(state, page, mark if checked else None, found, stop)
+    fragment_set(key, entry)
+
+
+def person_page_get(
+    request: HttpRequest,
+    key: str | None,
+    state: object,
+    entry: KeptPage | None,
+    *,
+    mark: changes.Mark | None = None,
+    scopes: Callable[[Any], Sequence[str]] | None = None,
+    until: Callable[[Any], datetime | None] | None = None,
+) -> HttpResponse | None:
+    """The kept page if it was drawn from a state equal to `state`: the state of everything else the page
+    shows, read on this view (the reviewer queue's queue_page_state, say), so any change is drawn at once. The state
     is compared, not hashed into the key: comparing rows costs a fraction of serialising them for a digest, and a
-    person's page has one entry, replaced when it is drawn again, instead of one left behind per change."""
-    entry = fragment_get(key, tuple) if key else None
-    if entry is None or len(entry) != 2 or entry[0] != state:
+    person's page has one entry, replaced when it is drawn again, instead of one left behind per change. Kept
+    again with `mark`, so that the next view can go by the change log."""
+    if key is None or entry is None or entry.state() != state:
         return None
-    return HttpResponse(entry[1].replace(CSRF_MARK, get_token(request)))
+    if mark is not None:
+        person_page_keep(key, state, entry, mark, scopes, until)
+    return _sent(request, entry.parts)
 
 
 def person_page_render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, key: str | None, state: object
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    key: str | None,
+    state: object,
+    mark: changes.Mark | None = None,
+    scopes: Callable[[Any], Sequence[str]] | None = None,
+    until: Callable[[Any], datetime | None] | None = None,
 ) -> HttpResponse:
     """The page drawn, and kept under `key` (person_page_key's) with the state it was drawn from."""
     if key is None:
         return render(request, template, context)
     html = render_to_string(template, {**context, "csrf_token": CSRF_MARK}, request)
-    fragment_set(key, (state, html))
+    person_page_keep(key, state, html, mark, scopes, until)
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
+
+
+def _sent(request: HttpRequest, parts: tuple[bytes, ...]) -> HttpResponse:
+    return HttpResponse(get_token(request).encode().join(parts))
 
 
 def page_get(request: HttpRequest, key: str | None) -> HttpResponse | None:
@@ -131,20 +234,31 @@ def person_page(
     template: str,
     context: Callable[[], dict[str, Any]],
     state: Callable[[], object],
+    *,
+    scopes: Callable[[Any], Sequence[str]] | None = None,
+    until: Callable[[Any], datetime | None] | None = None,
 ) -> HttpResponse:
     """A signed-in person's page kept whole with `state()`, the state of everything it shows that the person's own
-    fields in person_page_key do not cover, read on every view: an unchanged page is sent as drawn, without reading
-    what it shows or drawing it again. Drawn afresh (`context()` then `template`) on any other state, and kept only
-    if the state read again after drawing is the same: a change made while it was drawn is never kept with the
-    state from before it."""
-    before = state()
+    fields in person_page_key do not cover: an unchanged page is sent as drawn, without reading what it shows or
+    drawing it again. Drawn afresh (`context()` then `template`) on any other state, and kept only if the state
+    read again after drawing is the same: a change made while it was drawn is never kept with the state from
+    before it.
+
+    With `scopes` (the change-log scopes a state is drawn from, core/changes.py) the state is not even read while
+    the log shows no write to them since the page was kept, until `until` (the moment the clock alone would change
+    a state, None for never)."""
     key = person_page_key(request, name)
-    kept = person_page_get(request, key, before)
+    sent, entry = person_page_kept(request, key)
+    if sent is not None:
+        return sent
+    mark = person_page_mark(key, scopes)
+    before = state()
+    kept = person_page_get(request, key, before, entry, mark=mark, scopes=scopes, until=until)
     if kept is not None:
         return kept
     if key is None:
         return render(request, template, context())
     html = render_to_string(template, {**context(), "csrf_token": CSRF_MARK}, request)
     if state() == before:
-        fragment_set(key, (before, html))
+        person_page_keep(key, before, html, mark, scopes, until)
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))

@@ -68,3 +68,31 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnly("the audit log is append-only: rows are never deleted")
+
+
+class Change(models.Model):
+    """One write to a table some kept page is drawn from, written by the database's own triggers (core/changes.py),
+    never by the application: `scope` says whose pages it touches ("reviewer:12", "issuer:3", or "names" for what
+    many pages show). A kept page is still good while no row of its scopes came after the mark it was drawn at."""
+
+    scope = models.CharField(max_length=64)
+    # PostgreSQL: the writing transaction's id, which tells a write that was running when a mark was read from one
+    # made before (ids come from a sequence in the order rows are inserted, not the order they are committed).
+    xact = models.BigIntegerField(null=True, blank=True)
+    # A random number: with the id, what a mark names a row by, so that a log that went back (a restored backup, or
+    # a test's rolled-back writes on SQLite, which then numbers rows from where it was) is not taken for the same.
+    nonce = models.BigIntegerField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # A scope's rows after a mark.
+            models.Index(fields=["scope", "id"], name="change_scope"),
+            # A scope's rows by writers running when a mark was read (PostgreSQL only writes xact).
+            models.Index(fields=["scope", "xact"], name="change_scope_xact", condition=models.Q(xact__isnull=False)),
+            # What is old enough to prune.
+            models.Index(fields=["at"], name="change_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} #{self.pk}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from core.changes import prune
 from reviews import services
 from reviews.services.panels import reviews_fill_waiting_seats
 
@@ -20,4 +21,6 @@ __all__ = ["reviews_fill_waiting_seats", "reviews_tick"]
 @task()
 def reviews_tick() -> dict[str, int]:
     report = services.reviews_tick()
-    return {"reminded": report.reminded, "overdue": report.overdue, "expired": report.expired}
+    # The hourly job also keeps the change log short (core/changes.py).
+    pruned = prune()
+    return {"reminded": report.reminded, "overdue": report.overdue, "expired": report.expired, "pruned": pruned}

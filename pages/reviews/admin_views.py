@@ -24,7 +24,9 @@ from core.fragments import (
     fragment_key,
     fragment_set,
     person_page_get,
+    person_page_kept,
     person_page_key,
+    person_page_mark,
     person_page_render,
 )
 from pages.reviews import forms
@@ -57,12 +59,19 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     The whole page is kept for this admin (core.fragments.person_page_key) under the state of what it shows
     (reviews.selectors.pipeline_page_state: its reads' rows as they come, and which open assignments are past due
     now), and drawn from that very state when it is new, so an unchanged page is sent without making a row or
-    drawing it, and what is kept always matches its key. Its content is also kept under a key made of every value
+    drawing it, and what is kept always matches its key; while the change log (core/changes.py) shows no write to
+    the admin's issuers or the names since it was kept, and no open assignment has fallen due, it is sent without
+    reading the state at all. Its content is also kept under a key made of every value
     it shows (for a page that cannot be kept whole: a message waiting, a later page)."""
     number, now = page_number(request), timezone.now()
-    state = selectors.pipeline_page_state(user=request.user, page=number, now=now)
     whole = person_page_key(request, "reviews.pipeline.page")
-    kept = person_page_get(request, whole, state)
+    sent, entry = person_page_kept(request, whole)
+    if sent is not None:
+        return sent
+    scopes, until = selectors.pipeline_page_scopes, selectors.pipeline_page_changes_at
+    mark = person_page_mark(whole, scopes)
+    state = selectors.pipeline_page_state(user=request.user, page=number, now=now)
+    kept = person_page_get(request, whole, state, entry, mark=mark, scopes=scopes, until=until)
     if kept is not None:
         return kept
     # The issuers: each one's Exports page is linked.
@@ -78,8 +87,17 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     if body is None:
         body = PipelineBody(html=render_to_string("reviews/_pipeline_body.html", context, request))
         fragment_set(key, body)
-    # Drawn and escaped by our templates.
-    return person_page_render(request, "reviews/pipeline.html", {"body": SafeString(body.html)}, key=whole, state=state)
+    return person_page_render(
+        request,
+        "reviews/pipeline.html",
+        # Drawn and escaped by our templates.
+        {"body": SafeString(body.html)},
+        key=whole,
+        state=state,
+        mark=mark,
+        scopes=scopes,
+        until=until,
+    )
 
 
 @login_required

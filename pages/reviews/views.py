@@ -93,10 +93,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     What the page draws is kept (core.fragments), never invalidated by name. The first page, the one a reviewer
     comes back to, is kept whole (core.fragments.person_page) under the state of everything it is drawn from
-    (reviews.selectors.queue_page_state: three small queries whose SQL is built once, read on every view), so an
-    unchanged queue is sent without reading its rows through the ORM or drawing them again; any change (a new
-    assignment, a save, a due date, a title, a calibration result, the moment an assignment becomes overdue) is
-    another state, drawn at once. What each page draws is also kept under every value it shows (_queue_body)."""
+    (reviews.selectors.queue_page_state: three small queries whose SQL is built once), so an unchanged queue is
+    sent without reading its rows through the ORM or drawing them again; any change (a new assignment, a save, a
+    due date, a title, a calibration result, the moment an assignment becomes overdue) is another state, drawn at
+    once. The state itself is read only when the change log (core/changes.py) shows a write to the reviewer's
+    scope or the names since the page was kept, or an assignment has fallen due. What each page draws is also kept
+    under every value it shows (_queue_body)."""
     user = _user(request)
     number = page_number(request)
     now = timezone.now()
@@ -108,6 +110,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         lambda: {"body": SafeString(_queue_body(request, user, number, now).html)},
         # A later page has a query string, so it is never kept whole: no state to read for it.
         lambda: selectors.queue_page_state(user=user, now=now) if number == 1 else None,
+        scopes=selectors.queue_page_scopes,
+        until=selectors.queue_page_changes_at,
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import IssuerMembership
 from catalog.models import CredentialVersion, Issuer
 from core.compiled import CompiledRows
+from reviews.changes import NAMES, issuer_scope
 from reviews.models import Assignment, AssignmentState, Decision, Seat
 from reviews.selectors.access import Viewer, active_user
 from submissions.models import Attempt, AttemptStatus
@@ -125,6 +126,20 @@ class PipelineState:
 def pipeline_page_state(*, user: Viewer | None, page: int, now: datetime) -> PipelineState:
     """The state of the pipeline page (PAGE_SIZE attempts, the latest 50 decisions) as of `now`; the page's 404s."""
     return _read(user, page=page, per_page=PAGE_SIZE, decided_limit=50, now=now)
+
+
+def pipeline_page_scopes(state: PipelineState) -> tuple[str, ...]:
+    """The change-log scopes pipeline_page_state reads (reviews/changes.py): each of its issuers' and the names
+    (which memberships, and so the issuers themselves, are noted under)."""
+    return (*(issuer_scope(row[0]) for row in state.issuers), NAMES)
+
+
+def pipeline_page_changes_at(state: PipelineState) -> datetime | None:
+    """When the clock alone changes pipeline_page_state: its first open assignment not yet past due falls due (they
+    come in due order, the past-due ones first); None when there is none."""
+    if state.due >= len(state.assignments):
+        return None
+    return _aware(state.assignments[state.due][-1])
 
 
 def pipeline_from_state(state: PipelineState, now: datetime) -> tuple[Pipeline, list[Issuer]]:

@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 
 from catalog.models import Credential
 from core.compiled import CompiledRows
+from reviews.changes import NAMES, reviewer_scope
 from reviews.models import (
     LIVE_STATES,
     Assignment,
@@ -336,3 +337,16 @@ def queue_page_state(*, user: Viewer | None, now: datetime) -> tuple[Any, ...] |
         tuple(_SUBMITTED_STATE.fetch(uid)),
         tuple(_CALIBRATION_STATE.fetch(uid, uid, uid, uid)),
     )
+
+
+def queue_page_scopes(state: tuple[Any, ...] | None) -> tuple[str, ...]:
+    """The change-log scopes queue_page_state reads (reviews/changes.py): the reviewer's own and the names."""
+    return (reviewer_scope(state[0]), NAMES) if state is not None else ()
+
+
+def queue_page_changes_at(state: tuple[Any, ...] | None) -> datetime | None:
+    """When the clock alone changes queue_page_state: the first of its open assignments not yet overdue falls
+    due (None: never)."""
+    if state is None:
+        return None
+    return min((_moment(row[2]) for row, late in zip(state[1], state[2], strict=True) if not late), default=None)

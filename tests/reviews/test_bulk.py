@@ -8,8 +8,8 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
 from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -266,15 +266,15 @@ def test_the_pipeline_with_its_boxes_and_export_links_keeps_a_flat_query_count(
 ):
     ReviewerProfile.objects.update(capacity=20)
     client = as_user(issuer_admin)
-    client.get(reverse("reviews:pipeline"))  # a warm session
-    cache.clear()
-    # A page drawn, then the same page kept: the page is drawn from the state its view reads anyway, so both
-    # make the same reads, and at two sizes the same numbers.
+    client.get(reverse("reviews:pipeline"))  # a warm session, and a page kept
+    # A page drawn again after a change the change log shows (due dates moved), then the same page kept: the kept
+    # one is sent on the change log's word, without reading its state; at two sizes the same numbers.
+    Assignment.objects.filter(attempt__in=two).update(due_at=F("due_at") + timedelta(minutes=1))
     with CaptureQueriesContext(connection) as drawn:
         client.get(reverse("reviews:pipeline"))
     with CaptureQueriesContext(connection) as kept:
         client.get(reverse("reviews:pipeline"))
-    assert [q["sql"] for q in kept.captured_queries] == [q["sql"] for q in drawn.captured_queries]
+    assert len(kept.captured_queries) < len(drawn.captured_queries)
     for n in range(6):
         teacher = make_user(f"teacher{n}@example.org", email_verified_at=timezone.now())
         submit_attempt(teacher, classkick)
