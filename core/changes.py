@@ -23,7 +23,8 @@ Why a change cannot be missed:
 
 The triggers are dropped before every `migrate` and made again after it (core/apps.py): SQLite will not rebuild or
 drop a table that a trigger names, and drops a table's own triggers with it; and the test databases are made from
-the models without migrations. Rows older than
+the models without migrations. What a migration writes goes unnoted, so making them also writes a change of the
+scope every check includes (EVERYTHING). Rows older than
 PRUNE_AFTER are deleted by `changes_prune` (run by the hourly `reviews_tick`); kept pages live a day at most
 (core.fragments.TIMEOUT), and a mark older than MARK_TRUSTED is not trusted.
 """
@@ -41,6 +42,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 TABLE = "core_change"
+# A scope every check includes: written after every migrate, whose data migrations run with the triggers off.
+EVERYTHING = "*"
 EVENTS = frozenset({"insert", "update", "delete"})
 # Changes are kept this long: longer than any kept page lives, so a page never outlives the rows that would show
 # it changed.
@@ -169,6 +172,8 @@ def install(using: str = DEFAULT_DB_ALIAS) -> list[str]:
             for statement in postgres_statements(w) if postgres else sqlite_statements(w):
                 cursor.execute(statement)
             done.append(w.table)
+        # What migrations wrote went unnoted: no page kept before them is taken as it was.
+        cursor.execute(_insert(Watch(TABLE, (f"'{EVERYTHING}'",)), "", postgres=postgres))
     return done
 
 
@@ -266,11 +271,12 @@ def unchanged(scopes: Sequence[str], since: Mark, using: str = DEFAULT_DB_ALIAS)
     postgres = connection.vendor == "postgresql"
     if postgres and since.horizon is None:
         return False
-    params: list[Any] = [since.last, since.nonce, *scopes, since.last]
+    every = [*scopes, EVERYTHING]
+    params: list[Any] = [since.last, since.nonce, *every, since.last]
     if postgres:
-        params += [*scopes, since.horizon, list(since.running), since.own]
+        params += [*every, since.horizon, list(since.running), since.own]
     with connection.cursor() as cursor:
-        cursor.execute(_changed_sql(len(scopes), postgres), params)
+        cursor.execute(_changed_sql(len(every), postgres), params)
         return not cursor.fetchone()[0]
 
 
