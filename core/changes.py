@@ -109,9 +109,16 @@ def _insert(w: Watch, row: str, *, postgres: bool) -> str:
     )
 
 
+def _drops(w: Watch, *, postgres: bool) -> list[str]:
+    name = _trigger(w.table)
+    if postgres:
+        return [f"DROP TRIGGER IF EXISTS {name}_{kind} ON {w.table}" for kind in ("write", "update")]
+    return [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in sorted(EVENTS)]
+
+
 def sqlite_statements(w: Watch) -> list[str]:
     name = _trigger(w.table)
-    statements = [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in sorted(EVENTS)]
+    statements = _drops(w, postgres=False)
     if "insert" in w.events:
         statements.append(
             f"CREATE TRIGGER {name}_insert AFTER INSERT ON {w.table} BEGIN {_insert(w, 'NEW', postgres=False)} END"
@@ -137,8 +144,7 @@ def postgres_statements(w: Watch) -> list[str]:
     )
     statements = [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {body} $$",
-        f"DROP TRIGGER IF EXISTS {name}_write ON {w.table}",
-        f"DROP TRIGGER IF EXISTS {name}_update ON {w.table}",
+        *_drops(w, postgres=True),
     ]
     written = " OR ".join(event.upper() for event in sorted(w.events - {"update"}))
     if written:
@@ -187,13 +193,10 @@ def uninstall(using: str = DEFAULT_DB_ALIAS) -> None:
     with connection.cursor() as cursor:
         present = set(connection.introspection.table_names(cursor))
         for w in watches():
-            name = _trigger(w.table)
-            if connection.vendor == "sqlite":
-                for event in sorted(EVENTS):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
-            elif w.table in present:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}_write ON {w.table}")
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}_update ON {w.table}")
+            # SQLite drops a trigger whatever its table; PostgreSQL needs the table there.
+            if connection.vendor == "sqlite" or w.table in present:
+                for statement in _drops(w, postgres=connection.vendor == "postgresql"):
+                    cursor.execute(statement)
 
 
 def installed(using: str = DEFAULT_DB_ALIAS) -> set[str]:

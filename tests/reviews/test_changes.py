@@ -196,3 +196,13 @@ def test_making_the_triggers_again_after_a_migrate_is_a_change_for_every_scope(s
     assert changes.install()
     assert not changes.unchanged([reviewer_scope(sams.reviewer_id)], before)
     assert not changes.unchanged([NAMES], before)
+
+
+def test_the_triggers_come_off_before_migrations_and_back_after(sams: Assignment) -> None:
+    changes.uninstall()
+    assert changes.installed() == set()
+    before = Change.objects.count()
+    Assignment.objects.filter(pk=sams.pk).update(due_at=F("due_at") + timedelta(hours=1))
+    assert Change.objects.count() == before  # nothing notes a write while they are off
+    changes.install()
+    assert changes.installed() == {w.table for w in changes.watches()}
