@@ -20,13 +20,14 @@ Why a change cannot be missed:
   given out; each row holds its writer's transaction id. A write committed after the mark was read was made by a
   transaction running then or begun since, so its rows are found by that id whatever their number. (The reader's
   own transaction, if it has written, can be past the snapshot's xmax: its rows are told apart by their number.)
+  The functions used came with PostgreSQL 13; Django 5.2 asks for 14.
 
 The triggers are dropped before every `migrate` and made again after it (core/apps.py): SQLite will not rebuild or
 drop a table that a trigger names, and drops a table's own triggers with it; and the test databases are made from
 the models without migrations. What a migration writes goes unnoted, so making them also writes a change of the
-scope every check includes (EVERYTHING). Rows older than
-PRUNE_AFTER are deleted by `changes_prune` (run by the hourly `reviews_tick`); kept pages live a day at most
-(core.fragments.TIMEOUT), and a mark older than MARK_TRUSTED is not trusted.
+scope every check includes (EVERYTHING). Rows older than PRUNE_AFTER are deleted by `prune` (run by the hourly
+`reviews_tick`); kept pages live a day at most (core.fragments.TIMEOUT), and a mark older than MARK_TRUSTED is not
+trusted.
 """
 
 from __future__ import annotations
