@@ -25,9 +25,11 @@ Why a change cannot be missed:
 The triggers are dropped before every `migrate` and made again after it (core/apps.py): SQLite will not rebuild or
 drop a table that a trigger names, and drops a table's own triggers with it; and the test databases are made from
 the models without migrations. What a migration writes goes unnoted, so making them also writes a change of the
-scope every check includes (EVERYTHING). Rows older than PRUNE_AFTER are deleted by `prune` (run by the hourly
-`reviews_tick`); kept pages live a day at most (core.fragments.TIMEOUT), and a mark older than MARK_TRUSTED is not
-trusted.
+scope every check includes (EVERYTHING); taking them off writes one (OFF) that leaves no mark trusted until they
+are made again, so a migrate that fails half way costs the pages their shortcut, never a stale page.
+
+Rows older than PRUNE_AFTER are deleted by `prune` (run by the hourly `reviews_tick`); kept pages live a day at
+most (core.fragments.TIMEOUT), and a mark older than MARK_TRUSTED is not trusted.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ from django.utils import timezone
 TABLE = "core_change"
 # A scope every check includes: written after every migrate, whose data migrations run with the triggers off.
 EVERYTHING = "*"
+# Written when the triggers come off (before a migrate): while it is the log's last row no mark is trusted, so a
+# migrate that fails half way, leaving them off, costs the pages their shortcut, never a stale page.
+OFF = "*off"
 EVENTS = frozenset({"insert", "update", "delete"})
 # Changes are kept this long: longer than any kept page lives, so a page never outlives the rows that would show
 # it changed.
@@ -198,6 +203,8 @@ def uninstall(using: str = DEFAULT_DB_ALIAS) -> None:
             if connection.vendor == "sqlite" or w.table in present:
                 for statement in _drops(w, postgres=connection.vendor == "postgresql"):
                     cursor.execute(statement)
+        if TABLE in present:
+            cursor.execute(_insert(Watch(TABLE, (f"'{OFF}'",)), "", postgres=connection.vendor == "postgresql"))
 
 
 def installed(using: str = DEFAULT_DB_ALIAS) -> set[str]:
@@ -238,17 +245,19 @@ def mark(using: str = DEFAULT_DB_ALIAS) -> Mark:
         if connection.vendor == "postgresql":
             # One snapshot for all: the rows it sees, the writers it does not (running, or begun after it).
             cursor.execute(
-                "SELECT c.id, c.nonce, pg_snapshot_xmax(n.s)::text::bigint, "
+                "SELECT c.id, c.nonce, c.scope, pg_snapshot_xmax(n.s)::text::bigint, "
                 "ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(n.s) AS x), "
                 "pg_current_xact_id_if_assigned()::text::bigint "
                 "FROM (SELECT pg_current_snapshot() AS s) AS n "
-                f"LEFT JOIN (SELECT id, nonce FROM {TABLE} ORDER BY id DESC LIMIT 1) AS c ON true"
+                f"LEFT JOIN (SELECT id, nonce, scope FROM {TABLE} ORDER BY id DESC LIMIT 1) AS c ON true"
             )
-            last, nonce, horizon, running, own = cursor.fetchone()
+            last, nonce, scope, horizon, running, own = cursor.fetchone()
+            if scope == OFF:
+                last, nonce = 0, None
             return Mark(last or 0, nonce, tuple(running), int(horizon), own)
-        cursor.execute(f"SELECT id, nonce FROM {TABLE} ORDER BY id DESC LIMIT 1")
+        cursor.execute(f"SELECT id, nonce, scope FROM {TABLE} ORDER BY id DESC LIMIT 1")
         row = cursor.fetchone()
-        return Mark(row[0], row[1]) if row else Mark(0, None)
+        return Mark(row[0], row[1]) if row and row[2] != OFF else Mark(0, None)
 
 
 @lru_cache(maxsize=64)
@@ -275,7 +284,7 @@ def unchanged(scopes: Sequence[str], since: Mark, using: str = DEFAULT_DB_ALIAS)
     postgres = connection.vendor == "postgresql"
     if postgres and since.horizon is None:
         return False
-    every = [*scopes, EVERYTHING]
+    every = [*scopes, EVERYTHING, OFF]
     params: list[Any] = [since.last, since.nonce, *every, since.last]
     if postgres:
         params += [*every, since.horizon, list(since.running), since.own]

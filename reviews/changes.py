@@ -10,6 +10,12 @@ pipeline_page_state), with the scopes a write to it touches.
 An update counts only when a column either page reads changed (a reminder sent, a draft review autosaved or an
 account signing in is no change to them); inserts and deletes always count, except on tables whose new or removed
 rows no page shows until another watched row points at them.
+
+A scope found by reading other rows (the reviewers on a seat, the issuer of an attempt) is read in the writer's
+snapshot: on PostgreSQL a write that changed that mapping and is not committed yet is not seen. The columns that
+could race so (a seat's title or role, a credential's issuer, an attempt's number) are written once, when the row is
+made, by everything in the project; a script that changes them while others write should run `migrate` (which
+makes every kept page stale) or expect those pages to show the old value until their next change.
 """
 
 from __future__ import annotations
@@ -66,6 +72,8 @@ def watch_pages() -> None:
     watch(
         "submissions_attempt",
         _issuer(_OF_VERSION),
+        # Its number and credential are shown on the queue of everyone assigned to it.
+        ("'reviewer:' || reviewer_id", "FROM reviews_assignment WHERE attempt_id = {row}.id"),
         columns=("status", "submitted_at", "number", "version_id", "submission_id"),
     )
     # A submission is shown through its attempts; a new draft is no change to either page.

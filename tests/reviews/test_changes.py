@@ -206,3 +206,28 @@ def test_the_triggers_come_off_before_migrations_and_back_after(sams: Assignment
     assert Change.objects.count() == before  # nothing notes a write while they are off
     changes.install()
     assert changes.installed() == {w.table for w in changes.watches()}
+
+
+def test_a_migrate_that_fails_half_way_leaves_no_mark_trusted(sams: Assignment) -> None:
+    """The triggers come off before the migrations run and back after them: if a migration fails in between, they
+    stay off, and no write is noted, so no page may be sent on the log's word until they are made again."""
+    before = changes.mark()
+    changes.uninstall()
+    assert not changes.unchanged([reviewer_scope(sams.reviewer_id)], before)
+    during = changes.mark()
+    assert during.last == 0
+    assert not changes.unchanged([reviewer_scope(sams.reviewer_id)], during)
+    changes.install()
+    after = changes.mark()
+    assert after.last > 0
+    assert changes.unchanged([reviewer_scope(sams.reviewer_id)], after)
+
+
+def test_an_attempts_new_number_is_a_change_for_each_reviewer_assigned_to_it(
+    sams: Assignment, ck_panel: dict[str, User]
+) -> None:
+    from submissions.models import Attempt
+
+    before = changes.mark()
+    Attempt.objects.filter(pk=sams.attempt_id).update(number=F("number") + 1)
+    assert not changes.unchanged([reviewer_scope(ck_panel["sam"].pk)], before)
