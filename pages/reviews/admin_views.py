@@ -61,8 +61,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     now), and drawn from that very state when it is new, so an unchanged page is sent without making a row or
     drawing it, and what is kept always matches its key; while the change log (core/changes.py) shows no write to
     the admin's issuers or the names since it was kept, and no open assignment has fallen due, it is sent without
-    reading the state at all. Its content is also kept under a key made of every value
-    it shows (for a page that cannot be kept whole: a message waiting, a later page)."""
+    reading the state at all. Its content is also kept under a key made of every value it shows (for a page that
+    cannot be kept whole: a message waiting, a later page)."""
     number, now = page_number(request), timezone.now()
     whole = person_page_key(request, "reviews.pipeline.page")
     sent, entry = person_page_kept(request, whole)
