@@ -38,7 +38,8 @@ class SessionOrToken(HttpBearer):
         return user
 
     def _identify(self, request: HttpRequest) -> User | None:
-        header = request.headers.get("Authorization")
+        # From the WSGI environ: request.headers would build a mapping of every header for this one.
+        header = request.META.get("HTTP_AUTHORIZATION")
         if header:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not self.allow_token:

@@ -94,6 +94,10 @@ class StrictJSONParser(Parser):
             ) from None
         except json_input.TooDeep as error:
             raise BodyError(gettext("the request body cannot be read: %(problem)s") % {"problem": error}) from None
+        if "\\u" not in text:
+            # Only a \u escape can put either into the value: a raw NUL is not valid JSON, and text decoded from
+            # UTF-8 holds no lone surrogate. Most bodies have no escape, and are not walked.
+            return cast(DictStrAny, data)
         _refuse_null(data)
         where = _bad_text_path(data, _SURROGATE)
         if where:

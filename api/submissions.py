@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
@@ -112,6 +113,19 @@ class SubmissionOut(Answer):
     evidence: list[EvidenceOut]
     attempts: list[AttemptSummary]
     created_at: datetime
+    updated_at: datetime
+
+
+class DraftSavedOut(Answer):
+    """A save's answer when the request asks `Prefer: return=minimal` (RFC 7240), as the submission page's autosave
+    does: the draft as saved, without the files and attempts that a save of text cannot change."""
+
+    id: int
+    status: str
+    revision: int
+    responses: dict[str, Any]
+    self_evaluation: dict[str, Any]
+    first_written_at: dict[str, str]
     updated_at: datetime
 
 
@@ -253,13 +267,37 @@ def get_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
     return _submission_out(_mine(request, submission_id))
 
 
+def _prefers_minimal(request: HttpRequest) -> bool:
+    """Whether the request's Prefer header (RFC 7240) asks for return=minimal."""
+    header = request.META.get("HTTP_PREFER", "")
+    return any(
+        preference.split(";", 1)[0].strip().replace(" ", "").lower() == "return=minimal"
+        for preference in header.split(",")
+    )
+
+
 @router.patch(
     "/{submission_id}/responses",
-    response={200: SubmissionOut, **errors(400, 403, 404, 409, 413, 422)},
+    response={200: SubmissionOut | DraftSavedOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="submission_responses",
+    openapi_extra={
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Prefer",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "`return=minimal`: answer the draft as saved (DraftSavedOut) rather than the whole "
+                "submission, and say so in Preference-Applied",
+            }
+        ]
+    },
 )
-def save_responses(request: HttpRequest, submission_id: Id, payload: ResponsesIn) -> dict[str, Any]:
-    """Save changed fields. 409 with both versions of each field changed elsewhere since base_revision."""
+def save_responses(
+    request: HttpRequest, response: HttpResponse, submission_id: Id, payload: ResponsesIn
+) -> SubmissionOut | DraftSavedOut:
+    """Save changed fields. 409 with both versions of each field changed elsewhere since base_revision. With
+    `Prefer: return=minimal` the answer is the draft alone (revision, responses, self-evaluation)."""
     # One locked read finds the submission, checks its owner and brings what the answer names: the page saves
     # on every pause in typing, so reading the submission before locking it would double its cost.
     try:
@@ -273,7 +311,21 @@ def save_responses(request: HttpRequest, submission_id: Id, payload: ResponsesIn
     except NotFound:
         # The answer every other route gives a submission its caller may not see (selectors' Http404).
         raise Http404("no such submission") from None
-    return _submission_out(submission)
+    # Which answer depends on the header: a cache between the client and the API must key on it.
+    patch_vary_headers(response, ("Prefer",))
+    if _prefers_minimal(request):
+        response["Preference-Applied"] = "return=minimal"
+        draft = submission.draft
+        return DraftSavedOut(
+            id=submission.pk,
+            status=submission.status,
+            revision=draft.revision,
+            responses=draft.responses,
+            self_evaluation=draft.self_evaluation,
+            first_written_at=draft.first_written_at,
+            updated_at=submission.updated_at,
+        )
+    return SubmissionOut.model_validate(_submission_out(submission))
 
 
 @router.get("/{submission_id}/check", response={200: CheckOut, **errors(404, 422)}, url_name="submission_check")

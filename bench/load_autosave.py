@@ -174,6 +174,8 @@ class Client(threading.Thread):
             "Authorization": f"Bearer {writer.token}",
             "Content-Type": "application/json",
             "Accept": "application/json",
+            # As the submission page asks: the draft as saved, not the whole submission.
+            "Prefer": "return=minimal",
         }
         if https:
             self.headers["X-Forwarded-Proto"] = "https"

@@ -56,6 +56,7 @@ function request()
     ["X-CSRFToken"] = draft.csrf,
     ["Content-Type"] = "application/json",
     ["Accept"] = "application/json",
+    ["Prefer"] = "return=minimal",
   }
   return wrk.format("PATCH", "/api/v1/submissions/" .. draft.id .. "/responses", headers, body)
 end

@@ -187,7 +187,10 @@
       response = await fetch(data.responses, {
         method: "PATCH",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+        // The draft as saved is all this page reads from the answer (RFC 7240's return=minimal).
+        headers: {
+          "Content-Type": "application/json", Accept: "application/json", Prefer: "return=minimal", "X-CSRFToken": token,
+        },
         body: JSON.stringify(body),
       });
       answer = await response.json().catch(() => ({}));

@@ -62,6 +62,39 @@ def test_saving_responses_returns_the_new_revision(edna, draft):
     assert response.status_code == 200
     assert response.json()["revision"] == 1
     assert response.json()["responses"] == {"context": {"school_name": "Lincoln"}}
+    assert "evidence" in response.json()
+    assert "Preference-Applied" not in response.headers
+    assert "Prefer" in response.headers["Vary"]
+
+
+def test_a_save_that_prefers_a_minimal_answer_gets_the_draft_alone(edna, draft, educator):
+    complete_portfolio(draft, educator)
+    response = edna.patch(
+        f"{draft.pk}/responses",
+        {"base_revision": 1, "responses": {"context.school_name": "Lincoln"}},
+        HTTP_PREFER="handling=lenient, return=minimal",
+    )
+    assert response.status_code == 200
+    assert response.headers["Preference-Applied"] == "return=minimal"
+    assert "Prefer" in response.headers["Vary"]
+    body = response.json()
+    assert set(body) == {"id", "status", "revision", "responses", "self_evaluation", "first_written_at", "updated_at"}
+    assert (body["id"], body["status"], body["revision"]) == (draft.pk, "in_progress", 2)
+    assert body["responses"]["context"]["school_name"] == "Lincoln"
+    assert body["responses"]["context"]["grade_band"] == "middle_school"
+    assert body["self_evaluation"] == portfolio_ratings()
+    assert "plan.narrative" in body["first_written_at"]
+    # What the page reads back is what a full read of the submission says.
+    full = edna.get(f"{draft.pk}").json()
+    assert {key: full[key] for key in body} == body
+    # Another preference alone leaves the whole answer.
+    other = edna.patch(
+        f"{draft.pk}/responses",
+        {"base_revision": 2, "responses": {"context.school_name": "Jefferson"}},
+        HTTP_PREFER="return=representation",
+    )
+    assert (other.status_code, "Preference-Applied" in other.headers) == (200, False)
+    assert other.json()["evidence"]
 
 
 def test_a_stale_save_is_409_with_both_values_and_the_draft_keeps_the_first(edna, draft, educator):
