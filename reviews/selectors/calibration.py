@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from accounts.models import ReviewerRole, User
 from catalog.definition_text import definition_shown
 from catalog.models import Credential, CredentialVersion
+from core.compiled import CompiledRows
 from core.errors import InvalidState
 from reviews.anonymise import Redactor
 from reviews.calibration import rubric_hash
@@ -69,6 +70,24 @@ def counting(results: QuerySet[CalibrationResult]) -> QuerySet[CalibrationResult
     )
 
 
+# One reviewer's results for a rubric, oldest first, built once: every calibration sample scored answers where its
+# reviewer stands (calibration_status), and building the queries was most of that answer's time.
+_SAMPLES_IN_FORCE = CompiledRows(
+    lambda credential_id, hash_: samples_in_force(credential_id, hash_).values_list("pk"),  # type: ignore[misc]
+    int,
+    str,
+)
+_RESULTS_OF_ONE = CompiledRows(
+    lambda reviewer_id, hash_: (
+        counting(CalibrationResult.objects.filter(reviewer_id=reviewer_id, rubric_hash=hash_))
+        .order_by("submitted_at", "id")
+        .values_list("reviewer_id", "sample_id", "matches", "total")
+    ),  # type: ignore[misc]
+    int,
+    str,
+)
+
+
 def calibration_by_reviewer(
     *, credential_id: int, hash_: str, reviewer_ids: Iterable[int], required: bool, agreement: float
 ) -> dict[int, CalibrationStatus]:
@@ -78,13 +97,18 @@ def calibration_by_reviewer(
     `agreement` of all the criteria scored match the agreed level exactly."""
     ids = list(reviewer_ids)
     # Counts only: a sample's texts and a result's levels are the bulk of their rows, and nothing here reads them.
-    samples = set(samples_in_force(credential_id, hash_).values_list("pk", flat=True))
+    samples = {pk for (pk,) in _SAMPLES_IN_FORCE.fetch(credential_id, hash_)}
     latest: dict[tuple[int, int], tuple[int, int]] = {}
-    results = (
-        counting(CalibrationResult.objects.filter(reviewer_id__in=ids, sample_id__in=samples, rubric_hash=hash_))
-        .order_by("submitted_at", "id")
-        .values_list("reviewer_id", "sample_id", "matches", "total")
-    )
+    results: Iterable[tuple[int, int, int, int]]
+    if len(ids) == 1:
+        # Indexed by reviewer and rubric (calibration_result_reviewer); a few rows, kept to the samples in force here.
+        results = [row for row in _RESULTS_OF_ONE.fetch(ids[0], hash_) if row[1] in samples]
+    else:
+        results = (
+            counting(CalibrationResult.objects.filter(reviewer_id__in=ids, sample_id__in=samples, rubric_hash=hash_))
+            .order_by("submitted_at", "id")
+            .values_list("reviewer_id", "sample_id", "matches", "total")
+        )
     for reviewer_id, sample_id, matches, total in results:
         latest[(reviewer_id, sample_id)] = (matches, total)  # later rows win
     out = {}

@@ -187,10 +187,7 @@
       response = await fetch(data.responses, {
         method: "PATCH",
         credentials: "same-origin",
-        // The draft as saved is all this page reads from the answer (RFC 7240's return=minimal).
-        headers: {
-          "Content-Type": "application/json", Accept: "application/json", Prefer: "return=minimal", "X-CSRFToken": token,
-        },
+        headers: { "Content-Type": "application/json", Prefer: "return=minimal", "X-CSRFToken": token },
         body: JSON.stringify(body),
       });
       answer = await response.json().catch(() => ({}));
