@@ -73,7 +73,7 @@ def counting(results: QuerySet[CalibrationResult]) -> QuerySet[CalibrationResult
 # One reviewer's results for a rubric, oldest first, built once: every calibration sample scored answers where its
 # reviewer stands (calibration_status), and building the queries was most of that answer's time.
 _SAMPLES_IN_FORCE = CompiledRows(
-    lambda credential_id, hash_: samples_in_force(credential_id, hash_).values_list("pk"),  # type: ignore[misc]
+    lambda credential_id, hash_: samples_in_force(credential_id, hash_).values_list("pk"),
     int,
     str,
 )
@@ -82,7 +82,7 @@ _RESULTS_OF_ONE = CompiledRows(
         counting(CalibrationResult.objects.filter(reviewer_id=reviewer_id, rubric_hash=hash_))
         .order_by("submitted_at", "id")
         .values_list("reviewer_id", "sample_id", "matches", "total")
-    ),  # type: ignore[misc]
+    ),
     int,
     str,
 )
