@@ -62,10 +62,9 @@ class Submission(models.Model):
                 fields=["educator", "credential"], condition=Q(is_open=True), name="submission_one_open"
             ),
         ]
-        indexes = [
-            # Serves submissions_list_for_educator: WHERE educator_id = ? ORDER BY updated_at DESC.
-            models.Index(fields=["educator", "-updated_at"], name="submission_educator_recent"),
-        ]
+        # No index on updated_at: autosave moves it on every save, and an index on it would be rewritten each time
+        # (on PostgreSQL, it would also rule out HOT updates of the row). An educator's own list (WHERE educator_id
+        # = ? ORDER BY updated_at DESC) finds their few rows by the educator's index and sorts them.
 
     def __str__(self) -> str:
         return f"{self.educator} → {self.credential.slug} ({self.status})"

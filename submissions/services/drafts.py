@@ -252,11 +252,12 @@ _AUTOSAVE_LOCK: CompiledModels[Submission] = CompiledModels(
     int,
 )
 _DRAFT_LOCK: CompiledModels[Draft] = CompiledModels(lambda pk: Draft.objects.select_for_update().filter(pk=pk), int)
-# A save writes every column of the draft but its key, and the submission's status and time.
-_DRAFT_WRITE: CompiledUpdate[Draft] = CompiledUpdate(
-    Draft,
-    ("responses", "self_evaluation", "revision", "field_revisions", "first_written_at", "updated_at", "updated_by"),
-)
+# A save writes every column of the draft but its key, and the submission's status and time. Who saved it is written
+# only when that changes: the column is indexed, and a column named in an UPDATE has its index entry rewritten
+# whether its value changed or not, which for one person typing would be every save.
+_DRAFT_COLUMNS = ("responses", "self_evaluation", "revision", "field_revisions", "first_written_at", "updated_at")
+_DRAFT_WRITE: CompiledUpdate[Draft] = CompiledUpdate(Draft, _DRAFT_COLUMNS)
+_DRAFT_WRITE_WITH_WRITER: CompiledUpdate[Draft] = CompiledUpdate(Draft, (*_DRAFT_COLUMNS, "updated_by"))
 _STATUS_WRITE: CompiledUpdate[Submission] = CompiledUpdate(Submission, ("status", "updated_at"))
 
 
@@ -398,8 +399,9 @@ def _merge(
         draft.field_revisions[SELF_EVALUATION_KEY + criterion_id] = revision
     draft.revision = revision
     draft.updated_at = now
+    writer_changed = draft.updated_by_id != actor.pk
     draft.updated_by = actor
-    _DRAFT_WRITE.run(draft)
+    (_DRAFT_WRITE_WITH_WRITER if writer_changed else _DRAFT_WRITE).run(draft)
     # Only the first save is an event: later autosaves would drown the timeline, and the draft's
     # revision and updated_at already record them.
     if locked.status == Status.STARTED:

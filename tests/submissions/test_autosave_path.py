@@ -100,6 +100,26 @@ def test_the_write_stores_what_the_draft_holds(educator, draft):
     assert (submission.status, submission.updated_at) == ("in_progress", stored.updated_at)
 
 
+def test_who_saved_the_draft_is_written_when_it_changes_and_only_then(educator, educator2, draft):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    draft_autosave(submission_id=draft.pk, actor=educator, base_revision=0, changes={"plan.narrative": "One"})
+    with CaptureQueriesContext(connection) as again:
+        draft_autosave(submission_id=draft.pk, actor=educator, base_revision=1, changes={"plan.narrative": "Two"})
+    (write,) = [q["sql"] for q in again.captured_queries if q["sql"].startswith('UPDATE "submissions_draft"')]
+    assert "updated_by_id" not in write  # the same person: its indexed column is left alone
+    assert Draft.objects.get(pk=draft.pk).updated_by_id == educator.pk
+    # Last saved by someone else (as a restore or an admin's script may leave it): the next save names its writer.
+    Draft.objects.filter(pk=draft.pk).update(updated_by=educator2)
+    with CaptureQueriesContext(connection) as changed:
+        draft_autosave(submission_id=draft.pk, actor=educator, base_revision=2, changes={"plan.narrative": "Three"})
+    (write,) = [q["sql"] for q in changed.captured_queries if q["sql"].startswith('UPDATE "submissions_draft"')]
+    assert "updated_by_id" in write
+    stored = Draft.objects.get(pk=draft.pk)
+    assert (stored.updated_by_id, stored.value("plan.narrative"), stored.revision) == (educator.pk, "Three", 3)
+
+
 def test_someone_elses_draft_is_not_found_and_untouched(educator, educator2, draft):
     from core.errors import NotFound
 
