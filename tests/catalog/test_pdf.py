@@ -237,6 +237,8 @@ def test_the_renderer_refuses_anything_outside_the_static_files(url):
 # ----- the real programs -------------------------------------------------------------------
 
 
+# The definitions come from the database; what is drawn from them, and its text, does not depend on which one.
+@pytest.mark.once
 @pytest.mark.parametrize("slug", [CLASSKICK, EDUCATORS_RISING])
 def test_each_real_programs_guide_holds_its_requirements_and_scoring(client, credentials, slug):
     spec = credentials[slug].current_version.spec

@@ -153,6 +153,7 @@ def test_an_untranslated_program_reads_in_spanish_around_its_english_text(client
     assert spec.parts[0].fields[0].label in marked
 
 
+@pytest.mark.once  # what is drawn, and where it is kept, does not depend on the database engine
 def test_the_pdf_form_is_cached_apart_per_language(client: Client, educators_rising: Credential):
     url = reverse("catalog:form_pdf", args=[EDUCATORS_RISING])
 
