@@ -268,10 +268,11 @@ def get_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
 
 
 def _prefers_minimal(request: HttpRequest) -> bool:
-    """Whether the request's Prefer header (RFC 7240) asks for return=minimal."""
+    """Whether the request's Prefer header (RFC 7240) asks for return=minimal: spaces around "=" and a quoted value
+    are the same preference."""
     header = request.META.get("HTTP_PREFER", "")
     return any(
-        preference.split(";", 1)[0].strip().replace(" ", "").lower() == "return=minimal"
+        preference.split(";", 1)[0].replace(" ", "").replace('"', "").lower() == "return=minimal"
         for preference in header.split(",")
     )
 

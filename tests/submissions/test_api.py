@@ -95,6 +95,13 @@ def test_a_save_that_prefers_a_minimal_answer_gets_the_draft_alone(edna, draft, 
     )
     assert (other.status_code, "Preference-Applied" in other.headers) == (200, False)
     assert other.json()["evidence"]
+    quoted = edna.patch(
+        f"{draft.pk}/responses",
+        {"base_revision": 3, "responses": {"context.school_name": "Adams"}},
+        HTTP_PREFER='return = "minimal"; extra',
+    )
+    assert (quoted.status_code, quoted.headers.get("Preference-Applied")) == (200, "return=minimal")
+    assert "evidence" not in quoted.json()
 
 
 def test_a_stale_save_is_409_with_both_values_and_the_draft_keeps_the_first(edna, draft, educator):
