@@ -13,7 +13,8 @@ CSRF token marked, and each response gets its own token: for an anonymous visito
 whose page is the same for everyone (`page_key`, `page_get`, `page_render`), and for a signed-in person, read back
 for that person only, with the state of what the page shows kept beside it and compared on every view
 (`person_page_key`, `person_page`), or, for a page that names the change-log scopes its state is drawn from, sent
-without reading its state while the log shows no write to them since it was kept (core/changes.py).
+without reading its state while the log shows no write to them since it was kept (core/changes.py); a page may keep
+part of its state out of the log, read and compared on every view all the same (`live`).
 The Content-Security-Policy uses no nonce (settings: nothing inline); a page that printed one could not be kept
 whole.
 """
@@ -42,7 +43,7 @@ from core import changes
 
 # Raised whenever what a cached fragment holds changes shape (its templates or the values drawn into it), so that
 # a cache shared with an older release is never read back.
-FRAGMENTS_VERSION = "2"
+FRAGMENTS_VERSION = "3"
 # A day: entries only need to outlive a burst of views; one whose data changed is unreachable anyway.
 TIMEOUT = 24 * 3600
 
@@ -121,21 +122,34 @@ class KeptPage:
         mark: changes.Mark | None = None,
         scopes: tuple[str, ...] = (),
         until: float = math.inf,
+        live: object = None,
     ) -> KeptPage:
         parts = tuple(part.encode() for part in html.split(CSRF_MARK))
-        return cls(pickle.dumps(state, pickle.HIGHEST_PROTOCOL), parts, mark, scopes, until)
+        live_pickle = pickle.dumps(live, pickle.HIGHEST_PROTOCOL) if live is not None else b""
+        return cls(pickle.dumps(state, pickle.HIGHEST_PROTOCOL), parts, mark, scopes, until, live_pickle)
+
+    # The part of the state read on every view even while the log shows no change (person_page's `live`), pickled
+    # apart so that comparing it does not unpickle the rest; empty for a page without one.
+    live_pickle: bytes = b""
 
     def state(self) -> object:
         return pickle.loads(self.state_pickle)  # noqa: S301 - our own cache's bytes, pickled by of() above
 
+    def live(self) -> object:
+        return pickle.loads(self.live_pickle) if self.live_pickle else None  # noqa: S301 - as state()
 
-def person_page_kept(request: HttpRequest, key: str | None) -> tuple[HttpResponse | None, KeptPage | None]:
+
+def person_page_kept(
+    request: HttpRequest, key: str | None, live: Callable[[], object] | None = None
+) -> tuple[HttpResponse | None, KeptPage | None]:
     """The page kept under `key` (person_page_key's), sent at once when nothing it was drawn from has changed since
-    by the change log; else None, with what is kept (to compare its state with the state read now)."""
+    by the change log, and `live()` (given) is as it was when the page was drawn; else None, with what is kept (to
+    compare its state with the state read now)."""
     entry = fragment_get(key, KeptPage) if key else None
     if entry is None:
         return None, None
-    if entry.mark is not None and time.time() < entry.until and changes.unchanged(entry.scopes, entry.mark):
+    logged = entry.mark is not None and time.time() < entry.until and changes.unchanged(entry.scopes, entry.mark)
+    if logged and (live is None or entry.live() == live()):
         return _sent(request, entry.parts), entry
     return None, entry
 
@@ -153,17 +167,19 @@ def person_page_keep(
     mark: changes.Mark | None,
     scopes: Callable[[Any], Sequence[str]] | None,
     until: Callable[[Any], datetime | None] | None,
+    live: object = None,
 ) -> None:
     """Keeps the page (drawn, or as kept before) under `key` with the state it was drawn from and, given a mark, the
-    scopes and moment that tell the next view whether it may be sent unread."""
+    scopes and moment that tell the next view whether it may be sent unread (with `live`, the part of the state
+    compared on every view all the same)."""
     checked = mark is not None and scopes is not None
     moment = until(state) if checked and until is not None else None
     found = tuple(scopes(state)) if checked and scopes is not None else ()
     stop = moment.timestamp() if moment is not None else math.inf
     if isinstance(page, KeptPage):
-        entry = KeptPage(page.state_pickle, page.parts, mark if checked else None, found, stop)
+        entry = KeptPage(page.state_pickle, page.parts, mark if checked else None, found, stop, page.live_pickle)
     else:
-        entry = KeptPage.of(state, page, mark if checked else None, found, stop)
+        entry = KeptPage.of(state, page, mark if checked else None, found, stop, live)
     fragment_set(key, entry)
 
 
@@ -228,6 +244,26 @@ def page_render(
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)), status=status)
 
 
+def _in_two(
+    state: Callable[[], object],
+    live: Callable[[], object],
+    scopes: Callable[[Any], Sequence[str]] | None,
+    until: Callable[[Any], datetime | None] | None,
+) -> tuple[Callable[[], object], Callable[[Any], Sequence[str]] | None, Callable[[Any], datetime | None] | None]:
+    """A page's state as the pair (live part, watched part), with the log's scopes and moment of the watched part."""
+
+    def whole() -> object:
+        return live(), state()
+
+    def watched(pair: Any) -> Sequence[str]:
+        return scopes(pair[1]) if scopes is not None else ()
+
+    def moment(pair: Any) -> datetime | None:
+        return until(pair[1]) if until is not None else None
+
+    return whole, watched if scopes is not None else None, moment if until is not None else None
+
+
 def person_page(
     request: HttpRequest,
     name: str,
@@ -237,6 +273,7 @@ def person_page(
     *,
     scopes: Callable[[Any], Sequence[str]] | None = None,
     until: Callable[[Any], datetime | None] | None = None,
+    live: Callable[[], object] | None = None,
 ) -> HttpResponse:
     """A signed-in person's page kept whole with `state()`, the state of everything it shows that the person's own
     fields in person_page_key do not cover: an unchanged page is sent as drawn, without reading what it shows or
@@ -246,19 +283,22 @@ def person_page(
 
     With `scopes` (the change-log scopes a state is drawn from, core/changes.py) the state is not even read while
     the log shows no write to them since the page was kept, until `until` (the moment the clock alone would change
-    a state, None for never)."""
+    a state, None for never). `live()` is the state of what the log does not watch: read and compared on every view
+    all the same, as a page without scopes compares its whole state."""
+    whole, watched, moment = (state, scopes, until) if live is None else _in_two(state, live, scopes, until)
     key = person_page_key(request, name)
-    sent, entry = person_page_kept(request, key)
+    sent, entry = person_page_kept(request, key, live)
     if sent is not None:
         return sent
-    mark = person_page_mark(key, scopes)
-    before = state()
-    kept = person_page_get(request, key, before, entry, mark=mark, scopes=scopes, until=until)
+    mark = person_page_mark(key, watched)
+    before = whole()
+    kept = person_page_get(request, key, before, entry, mark=mark, scopes=watched, until=moment)
     if kept is not None:
         return kept
     if key is None:
         return render(request, template, context())
     html = render_to_string(template, {**context(), "csrf_token": CSRF_MARK}, request)
-    if state() == before:
-        person_page_keep(key, before, html, mark, scopes, until)
+    if whole() == before:
+        live_part = before[0] if live is not None and isinstance(before, tuple) else None
+        person_page_keep(key, before, html, mark, watched, moment, live=live_part)
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))

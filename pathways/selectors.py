@@ -253,6 +253,15 @@ def progress_for_dashboard_state(*, user: Viewer, limit: int, now: datetime) -> 
     return steps, badges, tuple(_DASHBOARD_AWARDS.rows(user_id))
 
 
+def progress_for_dashboard_changes_at(state: tuple[Any, ...]) -> datetime | None:
+    """When the clock alone changes progress_for_dashboard_state: the first badge among it still valid expires
+    (None: never). Otherwise it changes only with a write to its scopes (pathways/changes.py)."""
+    if not state:
+        return None
+    _steps, badges, _awards = state
+    return min((valid_until for *_, valid_until, valid in badges if valid and valid_until is not None), default=None)
+
+
 # ----- a pathway's credential ---------------------------------------------------------------------------------
 
 

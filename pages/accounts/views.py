@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.selectors import user_roles_get
 from accounts.services import profile_update
 from core.fragments import person_page
-from pages.accounts.dashboard_state import dashboard_state
+from pages.accounts.dashboard_state import dashboard_changes_at, dashboard_live, dashboard_scopes, dashboard_state
 from pages.accounts.forms import ProfileForm
 from pages.accounts.language import language_cookie_set
 
@@ -52,7 +52,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Kept whole while nothing it shows changes (pages/accounts/dashboard_state.py): the person's most visited
-    page is then one small read per panel, not seven panels drawn again."""
+    page is then two small reads and one of the change log, not seven panels drawn again."""
     user = _signed_in_user(request)
     now = timezone.now()
     return person_page(
@@ -60,5 +60,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "accounts.dashboard",
         "accounts/dashboard.html",
         lambda: {"roles": user_roles_get(user=user)},
-        lambda: dashboard_state(request, user, now),
+        lambda: dashboard_state(user, now),
+        scopes=lambda _state: dashboard_scopes(user.pk),
+        until=dashboard_changes_at,
+        live=lambda: dashboard_live(request, user),
     )

@@ -73,6 +73,7 @@ from reviews.selectors.queue import (
     queue_page_scopes,
     queue_page_state,
     queue_summary,
+    queue_summary_state,
     review_get_for_reviewer,
     submitted_assignments_for_reviewer,
 )
@@ -167,6 +168,7 @@ __all__ = [
     "queue_page_scopes",
     "queue_page_state",
     "queue_summary",
+    "queue_summary_state",
     "reassign_choices",
     "resubmission_status",
     "review_get_for_reviewer",

@@ -312,11 +312,18 @@ class QueueSummary:
 def queue_summary(*, user: Viewer | None, now: datetime) -> QueueSummary:
     """How many assignments the reviewer has open and how many of them were due by `now`: one query whose SQL is
     built once (the queue page's own read of the open assignments)."""
+    return queue_summary_state(user=user, now=now)[0]
+
+
+def queue_summary_state(*, user: Viewer | None, now: datetime) -> tuple[QueueSummary, datetime | None]:
+    """queue_summary as of `now`, and when the clock alone next changes it: the first open assignment not yet due
+    falls due (None: never). Otherwise it changes only with a write to the reviewer's scope (reviews/changes.py)."""
     uid = active_user_id(user)
     if uid is None:
-        return QueueSummary(open=0, overdue=0)
-    opened = _OPEN_STATE.fetch(uid)
-    return QueueSummary(open=len(opened), overdue=sum(_moment(row[2]) <= now for row in opened))
+        return QueueSummary(open=0, overdue=0), None
+    due = [_moment(row[2]) for row in _OPEN_STATE.fetch(uid)]
+    summary = QueueSummary(open=len(due), overdue=sum(moment <= now for moment in due))
+    return summary, min((moment for moment in due if moment > now), default=None)
 
 
 def queue_page_state(*, user: Viewer | None, now: datetime) -> tuple[Any, ...] | None:

@@ -1,5 +1,6 @@
 """The dashboard is kept whole while nothing it shows changes (pages/accounts/dashboard_state.py): every change to
-what a panel shows is on the very next view, and a page kept for one person is never shown to another."""
+what a panel shows is on the very next view, whether its part of the state is read on every view or watched by the
+change log, and a page kept for one person is never shown to another."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import IssuerMembership, User
 from accounts.services import profile_update
 from awards.models import Partner, PartnerMembership
+from catalog.models import Issuer
+from core import changes
 from notifications.models import Notification, NotificationKind
-from pages.accounts.dashboard_state import PANELS
+from pages.accounts.dashboard_state import PANELS, dashboard_state
 from submissions.services import submission_start
 
 DASHBOARD = reverse("accounts:dashboard")
@@ -101,6 +104,44 @@ def test_a_reviewer_role_given_is_on_the_next_view(client, reviewer_mentor, clas
     ReviewerRole.objects.filter(user=reviewer_mentor).delete()
     html, _ = _view(client)
     assert "Your review queue" not in html
+
+
+def test_an_issuer_membership_and_the_issuers_new_name_are_on_the_next_view(client, educator, classkick):
+    """Roles are in the part of the state the change log watches: written by bulk updates here, as a script or
+    another process would write them, with no save() and no signal."""
+    client.force_login(educator)
+    assert "Issuer admin" not in _kept(client)
+    IssuerMembership.objects.create(user=educator, issuer=classkick.issuer, role=IssuerMembership.Role.ADMIN)
+    html = _kept(client)
+    assert f"<strong>Issuer admin</strong> of {classkick.issuer.name}" in html
+    Issuer.objects.filter(pk=classkick.issuer_id).update(name="Classkick Renamed")
+    assert "<strong>Issuer admin</strong> of Classkick Renamed" in _view(client)[0]
+
+
+def test_a_kept_dashboard_reads_its_live_part_and_the_change_log_alone(client, reviewer_mentor):
+    """While the log shows no write to its scopes, a view reads the submissions and the counts (the live part) and
+    asks the log, and reads neither roles, pathways nor the review queue."""
+    client.force_login(reviewer_mentor)
+    assert "Your review queue" in _kept(client)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(DASHBOARD)
+    # The session's read brings the person with whether they hold a role (accounts/mfa.py): not the panels' reads.
+    sql = [q["sql"] for q in queries.captured_queries if "django_session" not in q["sql"]]
+    assert any(changes.TABLE in q for q in sql)
+    assert any("submissions_submission" in q for q in sql)
+    assert any("notifications_notification" in q for q in sql)
+    for table in ("accounts_issuermembership", "pathways_pathway", "reviews_assignment"):
+        assert not any(table in q for q in sql), table
+
+
+def test_the_tables_the_watched_part_reads_are_all_watched(reviewer_mentor):
+    """A watched part that came to read a table the log does not watch would fail here until it is watched."""
+    tables = set(connection.introspection.table_names())
+    with CaptureQueriesContext(connection) as captured:
+        dashboard_state(reviewer_mentor, timezone.now())
+    read = {name for query in captured.captured_queries for name in re.findall(r'"(\w+)"', query["sql"])}
+    assert read & tables >= {"accounts_reviewerrole", "accounts_issuermembership", "reviews_assignment", "awards_badge"}
+    assert read & tables <= {w.table for w in changes.watches()}
 
 
 def test_a_page_kept_for_one_person_is_never_shown_to_another(client, educator, educator2):

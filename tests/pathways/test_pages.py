@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import time
 import zipfile
 from datetime import timedelta
 
@@ -18,7 +20,9 @@ from pypdf import PdfReader
 from awards.models import Visibility
 from awards.services import badge_revoke, badge_visibility_set
 from awards.verify import verify_credential
+from core import changes
 from pathways.models import Pathway, Rule
+from pathways.selectors import progress_for_dashboard_state
 from pathways.services import PathwayInput, pathway_award_issue, pathway_save
 from tests.conftest import CLASSKICK
 
@@ -332,12 +336,46 @@ def test_the_dashboard_panel_shows_what_the_progress_page_shows_and_sees_changes
     assert "Renamed" not in _dashboard_panel(client)
 
 
+def test_a_badge_expiring_is_on_the_next_dashboard_view_with_no_write(
+    client, educator, classkick, ck_more, make_pathway, issue
+):
+    """The panel is in the part of the dashboard the change log watches: a badge running out is no write, and the
+    kept page is drawn again from the moment it does."""
+    make_pathway([classkick, ck_more[0]], title="Started")
+    badge = issue(educator, classkick)
+    expires = timezone.now() + timedelta(seconds=1)
+    type(badge).objects.filter(pk=badge.pk).update(valid_until=expires)
+    client.force_login(educator)
+    assert "1 of the 2 credentials needed" in _dashboard_panel(client)
+    with CaptureQueriesContext(connection) as kept:
+        assert "1 of the 2 credentials needed" in _dashboard_panel(client)
+    assert not any("pathways_" in q["sql"] for q in kept.captured_queries)
+    time.sleep(max(0.0, (expires - timezone.now()).total_seconds()) + 0.05)
+    assert "0 of the 2 credentials needed" in _dashboard_panel(client)
+
+
+def test_the_tables_the_dashboard_panel_reads_are_all_watched(educator, classkick, ck_more, make_pathway, issue):
+    make_pathway([classkick, ck_more[0]])
+    issue(educator, classkick)
+    tables = set(connection.introspection.table_names())
+    with CaptureQueriesContext(connection) as captured:
+        state = progress_for_dashboard_state(user=educator, limit=5, now=timezone.now())
+    assert state  # all three of the panel's queries ran
+    read = {name for query in captured.captured_queries for name in re.findall(r'"(\w+)"', query["sql"])}
+    panel = {"awards_badge", "pathways_pathway", "pathways_pathway_credentials", "pathways_pathwayaward"}
+    assert read & tables >= panel
+    assert read & tables <= {w.table for w in changes.watches()}
+
+
 def test_the_dashboard_panel_keeps_its_queries_flat_and_shows_five_pathways(
     client, educator, classkick, ck_more, make_pathway, issue
 ):
-    make_pathway([classkick], title="Pathway 0")
+    first = make_pathway([classkick], title="Pathway zero")
     issue(educator, classkick)
     client.force_login(educator)
+    client.get(reverse("accounts:dashboard"))
+    # Both views measured find the page kept before a change: each asks the log, then reads and draws.
+    Pathway.objects.filter(pk=first.pk).update(title="Pathway 0")
     with CaptureQueriesContext(connection) as before:
         client.get(reverse("accounts:dashboard"))
 
