@@ -35,7 +35,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -135,7 +135,8 @@ def reading_make(form: str, credential: dict[str, Any], token: str | None) -> Re
 class _Recent:
     """The entries this process used last, by key, in front of Django's cache: a hit here is a dictionary lookup,
     where the cache's copy is unpickled on every read (the two reads were a fifth of a repeat's cost). Only
-    values that no caller changes are kept here: a reading without its credential, and a result's tuples."""
+    values that no caller changes are kept here: a reading without its credential, a reading from text as its
+    pickle (each read a copy), and a result's tuples."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -172,10 +173,13 @@ def reading_get(digest: str, given: object = None) -> Reading | None:
     """The reading kept for `digest`. `given` is the input itself: when it is a dict, the credential was kept
     without its body (reading_set) and is the input, which hashed to `digest`."""
     key = "awards.verify.read:" + digest
+    value = _recent.get(key)
     if isinstance(given, dict):
-        value = _recent.get(key)
         if isinstance(value, Reading):
             return value._replace(credential=given)
+    elif isinstance(value, bytes):
+        # Read from text: kept pickled, so each caller unpickles a credential of its own, as from Django's cache.
+        return cast(Reading, pickle.loads(value))  # noqa: S301 - this process's own bytes, pickled by reading_set
     value = cache.get(key)
     if not isinstance(value, Reading):
         return None
@@ -186,11 +190,15 @@ def reading_set(digest: str, reading: Reading, given: object = None) -> None:
     """Keep `reading` for `digest`. A credential given as a dict is the input: kept without its body, since
     unpickling it on every repeat (the badge page passes the parsed document) cost more than the rest of the
     reading, and the caller hands it in again. A credential read from text is the caller's to keep: it is never
-    shared between calls, so it goes only to Django's cache, whose every read is a copy."""
+    shared between calls, so it is kept pickled, in front of Django's cache as in it, and every read is a copy."""
     key = "awards.verify.read:" + digest
     if isinstance(given, dict):
         reading = reading._replace(credential={})
         _recent.set(key, reading)
+    else:
+        # Pickled here rather than read back from Django's cache, whose every read also checks the key character by
+        # character, takes its lock and looks at the entry's expiry: a third of a repeat's reading.
+        _recent.set(key, pickle.dumps(reading, pickle.HIGHEST_PROTOCOL))
     cache.set(key, reading, TIMEOUT)
 
 
