@@ -215,12 +215,14 @@ def person_page_render(
     mark: changes.Mark | None = None,
     scopes: Callable[[Any], Sequence[str]] | None = None,
     until: Callable[[Any], datetime | None] | None = None,
+    live: object = None,
 ) -> HttpResponse:
-    """The page drawn, and kept under `key` (person_page_key's) with the state it was drawn from."""
+    """The page drawn, and kept under `key` (person_page_key's, or page_key's for a page kept for every visitor not
+    signed in) with the state it was drawn from (and `live`, the part person_page_kept compares on every view)."""
     if key is None:
         return render(request, template, context)
     html = render_to_string(template, {**context, "csrf_token": CSRF_MARK}, request)
-    person_page_keep(key, state, html, mark, scopes, until)
+    person_page_keep(key, state, html, mark, scopes, until, live=live)
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
 
 

@@ -1,12 +1,18 @@
-"""A badge's public page: its verification run live on every view (each check answered from awards.verify_cache
-while the issuer's key and status list stand), and the page kept (core.fragments) under the state of the badge,
+"""A badge's public page: its verification live, and the page kept (core.fragments) under the state of the badge,
 both verification results and the language, for everyone but its earner and the issuer's admins, whose pages carry
-their own controls."""
+their own controls.
+
+Live how: the badge's row (with the issuer, credential and version read beside it) is read on every view; the
+verification (each check answered from awards.verify_cache while the issuer's key and status list stand) is run
+again whenever the change log shows a write to the issuer's keys or status lists (awards/changes.py) since the
+page was kept, or the clock reaches the credential's validFrom or validUntil; for a signed-in visitor, on every
+view."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -16,16 +22,28 @@ import qrcode.image.svg
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from accounts.participants import sharing_consented
 from awards import selectors, services
+from awards.changes import keys_scope
 from awards.models import Badge
 from awards.verify import Report, verify_credentials
+from awards.verify_report import time_parse
 from catalog.definition_text import definition_shown
-from core.fragments import fragment_get, fragment_key, fragment_set, page_get, page_key, page_render
+from core import changes
+from core.fragments import (
+    fragment_get,
+    fragment_key,
+    fragment_set,
+    page_key,
+    person_page_kept,
+    person_page_mark,
+    person_page_render,
+)
 from pages.awards import forms
 
 
@@ -104,27 +122,48 @@ def _badge_state(badge: Badge) -> tuple[Any, ...]:
     )
 
 
+def _changes_at(badge: Badge) -> datetime | None:
+    """When the clock alone changes the badge's verification: its validFrom or validUntil, whichever comes next."""
+    now = timezone.now()
+    moments = (time_parse(badge.document.get(name)) for name in ("validFrom", "validUntil"))
+    return min((moment for moment in moments if moment is not None and moment > now), default=None)
+
+
 @require_GET
 def detail(request: HttpRequest, uuid: str) -> HttpResponse:
     badge = selectors.badge_get_for_page(user=request.user, uuid=uuid)
     if badge.is_stacked:  # a pathway's credential: its page is the pathway's (pages/pathways)
         return redirect("pathways:credential", uuid=badge.uuid)
-    # Verified on every view (each answered from awards.verify_cache while the key and status list stand), both
-    # forms against one reading of the issuer's keys and status list.
-    report, jwt_report = verify_credentials(badge.document_text, badge.jwt)
     user_id = request.user.pk if request.user.is_authenticated else None
     is_earner = user_id == badge.earner_id
     can_revoke = user_id is not None and selectors.is_issuer_admin(user=request.user, issuer_id=badge.issuer_id)
-    key = whole = None
+    whole: str | None = None
+    live: tuple[Any, ...] | None = None
+    mark: changes.Mark | None = None
     may_share = False
+
+    def scopes(_state: object) -> tuple[str, ...]:
+        return (keys_scope(badge.issuer_id),)
+
     if not is_earner and not can_revoke:
-        # Everyone else sees the same page, drawn once per state of the badge, its verification and the language.
         may_share = sharing_consented(user=badge.earner)
-        state = (_badge_state(badge), _report_state(report), _report_state(jwt_report), may_share)
-        key = fragment_key("awards.badge_page", *state)
-        whole = page_key(request, key)
-        if (kept_page := page_get(request, whole)) is not None:
-            return kept_page
+        # What is read on every view: the badge's row and those beside it, both signed forms by their hash, and
+        # whether the earner may share it. A visitor who is not signed in gets the page kept for them all, sent as
+        # it is while that is unchanged and the change log vouches for the verification (the module's docstring).
+        signed = hashlib.sha256(badge.jwt.encode("utf-8", "surrogatepass")).hexdigest()
+        live = (_badge_state(badge), signed, may_share)
+        whole = page_key(request, "awards.badge_page.kept", badge.uuid)
+        sent, _kept = person_page_kept(request, whole, lambda: live)
+        if sent is not None:
+            return sent
+        mark = person_page_mark(whole, scopes)
+    # Both forms against one reading of the issuer's keys and status list (after the mark: a write made while
+    # they are read is a change after it).
+    report, jwt_report = verify_credentials(badge.document_text, badge.jwt)
+    key = None
+    if live is not None:
+        # Everyone else sees the same page body, drawn once per state of the badge, its verification and the language.
+        key = fragment_key("awards.badge_page", live[0], _report_state(report), _report_state(jwt_report), may_share)
     context: dict[str, Any] = {
         "badge": badge,
         "earner_name": earner_name(badge),
@@ -149,4 +188,14 @@ def detail(request: HttpRequest, uuid: str) -> HttpResponse:
         body = render_to_string("awards/_detail_body.html", drawn, request)
         fragment_set(key, body)
     context["body"] = SafeString(body)
-    return page_render(request, "awards/detail.html", context, key=whole)
+    return person_page_render(
+        request,
+        "awards/detail.html",
+        context,
+        key=whole,
+        state=key,
+        mark=mark,
+        scopes=scopes,
+        until=lambda _state: _changes_at(badge),
+        live=live,
+    )

@@ -1,7 +1,8 @@
 """A badge's page is drawn once per state of the badge, its verification and the language, for everyone but its
 earner and the issuer's admins (pages/awards/badge_page.py): the very next view after a revocation, a change of
 visibility, a key rotation, an expiry or a guardian's consent shows it, and the earner's and admins' controls
-never reach anyone else."""
+never reach anyone else. A visitor who is not signed in is sent the page kept for them all without the badge being
+verified again while the change log shows no write to the issuer's keys or status lists."""
 
 from __future__ import annotations
 
@@ -9,16 +10,22 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AgeBracket, ParticipationConsent, User
-from awards.models import Badge, Visibility
+from awards import keys as keyring
+from awards.changes import keys_scope
+from awards.models import Badge, IssuerKey, Visibility
 from awards.services import badge_issue, badge_revoke, badge_visibility_set
 from awards.services.keys import issuer_keys_create
+from awards.verify import verify_credentials
 from awards.verify_cache import verify_cache_clear
 from catalog.loader import credential_load
+from core import changes
 from tests.awards.conftest import earn
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -128,3 +135,41 @@ def test_each_language_gets_its_own_page(client, badge):
     assert "Live verification" in client.get(page_url(badge)).content.decode()
     assert without_csrf(client.get(page_url(badge), HTTP_ACCEPT_LANGUAGE="es").content) == without_csrf(spanish.content)
     assert without_csrf(client.get(page_url(badge)).content) == without_csrf(english.content)
+
+
+def test_a_kept_page_is_sent_without_verifying_the_badge_again(badge):
+    first = Client().get(page_url(badge))
+    with CaptureQueriesContext(connection) as kept:
+        again = Client().get(page_url(badge))
+    assert without_csrf(again.content) == without_csrf(first.content)
+    sql = [q["sql"] for q in kept.captured_queries]
+    assert any(changes.TABLE in q for q in sql)
+    assert not any("awards_issuerkey" in q or "awards_statuslist" in q for q in sql)
+
+
+def test_a_key_replaced_by_a_bulk_update_shows_at_the_very_next_view(badge):
+    """No save(), no signal, no change to the badge's own row: the change log alone tells the kept page is stale."""
+    assert "Verified: every check passed." in Client().get(page_url(badge)).content.decode()
+    assert "Verified: every check passed." in Client().get(page_url(badge)).content.decode()
+    other, _ = keyring.new_key_material(IssuerKey.Algorithm.ED25519)
+    IssuerKey.objects.filter(pk=badge.signing_key_id).update(public_key_multibase=other)
+    after = Client().get(page_url(badge)).content.decode()
+    assert "Verified: every check passed." not in after
+    assert "Not verified" in after
+
+
+def test_what_the_verification_reads_is_watched_or_read_on_every_view(badge):
+    """The page reads the badge with its issuer, credential and version on every view; everything else the
+    verification reads must be under the issuer's keys scope, or a change to it would not show."""
+    verify_cache_clear()
+    tables = set(connection.introspection.table_names())
+    with CaptureQueriesContext(connection) as captured:
+        verify_credentials(badge.document_text, badge.jwt)
+    read = {name for query in captured.captured_queries for name in re.findall(r'"(\w+)"', query["sql"])} & tables
+    watched = {w.table: w for w in changes.watches()}
+    assert read - {"catalog_issuer"} == {"awards_issuerkey", "awards_statuslist"}
+    for table in ("awards_issuerkey", "awards_statuslist"):
+        assert any("'keys:'" in scope for scope in watched[table].scopes if isinstance(scope, str)), table
+    before = changes.mark()
+    IssuerKey.objects.filter(pk=badge.signing_key_id).update(is_active=True)
+    assert changes.unchanged([keys_scope(badge.issuer_id)], before) is False

@@ -1,11 +1,14 @@
-"""A badge's page verifies its JSON and its VC-JWT on every view against one reading of the issuer's keys and
-status list (awards.verify.verify_credentials): a repeat view is the badge and that one reading, and every change
+"""A badge's page verifies its JSON and its VC-JWT against one reading of the issuer's keys and status list
+(awards.verify.verify_credentials): a signed-in visitor's repeat view is the badge and that one reading; one not
+signed in, the badge and the change log's word that nothing of the keys and lists was written since; and every change
 to them still shows at the very next view."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from awards.models import Badge
@@ -13,6 +16,7 @@ from awards.services import badge_revoke
 from awards.services.keys import issuer_keys_create
 from awards.verify import verify_credential, verify_credentials
 from awards.verify_cache import verify_cache_clear
+from core import changes
 
 
 @pytest.fixture(autouse=True)
@@ -24,13 +28,27 @@ def page_url(badge: Badge) -> str:
     return reverse("awards:detail", args=[badge.uuid])
 
 
-def test_a_repeat_view_reads_the_badge_and_the_key_state_once(badge, django_assert_num_queries):
+def test_a_repeat_view_reads_the_badge_and_the_key_state_once(badge, make_user):
+    visitor = Client()
+    visitor.force_login(make_user("sam@example.org", "Sam Stranger"))
+    assert visitor.get(page_url(badge)).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        html = visitor.get(page_url(badge)).content.decode()
+    assert "Verified: every check passed." in html
+    # The badge, whether the visitor administers its issuer, then the issuer's keys with the status list, once for
+    # both forms (the rest from the caches), and no word of the change log: their page is verified every time.
+    page = [q["sql"] for q in captured.captured_queries if "django_session" not in q["sql"]]
+    assert sum('FROM "awards_badge"' in sql for sql in page) == 1
+    assert sum("awards_issuerkey" in sql for sql in page) == 1
+    assert not any(changes.TABLE in sql for sql in page)
+
+
+def test_a_repeat_view_not_signed_in_reads_the_badge_and_the_change_log(badge, django_assert_num_queries):
     assert Client().get(page_url(badge)).status_code == 200
-    # The badge, then the issuer's keys with the status list, once for both forms; the rest from the caches.
     with django_assert_num_queries(2) as captured:
         html = Client().get(page_url(badge)).content.decode()
     assert "Verified: every check passed." in html
-    assert sum("awards_issuerkey" in query["sql"] for query in captured.captured_queries) == 1
+    assert sum(changes.TABLE in query["sql"] for query in captured.captured_queries) == 1
 
 
 def test_both_forms_get_the_reports_each_would_get_alone(badge, django_assert_num_queries):
