@@ -73,9 +73,11 @@ def test_the_api_documentation_renders_under_the_policy(library_page):
     page.goto("/api/v1/docs")
     # The document now describes some ninety operations; Swagger UI builds them all before drawing the title.
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("microcred API", timeout=30_000)
-    # Opening an operation draws its parameters and the "Try it out" form, all from Swagger UI's script.
-    page.locator(".opblock-summary-control").first.click()
-    expect(page.get_by_role("button", name="Try it out")).to_be_visible()
+    # Opening an operation draws its parameters and the "Try it out" form, all from Swagger UI's script. The click
+    # moves the address's fragment, and Playwright waits for that navigation while the script is still drawing: on a
+    # slow, busy machine that has taken over ten seconds, so the click is given as long as the title.
+    page.locator(".opblock-summary-control").first.click(timeout=30_000)
+    expect(page.get_by_role("button", name="Try it out")).to_be_visible(timeout=30_000)
 
 
 @pytest.mark.django_db(transaction=True)
