@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from api.auth import object_auth, request_user, session_or_token
-from api.common import FILE_DOC, Answer, FindingOut, Id, Pagination, StrictCount, StrictIn, errors
+from api.common import FILE_DOC, Answer, FindingOut, Id, Pagination, StrictCount, StrictIn, errors, rendered
 from catalog.models import Credential
 from catalog.schema import FileField
 from core.errors import FieldError, FileTooLarge, InvalidInput, NotFound
@@ -296,7 +296,7 @@ def _prefers_minimal(request: HttpRequest) -> bool:
 )
 def save_responses(
     request: HttpRequest, response: HttpResponse, submission_id: Id, payload: ResponsesIn
-) -> SubmissionOut | DraftSavedOut:
+) -> SubmissionOut | HttpResponse:
     """Save changed fields. 409 with both versions of each field changed elsewhere since base_revision. With
     `Prefer: return=minimal` the answer is the draft alone (revision, responses, self-evaluation)."""
     # One locked read finds the submission, checks its owner and brings what the answer names: the page saves
@@ -317,14 +317,19 @@ def save_responses(
     if _prefers_minimal(request):
         response["Preference-Applied"] = "return=minimal"
         draft = submission.draft
-        return DraftSavedOut(
-            id=submission.pk,
-            status=submission.status,
-            revision=draft.revision,
-            responses=draft.responses,
-            self_evaluation=draft.self_evaluation,
-            first_written_at=draft.first_written_at,
-            updated_at=submission.updated_at,
+        # DraftSavedOut's fields, from the draft as saved.
+        return rendered(
+            request,
+            response,
+            {
+                "id": submission.pk,
+                "status": submission.status,
+                "revision": draft.revision,
+                "responses": draft.responses,
+                "self_evaluation": draft.self_evaluation,
+                "first_written_at": draft.first_written_at,
+                "updated_at": submission.updated_at,
+            },
         )
     return SubmissionOut.model_validate(_submission_out(submission))
 

@@ -16,7 +16,9 @@ still goes through Django's cursor, so query counting, execute wrappers and the 
   Django's own populators, annotations set as attributes); a `select_for_update()` query is still refused outside
   a transaction. `.rows(*keys)`:
   the same query's rows as the driver returns them (a state to compare, as CompiledRows gives).
-- `CompiledUpdate(Model, fields).run(obj)`: `UPDATE ... SET <fields> WHERE pk = ...` from an instance.
+- `CompiledUpdate(Model, fields).run(obj)`: `UPDATE ... SET <fields> WHERE pk = ...` from an instance. With
+  `guards=(column, ...)`, `.run(obj, *expected)` adds `AND column = expected` for each: a write that takes effect
+  only if those columns still hold what was read (0 rows changed otherwise).
 
 What a caller must never do: put into the query anything that can change between calls other than through its
 declared keys. The SQL and every other parameter are frozen at the first build on each connection, for the life of
@@ -291,13 +293,19 @@ class CompiledUpdate(Generic[M]):
     each value still goes through its field's get_db_prep_save, as the ORM's UPDATE does, so nothing is frozen.
     Like QuerySet.update, it sends no save signals; answers how many rows it changed (0 or 1)."""
 
-    def __init__(self, model: type[M], fields: tuple[str, ...]) -> None:
+    def __init__(self, model: type[M], fields: tuple[str, ...], guards: tuple[str, ...] = ()) -> None:
         self._model = model
         found = [model._meta.get_field(name) for name in fields]
         self._fields: tuple[Field[Any, Any], ...] = tuple(f for f in found if isinstance(f, Field))
         for field in found:
             if not isinstance(field, Field) or field.primary_key or hasattr(field, "get_placeholder"):
                 raise ValueError(f"CompiledUpdate writes plain columns, not {field.name}")
+        checked = [model._meta.get_field(name) for name in guards]
+        self._guards: tuple[Field[Any, Any], ...] = tuple(f for f in checked if isinstance(f, Field))
+        for field in checked:
+            # A JSON column's equality differs by engine (text on SQLite, jsonb on PostgreSQL): never a guard.
+            if not isinstance(field, Field) or field.primary_key or field.get_internal_type() == "JSONField":
+                raise ValueError(f"CompiledUpdate guards on plain columns, not {field.name}")
         self._plans: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _UpdatePlan] = weakref.WeakKeyDictionary()
 
     def _plan(self, connection: BaseDatabaseWrapper, obj: M) -> _UpdatePlan:
@@ -307,19 +315,28 @@ class CompiledUpdate(Generic[M]):
         query = UpdateQuery(self._model)
         query.add_update_values({field.name: getattr(obj, field.attname) for field in self._fields})
         query.add_q(Q(pk=obj.pk))
+        for guard in self._guards:
+            # One condition at a time, so that the parameters follow the guards' order (Q sorts its keywords).
+            query.add_q(Q(**{guard.attname: getattr(obj, guard.attname)}))
         sql, params = query.get_compiler(connection=connection).as_sql()
-        if len(params) != len(self._fields) + 1:
-            raise ValueError("CompiledUpdate needs one parameter per field and one for the key")
+        if len(params) != len(self._fields) + 1 + len(self._guards):
+            raise ValueError("CompiledUpdate needs one parameter per field, one for the key and one per guard")
         plan = self._plans[connection] = _UpdatePlan(sql=sql, fields=self._fields)
         return plan
 
-    def run(self, obj: M) -> int:
+    def run(self, obj: M, *expected: Any) -> int:
+        """Writes `obj`'s fields; with guards, only where each guarded column holds its value in `expected`."""
+        if len(expected) != len(self._guards):
+            raise TypeError(f"CompiledUpdate.run takes one expected value per guard ({len(self._guards)})")
         connection = connections[router.db_for_write(self._model)]
         plan = self._plan(connection, obj)
         values = [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in plan.fields]
         key = self._model._meta.pk
         assert key is not None
         values.append(key.get_db_prep_value(obj.pk, connection))
+        values.extend(
+            guard.get_db_prep_value(value, connection) for guard, value in zip(self._guards, expected, strict=True)
+        )
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, values)
             return int(cursor.rowcount)

@@ -82,7 +82,8 @@ class Draft(models.Model):
     of item values plus a stable "id". `field_revisions` maps each field reference (and
     "self_evaluation:<criterion>") to the revision that last changed it, which is what lets two tabs
     save different fields without a conflict. `first_written_at` maps each text field's reference to
-    when it first held text (for the `written_within` check)."""
+    when it first held text (for the `written_within` check). Every write to a draft moves `revision`: autosave
+    writes what it merged only where the revision is still the one it read (submissions.services.drafts)."""
 
     submission = models.OneToOneField(Submission, on_delete=models.CASCADE, primary_key=True, related_name="draft")
     responses = models.JSONField(default=dict)

@@ -136,9 +136,10 @@ def _clean_text(spec: TextField, raw: Any, *, field: str, entry: int | None) -> 
     text = _plain_text(raw, field=field, label=spec.label, entry=entry)
     if not spec.multiline:
         text = _one_line(text, field=field, label=spec.label, entry=entry)
-    count = word_count(text)
     grouped = partial(number_format, force_grouping=True)
-    if count > HARD_WORD_CAP:
+    # A word is at least one character and a space: a text of up to twice the cap cannot exceed it, and every
+    # autosave sends its text, so the words are counted only for a text that long.
+    if len(text) >= 2 * HARD_WORD_CAP and (count := word_count(text)) > HARD_WORD_CAP:
         words = {"label": spec.label, "count": grouped(count), "cap": grouped(HARD_WORD_CAP)}
         words["max"] = grouped(spec.max_words or 0)
         message = (

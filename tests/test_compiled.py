@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from core.compiled import CompiledModels, CompiledRows
+from core.compiled import CompiledModels, CompiledRows, CompiledUpdate
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,28 @@ def test_annotations_are_set_on_the_instances_as_the_orm_sets_them() -> None:
     again = compiled.one(first.pk)
     assert again is not None
     assert again.unread is False
+
+
+def test_a_guarded_update_writes_only_where_its_columns_hold_what_was_read() -> None:
+    person = User.objects.create_user(email="reader@example.org", password="x")
+    other = User.objects.create_user(email="other@example.org", password="x")
+    notice = Notification.objects.create(user=person, kind="attempt_submitted", title="Before")
+    write = CompiledUpdate(Notification, ("title",), guards=("kind", "user"))
+    notice.title = "After"
+    # The columns as read: written.
+    assert write.run(notice, "attempt_submitted", person.pk) == 1
+    assert Notification.objects.get(pk=notice.pk).title == "After"
+    # Either column changed since: nothing written, and the plan built for the first call serves the rest.
+    notice.title = "Stale"
+    assert write.run(notice, "review_assigned", person.pk) == 0
+    assert write.run(notice, "attempt_submitted", other.pk) == 0
+    assert Notification.objects.get(pk=notice.pk).title == "After"
+    with pytest.raises(TypeError, match="one expected value per guard"):
+        write.run(notice, "attempt_submitted")
+
+
+def test_a_json_column_is_refused_as_a_guard() -> None:
+    from submissions.models import Draft
+
+    with pytest.raises(ValueError, match="guards on plain columns"):
+        CompiledUpdate(Draft, ("revision",), guards=("responses",))

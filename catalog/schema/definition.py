@@ -29,6 +29,11 @@ from catalog.schema.rubric import Criterion, Rubric, SelfEvaluation
 from catalog.schema.terms import GraduateCredit, License, Participants, Renewal, Retention
 from catalog.schema.translations import LanguageCode, Translation, text_places, unknown_place_message
 
+# Each definition's fields by reference (CredentialDefinition._fields_by_ref), holding the definition itself so that its
+# id is not reused while kept. Versions' definitions are kept per process (catalog.models), so this stays small.
+_FIELD_INDEX: dict[int, tuple[CredentialDefinition, list[Part], dict[str, SubmissionField]]] = {}
+_FIELD_INDEX_KEPT = 512
+
 
 class CredentialDefinition(Strict):
     schema_version: Literal[1] = 1
@@ -213,8 +218,23 @@ class CredentialDefinition(Strict):
         """The field in which the educator says which grade band the submission belongs to, if any."""
         return next((f for p in self.parts for f in p.fields if f.id == GRADE_BAND_FIELD), None)
 
+    def _fields_by_ref(self) -> dict[str, SubmissionField]:
+        """Every "part.field" of the definition: autosave looks up each field it saves, twice. Kept outside the
+        model, by its identity and its list of parts: an attribute on it would be copied by model_copy into a
+        definition made with other parts (a translated one), and would make two equal definitions unequal."""
+        kept = _FIELD_INDEX.get(id(self))
+        if kept is None or kept[0] is not self or kept[1] is not self.parts:
+            if len(_FIELD_INDEX) >= _FIELD_INDEX_KEPT:
+                _FIELD_INDEX.clear()
+            index = {f"{part.id}.{field.id}": field for part in self.parts for field in part.fields}
+            kept = _FIELD_INDEX[id(self)] = (self, self.parts, index)
+        return kept[2]
+
     def field_at(self, ref: str) -> SubmissionField | ItemField:
         """The field named by "part.field" or "part.list.item"; ValueError naming the reference when absent."""
+        found = self._fields_by_ref().get(ref)
+        if found is not None:
+            return found
         bits = ref.split(".")
         if len(bits) not in (2, 3):
             raise ValueError(

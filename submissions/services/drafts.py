@@ -18,17 +18,11 @@ API alike (the partial unique constraint `submission_one_open` holds the first h
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import os
-import tempfile
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -41,6 +35,7 @@ from core.errors import Conflict, FieldConflict, FieldError, InvalidInput, Inval
 from submissions.errors import StartRefused
 from submissions.models import EDITABLE_STATUSES, Attempt, AttemptStatus, Draft, EventKind, Status, Submission
 from submissions.services._common import event_record, require_editable, require_owner
+from submissions.services.writer_turn import sqlite_writer_turn
 from submissions.values import clean_change, clean_self_evaluation, is_filled
 
 SELF_EVALUATION_KEY = "self_evaluation:"  # prefix of self-evaluation keys in Draft.field_revisions
@@ -209,7 +204,7 @@ def draft_save(
         # a third of an autosave's database work, and the first save's event reads the credential on its own.
         locked = (
             Submission.objects.select_for_update()
-            .only("educator_id", "status", "updated_at", "credential_id")
+            .only("educator_id", "status", "updated_at", "credential_id", "version_id")
             .get(pk=submission.pk)
         )
         require_owner(locked, actor)
@@ -239,7 +234,21 @@ _AUTOSAVE_COLUMNS = (
 )
 
 
-# Locks the submission row only: the version, credential and issuer rows it joins are read, not written.
+# The state an autosave starts from, read with no lock: the submission with what the answer names, and its draft,
+# in one statement, so that the two are one committed state.
+_DRAFT_COLUMNS = ("responses", "self_evaluation", "revision", "field_revisions", "first_written_at", "updated_at")
+_AUTOSAVE_READ: CompiledModels[Submission] = CompiledModels(
+    lambda pk, owner: (
+        Submission.objects.select_related("version", "credential__issuer", "draft")
+        .only(*_AUTOSAVE_COLUMNS, *(f"draft__{column}" for column in (*_DRAFT_COLUMNS, "updated_by")))
+        .filter(pk=pk, educator_id=owner)
+        .order_by()
+    ),
+    int,
+    int,
+)
+# The same save when that state changed before it could be written: the submission row locked (only it: the
+# version, credential and issuer rows it joins are read, not written), then its draft.
 _AUTOSAVE_LOCK: CompiledModels[Submission] = CompiledModels(
     lambda pk, owner: (
         Submission.objects.select_for_update(of=("self",))
@@ -252,68 +261,22 @@ _AUTOSAVE_LOCK: CompiledModels[Submission] = CompiledModels(
     int,
 )
 _DRAFT_LOCK: CompiledModels[Draft] = CompiledModels(lambda pk: Draft.objects.select_for_update().filter(pk=pk), int)
-# A save writes every column of the draft but its key, and the submission's status and time. Who saved it is written
-# only when that changes: the column is indexed, and a column named in an UPDATE has its index entry rewritten
-# whether its value changed or not, which for one person typing would be every save.
-_DRAFT_COLUMNS = ("responses", "self_evaluation", "revision", "field_revisions", "first_written_at", "updated_at")
-_DRAFT_WRITE: CompiledUpdate[Draft] = CompiledUpdate(Draft, _DRAFT_COLUMNS)
-_DRAFT_WRITE_WITH_WRITER: CompiledUpdate[Draft] = CompiledUpdate(Draft, (*_DRAFT_COLUMNS, "updated_by"))
-_STATUS_WRITE: CompiledUpdate[Submission] = CompiledUpdate(Submission, ("status", "updated_at"))
+# A save writes every column of the draft but its key, and the submission's status and time, each only where what
+# the save was merged from still holds: the draft's revision (every write to a draft moves it), the submission's
+# status and version. Who saved it is written only when that changes: the column is indexed, and a column named in
+# an UPDATE has its index entry rewritten whether its value changed or not, which for one person typing would be
+# every save.
+_DRAFT_WRITE: CompiledUpdate[Draft] = CompiledUpdate(Draft, _DRAFT_COLUMNS, guards=("revision",))
+_DRAFT_WRITE_WITH_WRITER: CompiledUpdate[Draft] = CompiledUpdate(
+    Draft, (*_DRAFT_COLUMNS, "updated_by"), guards=("revision",)
+)
+_STATUS_WRITE: CompiledUpdate[Submission] = CompiledUpdate(
+    Submission, ("status", "updated_at"), guards=("status", "version")
+)
 
 
-# The SQLite writers' lock file of each database, opened once per process (a forked child opens its own: flock()
-# excludes another open file, not a process sharing one), and the lock that queues this process's threads for it.
-_TURN_FILES: dict[tuple[int, str], int] = {}
-_TURN_THREADS = threading.Lock()
-
-
-def turn_file_path(name: str) -> str:
-    """The lock file of the SQLite database at `name`: in the temporary folder, named by a digest of its absolute
-    path, so the database's own folder (where each test run makes a database of its own) gathers nothing. Never the
-    database file itself: closing any descriptor of it would drop the POSIX locks SQLite holds on it."""
-    digest = hashlib.sha256(os.path.abspath(name).encode()).hexdigest()[:32]
-    return os.path.join(tempfile.gettempdir(), f"microcred-sqlite-writers-{digest}.lock")
-
-
-def _turn_file(name: str) -> int | None:
-    key = (os.getpid(), name)
-    handle = _TURN_FILES.get(key)
-    if handle is None:
-        flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
-        try:
-            handle = _TURN_FILES[key] = os.open(turn_file_path(name), flags, 0o600)
-        except OSError:
-            return None  # another user's file, or no temporary folder: SQLite's busy handler alone, as before
-    return handle
-
-
-@contextmanager
-def _sqlite_writer_turn() -> Iterator[None]:
-    """On SQLite, wait for the database's one writer slot in the kernel rather than in SQLite's busy handler.
-
-    BEGIN IMMEDIATE finding another writer at work makes SQLite sleep 1, 2, 5, 10 ... ms between tries, however
-    soon the other commits: with two server processes saving drafts, a busy server's collisions cost
-    milliseconds of sleep each for a lock held well under one, and a core stands idle meanwhile. An exclusive
-    flock() on the database's lock file (`turn_file_path`), held from before BEGIN until after COMMIT, queues
-    autosaves instead and wakes the next one the moment the last one is done; this process's threads queue on a
-    lock of their own first. SQLite's own lock still decides: this only orders those who take the file lock
-    (other writers meet SQLite's busy handler as before). Nothing happens on other engines, inside an open
-    transaction (its BEGIN has been sent), or for a database without a file of its own."""
-    connection = connections[router.db_for_write(Submission)]
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or connection.in_atomic_block or name.startswith(("file:", ":memory:")):
-        yield
-        return
-    with _TURN_THREADS:
-        handle = _turn_file(name)
-        if handle is None:
-            yield
-            return
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+class _Changed(Exception):
+    """What a save was merged from changed before it was written: its transaction is rolled back."""
 
 
 def draft_autosave(
@@ -326,21 +289,68 @@ def draft_autosave(
 ) -> Submission:
     """`draft_save` for a request that names the submission by id (the API's PATCH .../responses, which the
     submission page's autosave calls): NotFound unless `actor` owns it, answered alike whether it exists or not.
+    Returns the submission with its draft as saved, its version, credential and issuer loaded.
 
-    The owner check is the lock's own condition, so a save is one locked read of the submission (with the
-    version and credential the answer names) and one of its draft, where reading the submission first and
-    locking it then read it twice. Returns the submission with its draft as saved, its version, credential
-    and issuer loaded."""
-    with _sqlite_writer_turn(), transaction.atomic():
+    Optimistic first: one read without a lock finds the submission, checks its owner and brings its draft; the
+    merge is made in Python; the write takes the database's writer (SQLite) or the rows' locks (PostgreSQL) only
+    for its two UPDATEs, each guarded by what the merge was made from. The page saves on every pause in typing,
+    and on SQLite every writer of the database waits while one holds its lock: holding it through the reads and
+    the merge as well made a busy server's second process wait, a core idle. When a guard finds the draft or the
+    submission changed meanwhile (another tab's save, a submission, an erasure), nothing is kept and the save is
+    made again as before: the submission locked, then its draft, read again under the locks. Whatever is answered
+    from the read alone (a conflict, a refusal, a save that changes nothing) is the answer the save would have had
+    at the moment of that read, a committed state."""
+    read = _AUTOSAVE_READ.one(submission_id, actor.pk)
+    if read is None:
+        raise NotFound(_("no such submission"))
+    definition = read.version.spec
+    # Checked in the order draft_save checks them: the values, then whether the draft may change.
+    cleaned, cleaned_ratings = _clean(definition, base_revision, changes, self_evaluation)
+    require_editable(read)
+    try:
+        draft = read.draft
+    except Draft.DoesNotExist:
+        return _autosave_locked(submission_id, actor, base_revision, changes, self_evaluation)
+    seen = _Seen(draft, actor)
+    if not _merged(draft, actor, definition, base_revision, cleaned, cleaned_ratings):
+        return read
+    try:
+        with sqlite_writer_turn(), transaction.atomic():
+            if not _write(read, draft, actor, seen):
+                raise _Changed
+    except _Changed:
+        return _autosave_locked(submission_id, actor, base_revision, changes, self_evaluation)
+    return read
+
+
+def _autosave_locked(
+    submission_id: int,
+    actor: User,
+    base_revision: int,
+    changes: Mapping[str, Any] | None,
+    self_evaluation: Mapping[str, Any] | None,
+) -> Submission:
+    """The save with the submission's row and then its draft's locked from the first read (on SQLite, the
+    database's writer held throughout): nothing can change between what it reads and what it writes."""
+    with sqlite_writer_turn(), transaction.atomic():
         locked = _AUTOSAVE_LOCK.one(submission_id, actor.pk)
         if locked is None:
             raise NotFound(_("no such submission"))
         definition = locked.version.spec
-        # Checked in the order draft_save checks them: the values, then whether the draft may change.
         cleaned, cleaned_ratings = _clean(definition, base_revision, changes, self_evaluation)
         require_editable(locked)
         locked.draft = _merge(locked, actor, definition, base_revision, cleaned, cleaned_ratings)
     return locked
+
+
+class _Seen:
+    """What the draft held before the merge changed it in memory: what its write is guarded by."""
+
+    __slots__ = ("revision", "writer_changed")
+
+    def __init__(self, draft: Draft, actor: User) -> None:
+        self.revision = draft.revision
+        self.writer_changed = draft.updated_by_id != actor.pk
 
 
 def _merge(
@@ -351,11 +361,30 @@ def _merge(
     cleaned: dict[str, Any],
     cleaned_ratings: dict[str, Any],
 ) -> Draft:
-    """The cleaned changes merged into the draft of `locked` (whose row lock the caller holds): Conflict when
-    a field changed since `base_revision` to another value; the draft as it was when nothing changes."""
+    """The cleaned changes merged into the draft of `locked` (whose row lock the caller holds) and written:
+    Conflict when a field changed since `base_revision` to another value; the draft as it was when nothing
+    changes."""
     draft = _DRAFT_LOCK.one(locked.pk)
     if draft is None:
         raise Draft.DoesNotExist(f"submission {locked.pk} has no draft")
+    seen = _Seen(draft, actor)
+    if _merged(draft, actor, definition, base_revision, cleaned, cleaned_ratings) and not _write(
+        locked, draft, actor, seen
+    ):
+        raise RuntimeError(f"the draft of submission {locked.pk} changed under its lock")
+    return draft
+
+
+def _merged(
+    draft: Draft,
+    actor: User,
+    definition: CredentialDefinition,
+    base_revision: int,
+    cleaned: dict[str, Any],
+    cleaned_ratings: dict[str, Any],
+) -> bool:
+    """The cleaned changes merged into `draft` in memory, writing nothing: Conflict when a field changed since
+    `base_revision` to another value; False, the draft untouched, when nothing changes."""
     if base_revision > draft.revision:
         raise InvalidInput(
             [
@@ -382,7 +411,7 @@ def _merge(
     changed = [ref for ref, new in cleaned.items() if not _same(draft.value(ref), new)]
     changed_ratings = [c for c, new in cleaned_ratings.items() if not _same(draft.self_evaluation.get(c), new)]
     if not changed and not changed_ratings:
-        return draft
+        return False
     now = timezone.now()
     revision = draft.revision + 1
     for ref in changed:
@@ -399,13 +428,20 @@ def _merge(
         draft.field_revisions[SELF_EVALUATION_KEY + criterion_id] = revision
     draft.revision = revision
     draft.updated_at = now
-    writer_changed = draft.updated_by_id != actor.pk
     draft.updated_by = actor
-    (_DRAFT_WRITE_WITH_WRITER if writer_changed else _DRAFT_WRITE).run(draft)
+    return True
+
+
+def _write(submission: Submission, draft: Draft, actor: User, seen: _Seen) -> bool:
+    """The merged draft and the submission's status and time written, inside the caller's transaction, where the
+    submission's status and version and the draft's revision are still those the merge was made from. False
+    when either changed: the caller must then roll its transaction back."""
+    status, version = submission.status, submission.version_id
     # Only the first save is an event: later autosaves would drown the timeline, and the draft's
     # revision and updated_at already record them.
-    if locked.status == Status.STARTED:
-        event_record(submission=locked, kind=EventKind.SAVED, actor=actor, new_status=Status.IN_PROGRESS)
-    locked.updated_at = now
-    _STATUS_WRITE.run(locked)
-    return draft
+    if status == Status.STARTED:
+        event_record(submission=submission, kind=EventKind.SAVED, actor=actor, new_status=Status.IN_PROGRESS)
+    submission.updated_at = draft.updated_at
+    if not _STATUS_WRITE.run(submission, status, version):
+        return False
+    return bool((_DRAFT_WRITE_WITH_WRITER if seen.writer_changed else _DRAFT_WRITE).run(draft, seen.revision))

@@ -9,7 +9,7 @@ findings derived from the texts are deleted. workflow/erasure.py calls this as o
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.models import User
 from submissions.models import Attempt, AttemptText, Attestation, CopyFinding, Draft, Evidence
@@ -25,8 +25,10 @@ def submissions_erase(*, educator: User) -> dict[str, int]:
         evidence = Evidence.objects.filter(submission__educator=educator)
         files = evidence_files_delete(items=list(evidence.exclude(file="")), reason=DeletionReason.ACCOUNT_DELETED)
         evidence.update(original_name=ERASED, reviewer_copy_removed=[], reviewer_copy_problem="")
+        # A write to a draft moves its revision: an autosave merged from the draft as it was before is then not
+        # written over the erasure (submissions.services.drafts guards its write on the revision).
         drafts = Draft.objects.filter(submission__educator=educator).update(
-            responses={}, self_evaluation={}, field_revisions={}, first_written_at={}
+            responses={}, self_evaluation={}, field_revisions={}, first_written_at={}, revision=F("revision") + 1
         )
         attempts = Attempt.objects.filter(submission__educator=educator)
         attempt_ids = list(attempts.values_list("pk", flat=True))

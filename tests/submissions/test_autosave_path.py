@@ -1,6 +1,7 @@
-"""Autosave's own path (PATCH .../responses, services.draft_autosave): one locked read finds the submission and
-checks its owner, and the queries it runs are compiled once per connection (core.compiled). What must hold
-whatever the speed: concurrent saves lose nothing, the answer is what the ORM would have read, the write is what
+"""Autosave's own path (PATCH .../responses, services.draft_autosave): one read, taking no lock, finds the submission,
+checks its owner and brings its draft; the write is guarded by what was read; the queries it runs are compiled once
+per connection (core.compiled). What must hold whatever the speed: concurrent saves lose nothing, a save merged from
+a draft that changed before its write is merged again, the answer is what the ORM would have read, the write is what
 Model.save would have written, and a lock is never taken outside a transaction."""
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from submissions.models import Attempt, Draft, Evidence, Submission
 from submissions.selectors import submission_attempt_summaries, submission_evidence
 from submissions.services import attempt_withdraw, draft_autosave
-from submissions.services.drafts import _AUTOSAVE_LOCK, turn_file_path
+from submissions.services.drafts import _AUTOSAVE_LOCK
+from submissions.services.writer_turn import turn_file_path
 from tests.submissions import files
 from tests.submissions.api_client import as_session, as_token
 from tests.submissions.helpers import complete_portfolio, upload
@@ -60,9 +62,11 @@ def test_an_autosave_runs_the_same_queries_however_many_files_and_attempts_the_d
     assert [a["number"] for a in body["attempts"]] == [1, 2]
     assert [a["status"] for a in body["attempts"]] == ["withdrawn", "withdrawn"]
     assert len(body["evidence"]) == 2
-    # The submission is read once, locked: never read first and locked after.
+    # The submission and its draft are read once, together: never read first and read again to lock them.
     reads = [sql for sql in grown if 'FROM "submissions_submission"' in sql]
     assert len(reads) == 1, reads
+    assert '"submissions_draft"' in reads[0]
+    assert not [sql for sql in grown if 'FROM "submissions_draft"' in sql]
 
 
 def test_the_answer_lists_what_the_orm_reads(educator, draft):
@@ -258,3 +262,100 @@ def test_an_autosave_inside_an_open_transaction_takes_no_turn(educator, portfoli
         assert not thread.is_alive(), "the save waited for the lock file inside its transaction"
     assert [type(result) for result in outcome] == [Submission], outcome
     assert Draft.objects.get(pk=submission.pk).revision == 1
+
+
+@contextmanager
+def _writes_held(submission: Submission) -> Iterator[None]:
+    """Holds back every autosave's write of `submission` while the block runs, as another writer does: on SQLite
+    another process's turn at the writers' lock file, on PostgreSQL another transaction's lock on the submission's
+    row. What an autosave reads takes no lock, so it reads before the block ends."""
+    if connection.vendor == "sqlite":
+        with _another_process_saving():
+            yield
+        return
+    with transaction.atomic():
+        Submission.objects.select_for_update().get(pk=submission.pk)
+        yield
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_merged_from_a_draft_that_changed_before_its_write_is_merged_again(educator, portfolio):
+    """An autosave reads the draft without a lock and writes only where the revision is still the one it read: when
+    another save lands between its read and its write, nothing of the stale merge is written, and the save is made
+    again under the lock, on top of the other (neither field lost)."""
+    from submissions.services import submission_start
+
+    submission, _ = submission_start(educator=educator, credential=portfolio)
+    draft_autosave(submission_id=submission.pk, actor=educator, base_revision=0, changes={"plan.narrative": "First."})
+    outcome: list[Any] = []
+
+    def later_tab() -> None:
+        try:
+            saved = draft_autosave(
+                submission_id=submission.pk, actor=educator, base_revision=1, changes={"plan.lesson_plan": "Mine."}
+            )
+            outcome.append(saved.draft.revision)
+        except Exception as error:  # reported by the assertions rather than lost in the thread
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    with _writes_held(submission):
+        thread = threading.Thread(target=later_tab)
+        thread.start()
+        time.sleep(0.5)
+        # The other tab's save has read revision 1 and waits to write; it has written nothing.
+        assert thread.is_alive()
+        assert Draft.objects.get(pk=submission.pk).revision == 1
+        # Meanwhile this tab's save lands, inside a transaction of its own: on SQLite one that has begun takes no
+        # turn at the lock file held above; on PostgreSQL, nested in the one holding the row, it commits first.
+        with transaction.atomic():
+            draft_autosave(
+                submission_id=submission.pk, actor=educator, base_revision=1, changes={"plan.narrative": "Theirs."}
+            )
+        assert Draft.objects.get(pk=submission.pk).revision == 2
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    # Merged again on revision 2: revision 3, with both tabs' fields; the stale merge (revision 2 with the
+    # narrative as "First.") was never written.
+    assert outcome == [3], outcome
+    stored = Draft.objects.get(pk=submission.pk)
+    assert (stored.value("plan.narrative"), stored.value("plan.lesson_plan")) == ("Theirs.", "Mine.")
+    assert stored.field_revisions == {"plan.narrative": 2, "plan.lesson_plan": 3}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_between_an_autosave_s_read_and_its_write_is_not_written_over(educator, portfolio):
+    """Erasing an account's drafts moves their revisions, so an autosave merged from the draft as it was before
+    does not write the erased text back: it is made again on the erased draft."""
+    from submissions.services import submission_start
+    from submissions.services.erasure import submissions_erase
+
+    submission, _ = submission_start(educator=educator, credential=portfolio)
+    draft_autosave(
+        submission_id=submission.pk, actor=educator, base_revision=0, changes={"plan.narrative": "Private text."}
+    )
+    outcome: list[Any] = []
+
+    def tab() -> None:
+        try:
+            draft_autosave(
+                submission_id=submission.pk, actor=educator, base_revision=1, changes={"plan.lesson_plan": "Typed."}
+            )
+            outcome.append("saved")
+        except Exception as error:  # reported by the assertions rather than lost in the thread
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    with _writes_held(submission):
+        thread = threading.Thread(target=tab)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive()
+        submissions_erase(educator=educator)
+    thread.join(timeout=30)
+    assert outcome == ["saved"], outcome
+    stored = Draft.objects.get(pk=submission.pk)
+    assert stored.value("plan.narrative") is None
+    assert stored.value("plan.lesson_plan") == "Typed."

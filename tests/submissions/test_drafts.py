@@ -175,6 +175,15 @@ def test_a_50000_word_answer_is_refused_naming_the_field_and_the_limit(draft, ed
     assert "at most 60" in message
 
 
+def test_the_word_cap_holds_for_the_shortest_words(draft, educator):
+    # One letter and one space a word: the fewest characters that many words can take.
+    saved = save(draft, educator, {"plan.narrative": " ".join(["a"] * HARD_WORD_CAP)})
+    assert word_count(saved.responses["plan"]["narrative"]) == HARD_WORD_CAP
+    with pytest.raises(InvalidInput) as excinfo:
+        save(draft, educator, {"plan.narrative": " ".join(["a"] * (HARD_WORD_CAP + 1))})
+    assert f"{HARD_WORD_CAP + 1:,} words" in errors_of(excinfo)["plan.narrative"]
+
+
 def test_a_text_over_its_own_limit_is_still_saved(draft, educator):
     saved = save(draft, educator, {"plan.narrative": words(80)})
     assert word_count(saved.responses["plan"]["narrative"]) == 80
