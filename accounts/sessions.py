@@ -15,6 +15,7 @@ PostgreSQL a round trip is most of a small query's time.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -99,10 +100,33 @@ def forget_fetched_user(**_: Any) -> None:
     _FETCHED.set(None)
 
 
+# (secret key, a session's stored text) -> the JSON of what it decodes to, as this process last decoded it. The same
+# text under the same key always decodes to the same data: its signature is checked and its compression undone once,
+# not on every request that reads it. Only text whose signature held is kept; a session written again has new text,
+# and the oldest entries go first.
+_DECODED: dict[tuple[str, str | bytes], str] = {}
+_DECODED_KEPT = 10_000
+
+
 class SessionStore(DatabaseSessionStore):
     """Django's database session store; only reading the row is cheaper. An expired row counts as none, as in
     Django's (which asks the database for `expire_date > now`; here the row's expiry is compared on our clock,
     the same clock Django's query passes)."""
+
+    def decode(self, session_data: str | bytes) -> dict[str, Any]:
+        key = (settings.SECRET_KEY, session_data)
+        kept = _DECODED.get(key)
+        if kept is not None:
+            # A fresh copy each time: the session changes its data in place.
+            decoded: dict[str, Any] = json.loads(kept)
+            return decoded
+        data: dict[str, Any] = super().decode(session_data)
+        if data:  # Django answers {} for text whose signature fails
+            with _SIGNED_IN_LOCK:
+                if len(_DECODED) >= _DECODED_KEPT and key not in _DECODED:
+                    del _DECODED[next(iter(_DECODED))]
+                _DECODED[key] = json.dumps(data)
+        return data
 
     def load(self) -> dict[str, Any]:
         data: dict[str, Any] = super().load()

@@ -29,8 +29,11 @@ StrictId = Annotated[int, Strict(), Ge(1), Le(MAX_ID)]
 StrictCount = Annotated[int, Strict(), Ge(0), Le(MAX_ID)]
 
 
-class StrictIn(Schema):
-    """A request body: a key the operation does not know is a 422 naming it, not silently dropped."""
+class StrictIn(BaseModel):
+    """A request body: a key the operation does not know is a 422 naming it, not silently dropped. A plain pydantic
+    model, as the answers are (`Answer`): ninja's Schema, to read a model instance's attributes, validates a body
+    that forbids unknown keys twice, the second time through a wrapper of every value, which a body parsed from
+    JSON never needs; autosave's body was validated that way on every save."""
 
     model_config = ConfigDict(extra="forbid")
 

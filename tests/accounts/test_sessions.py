@@ -194,3 +194,19 @@ def test_signing_in_lets_the_first_request_read_the_session_and_the_person_toget
     (read,) = _reads_of_the_person(client)
 
     assert '"django_session"' in read
+
+
+def test_a_decoded_session_is_a_fresh_copy_and_a_forged_one_is_empty(settings):
+    store = SessionStore()
+    text = store.encode({SESSION_KEY: "7", "visits": [1, 2]})
+    first = store.decode(text)
+    assert first == {SESSION_KEY: "7", "visits": [1, 2]}
+    first["visits"].append(3)  # the session changes its data in place; the next decode must not see it
+    assert store.decode(text) == {SESSION_KEY: "7", "visits": [1, 2]}
+    # One character of the signed text changed: nothing, however often asked.
+    forged = text[:-1] + ("A" if text[-1] != "A" else "B")
+    assert store.decode(forged) == {}
+    assert store.decode(forged) == {}
+    # Signed with another key: nothing, even though the same text decoded a moment ago.
+    settings.SECRET_KEY = "another-key-" + "x" * 50
+    assert store.decode(text) == {}
