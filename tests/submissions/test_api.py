@@ -351,6 +351,12 @@ def test_a_session_needs_the_csrf_token_for_changes(educator, draft):
     assert Draft.objects.get(pk=draft.pk).revision == 0
     assert api.get(f"{draft.pk}").status_code == 200, "reads need no CSRF token"
     client.cookies["csrftoken"] = "a" * 32
+    # A token that is not the cookie's, or a cookie of the wrong shape, is refused as no token is.
+    assert api.patch(f"{draft.pk}/responses", body, HTTP_X_CSRFTOKEN="b" * 32).status_code == 403
+    client.cookies["csrftoken"] = "not a token"
+    assert api.patch(f"{draft.pk}/responses", body, HTTP_X_CSRFTOKEN="not a token").status_code == 403
+    assert Draft.objects.get(pk=draft.pk).revision == 0
+    client.cookies["csrftoken"] = "a" * 32
     assert api.patch(f"{draft.pk}/responses", body, HTTP_X_CSRFTOKEN="a" * 32).status_code == 200
 
 
