@@ -171,6 +171,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user as the person itself, not a lazy stand-in read through a proxy (accounts/sessions.py).
+    "accounts.sessions.ResolvedUserMiddleware",
     # A signed-in person's saved language wins over the cookie and the browser (needs request.user).
     "core.locale.UserLanguageMiddleware",
     "accounts.sessions.SessionTimeoutMiddleware",

@@ -210,3 +210,34 @@ def test_a_decoded_session_is_a_fresh_copy_and_a_forged_one_is_empty(settings):
     # Signed with another key: nothing, even though the same text decoded a moment ago.
     settings.SECRET_KEY = "another-key-" + "x" * 50
     assert store.decode(text) == {}
+
+
+def test_later_code_is_handed_the_person_itself_not_a_lazy_stand_in(client, educator, rf):
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from accounts.models import User
+    from accounts.sessions import ResolvedUserMiddleware
+
+    seen: list[object] = []
+
+    def handed(request) -> HttpResponse:
+        seen.append(request.user)
+        return HttpResponse()
+
+    client.force_login(educator)
+    signed_in = rf.get("/")
+    signed_in.session = SessionStore(session_key=client.session.session_key)
+    AuthenticationMiddleware(handed).process_request(signed_in)
+    ResolvedUserMiddleware(handed)(signed_in)
+    assert type(seen[-1]) is User
+    assert seen[-1].pk == educator.pk
+    # Nobody signed in and no session: AnonymousUser itself, and nothing read to learn that.
+    anonymous = rf.get("/")
+    anonymous.session = SessionStore()
+    AuthenticationMiddleware(handed).process_request(anonymous)
+    with CaptureQueriesContext(connection) as queries:
+        ResolvedUserMiddleware(handed)(anonymous)
+    assert type(seen[-1]) is AnonymousUser
+    assert queries.captured_queries == []
