@@ -201,7 +201,15 @@ def _another_process_saving() -> Iterator[None]:
         os.close(handle)  # releases the lock
 
 
-def _autosave_in_thread(submission: Submission, educator: Any, *, atomic: bool = False) -> tuple[Any, list[Any]]:
+def _autosave_in_thread(
+    submission: Submission,
+    educator: Any,
+    *,
+    atomic: bool = False,
+    base_revision: int = 0,
+    changes: dict[str, str] | None = None,
+) -> tuple[Any, list[Any]]:
+    """A save started on a thread of its own (its own connection); `outcome` gets the saved submission or the error."""
     outcome: list[Any] = []
 
     def save() -> None:
@@ -211,8 +219,8 @@ def _autosave_in_thread(submission: Submission, educator: Any, *, atomic: bool =
                     draft_autosave(
                         submission_id=submission.pk,
                         actor=educator,
-                        base_revision=0,
-                        changes={"plan.narrative": "Saved in turn."},
+                        base_revision=base_revision,
+                        changes=changes or {"plan.narrative": "Saved in turn."},
                     )
                 )
         except Exception as error:  # reported by the assertions rather than lost in the thread
@@ -287,22 +295,10 @@ def test_a_save_merged_from_a_draft_that_changed_before_its_write_is_merged_agai
 
     submission, _ = submission_start(educator=educator, credential=portfolio)
     draft_autosave(submission_id=submission.pk, actor=educator, base_revision=0, changes={"plan.narrative": "First."})
-    outcome: list[Any] = []
-
-    def later_tab() -> None:
-        try:
-            saved = draft_autosave(
-                submission_id=submission.pk, actor=educator, base_revision=1, changes={"plan.lesson_plan": "Mine."}
-            )
-            outcome.append(saved.draft.revision)
-        except Exception as error:  # reported by the assertions rather than lost in the thread
-            outcome.append(error)
-        finally:
-            connection.close()
-
     with _writes_held(submission):
-        thread = threading.Thread(target=later_tab)
-        thread.start()
+        thread, outcome = _autosave_in_thread(
+            submission, educator, base_revision=1, changes={"plan.lesson_plan": "Mine."}
+        )
         time.sleep(0.5)
         # The other tab's save has read revision 1 and waits to write; it has written nothing.
         assert thread.is_alive()
@@ -318,7 +314,8 @@ def test_a_save_merged_from_a_draft_that_changed_before_its_write_is_merged_agai
     assert not thread.is_alive()
     # Merged again on revision 2: revision 3, with both tabs' fields; the stale merge (revision 2 with the
     # narrative as "First.") was never written.
-    assert outcome == [3], outcome
+    assert [type(result) for result in outcome] == [Submission], outcome
+    assert outcome[0].draft.revision == 3
     stored = Draft.objects.get(pk=submission.pk)
     assert (stored.value("plan.narrative"), stored.value("plan.lesson_plan")) == ("Theirs.", "Mine.")
     assert stored.field_revisions == {"plan.narrative": 2, "plan.lesson_plan": 3}
@@ -335,27 +332,15 @@ def test_an_erasure_between_an_autosave_s_read_and_its_write_is_not_written_over
     draft_autosave(
         submission_id=submission.pk, actor=educator, base_revision=0, changes={"plan.narrative": "Private text."}
     )
-    outcome: list[Any] = []
-
-    def tab() -> None:
-        try:
-            draft_autosave(
-                submission_id=submission.pk, actor=educator, base_revision=1, changes={"plan.lesson_plan": "Typed."}
-            )
-            outcome.append("saved")
-        except Exception as error:  # reported by the assertions rather than lost in the thread
-            outcome.append(error)
-        finally:
-            connection.close()
-
     with _writes_held(submission):
-        thread = threading.Thread(target=tab)
-        thread.start()
+        thread, outcome = _autosave_in_thread(
+            submission, educator, base_revision=1, changes={"plan.lesson_plan": "Typed."}
+        )
         time.sleep(0.5)
         assert thread.is_alive()
         submissions_erase(educator=educator)
     thread.join(timeout=30)
-    assert outcome == ["saved"], outcome
+    assert [type(result) for result in outcome] == [Submission], outcome
     stored = Draft.objects.get(pk=submission.pk)
     assert stored.value("plan.narrative") is None
     assert stored.value("plan.lesson_plan") == "Typed."
