@@ -303,10 +303,7 @@ def draft_autosave(
     read = _AUTOSAVE_READ.one(submission_id, actor.pk)
     if read is None:
         raise NotFound(_("no such submission"))
-    definition = read.version.spec
-    # Checked in the order draft_save checks them: the values, then whether the draft may change.
-    cleaned, cleaned_ratings = _clean(definition, base_revision, changes, self_evaluation)
-    require_editable(read)
+    definition, cleaned, cleaned_ratings = _checked(read, base_revision, changes, self_evaluation)
     try:
         draft = read.draft
     except Draft.DoesNotExist:
@@ -336,11 +333,23 @@ def _autosave_locked(
         locked = _AUTOSAVE_LOCK.one(submission_id, actor.pk)
         if locked is None:
             raise NotFound(_("no such submission"))
-        definition = locked.version.spec
-        cleaned, cleaned_ratings = _clean(definition, base_revision, changes, self_evaluation)
-        require_editable(locked)
+        definition, cleaned, cleaned_ratings = _checked(locked, base_revision, changes, self_evaluation)
         locked.draft = _merge(locked, actor, definition, base_revision, cleaned, cleaned_ratings)
     return locked
+
+
+def _checked(
+    submission: Submission,
+    base_revision: int,
+    changes: Mapping[str, Any] | None,
+    self_evaluation: Mapping[str, Any] | None,
+) -> tuple[CredentialDefinition, dict[str, Any], dict[str, Any]]:
+    """The submission's definition and the values cleaned by it, checked in the order draft_save checks them: the
+    values, then whether the draft may change."""
+    definition = submission.version.spec
+    cleaned, cleaned_ratings = _clean(definition, base_revision, changes, self_evaluation)
+    require_editable(submission)
+    return definition, cleaned, cleaned_ratings
 
 
 class _Seen:
