@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any, ClassVar
 
@@ -19,6 +20,15 @@ class AgeBracket(models.TextChoices):
     UNDER_13 = "under_13", "Under 13"
     TEEN = "13_17", "13 to 17"
     ADULT = "18_plus", "18 or over"
+
+
+# (secret key, stored password hash) -> the session hash Django derives from the two: an HMAC every signed-in request
+# computes again to check its session. The same two always give the same hash, a new password or key is another
+# entry, and what is kept is only what every such session holds already. Bounded, the oldest going first. (Hashes
+# for the fallback keys, asked only of a session the current key fails, are not kept.)
+_SESSION_HASHES: dict[tuple[str, str], str] = {}
+_SESSION_HASHES_KEPT = 10_000
+_SESSION_HASHES_LOCK = threading.Lock()
 
 
 class UserManager(BaseUserManager["User"]):
@@ -84,6 +94,17 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name
+
+    def get_session_auth_hash(self) -> str:
+        key = (settings.SECRET_KEY, self.password)
+        found = _SESSION_HASHES.get(key)
+        if found is None:
+            found = super().get_session_auth_hash()
+            with _SESSION_HASHES_LOCK:
+                if len(_SESSION_HASHES) >= _SESSION_HASHES_KEPT and key not in _SESSION_HASHES:
+                    del _SESSION_HASHES[next(iter(_SESSION_HASHES))]
+                _SESSION_HASHES[key] = found
+        return found
 
     @property
     def is_email_verified(self) -> bool:

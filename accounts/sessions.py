@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -130,7 +131,9 @@ class SessionStore(DatabaseSessionStore):
         return data
 
     def load(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().load()
+        # Django's, less the Session instance it makes of the row only to read one column.
+        row = self._row()
+        data: dict[str, Any] = self.decode(row[0]) if row is not None else {}
         if self.session_key:
             _remember(self.session_key, data)
         return data
@@ -143,30 +146,42 @@ class SessionStore(DatabaseSessionStore):
             _remember(self.session_key, data)
 
     def _get_session_from_db(self) -> Session | None:
+        key = self.session_key
+        row = self._row()
+        if row is None or key is None:
+            return None
+        return Session(session_key=key, session_data=row[0], expire_date=row[1])
+
+    def _row(self) -> tuple[str, datetime] | None:
+        """The session's stored text and expiry, or None (the key forgotten) when it has no row or has expired."""
         _FETCHED.set(None)
         key = self.session_key
         found = self._with_user(key) if key else None
-        if found is None or found.expire_date <= timezone.now():
+        if found is None or found[1] <= timezone.now():
             _FETCHED.set(None)
             self._session_key = None
             return None
         return found
 
-    def _with_user(self, key: str) -> Session | None:
+    def _with_user(self, key: str) -> tuple[str, datetime] | None:
         """The session's row, and its person fetched in the same statement when this process knows who that is."""
         guess = _SIGNED_IN.get(key)
         if guess is None:
-            return _SESSION_BY_KEY.one(key)
+            return _row_of(_SESSION_BY_KEY.one(key))
         user = _SESSION_WITH_USER.one(guess, key, key)
         if user is None:
             # The person is gone (an erased account): the session alone, as for anyone.
-            return _SESSION_BY_KEY.one(key)
+            return _row_of(_SESSION_BY_KEY.one(key))
         data, expires = user.session_row_data, user.session_row_expires  # type: ignore[attr-defined]
         del user.session_row_data, user.session_row_expires  # type: ignore[attr-defined]
         if data is None:
             return None
         _FETCHED.set(user)
-        return Session(session_key=key, session_data=data, expire_date=expires)
+        return data, expires
+
+
+def _row_of(session: Session | None) -> tuple[str, datetime] | None:
+    return None if session is None else (session.session_data, session.expire_date)
 
 
 class ResolvedUserMiddleware:

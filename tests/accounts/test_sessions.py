@@ -241,3 +241,32 @@ def test_later_code_is_handed_the_person_itself_not_a_lazy_stand_in(client, educ
         ResolvedUserMiddleware(handed)(anonymous)
     assert type(seen[-1]) is AnonymousUser
     assert queries.captured_queries == []
+
+
+@pytest.mark.django_db
+def test_a_session_signed_before_a_password_change_is_signed_out_by_it(client, educator, settings, monkeypatch):
+    """The hash each request checks its session against is kept per process by the password it is made from (and
+    the secret key): a new password, set anywhere, makes another hash, so the old session no longer matches."""
+    from django.utils.crypto import salted_hmac
+
+    from accounts import models as account_models
+
+    django_settings_key = settings.SECRET_KEY
+    monkeypatch.setattr(account_models, "_SESSION_HASHES", {})
+    monkeypatch.setattr(account_models, "_SESSION_HASHES_KEPT", 2)
+    client.force_login(educator)
+    assert client.get(DASHBOARD).status_code == 200
+    expected = salted_hmac(
+        "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", educator.password, algorithm="sha256"
+    ).hexdigest()
+    assert client.session[HASH_SESSION_KEY] == educator.get_session_auth_hash() == expected
+    settings.SECRET_KEY = "another key, after a rotation"
+    assert educator.get_session_auth_hash() != expected  # not the hash kept for the key before
+    settings.SECRET_KEY = django_settings_key
+    assert len(account_models._SESSION_HASHES) <= 2  # bounded: the oldest went
+
+    educator.set_password("a brand new passphrase")
+    type(educator).objects.filter(pk=educator.pk).update(password=educator.password)  # elsewhere: another worker
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
