@@ -177,7 +177,8 @@ MIDDLEWARE = [
     "core.locale.UserLanguageMiddleware",
     "accounts.sessions.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's messages, for the pages: the API shows none (pages/messages.py).
+    "pages.messages.PageMessageMiddleware",
     # Reviewers, issuer admins and staff without a second factor are sent to set one up (accounts/mfa.py).
     "accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
