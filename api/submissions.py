@@ -230,7 +230,7 @@ def _submission_out(submission: Submission) -> dict[str, Any]:
         "evidence": [_evidence_out(item) for item in selectors.submission_evidence(submission=submission)],
         "attempts": [_attempt_summary(a) for a in selectors.submission_attempt_summaries(submission=submission)],
         "created_at": submission.created_at,
-        "updated_at": submission.updated_at,
+        "updated_at": submission.last_saved_at(),
     }
 
 
@@ -328,7 +328,7 @@ def save_responses(
                 "responses": draft.responses,
                 "self_evaluation": draft.self_evaluation,
                 "first_written_at": draft.first_written_at,
-                "updated_at": submission.updated_at,
+                "updated_at": submission.last_saved_at(),
             },
         )
     return SubmissionOut.model_validate(_submission_out(submission))

@@ -9,9 +9,11 @@ the last known state"); `submissions.services.status_replay` rebuilds it from th
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -53,6 +55,8 @@ class Submission(models.Model):
     # (a renewal) while never allowing two open submissions for the same credential.
     is_open = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When its status, its evidence or its draft last changed: a draft's saves move it about once a minute while
+    # someone types (submissions.services.drafts.SUBMISSION_TOUCH); `last_saved_at` has the draft's own time too.
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -62,7 +66,7 @@ class Submission(models.Model):
                 fields=["educator", "credential"], condition=Q(is_open=True), name="submission_one_open"
             ),
         ]
-        # No index on updated_at: autosave moves it on every save, and an index on it would be rewritten each time
+        # No index on updated_at: autosave moves it every minute, and an index on it would be rewritten each time
         # (on PostgreSQL, it would also rule out HOT updates of the row). An educator's own list (WHERE educator_id
         # = ? ORDER BY updated_at DESC) finds their few rows by the educator's index and sorts them.
 
@@ -73,6 +77,13 @@ class Submission(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    def last_saved_at(self) -> datetime:
+        """When the submission or its draft last changed, to the save (reads the draft unless it is loaded)."""
+        try:
+            return max(self.updated_at, self.draft.updated_at)
+        except ObjectDoesNotExist:
+            return self.updated_at
+
 
 class Draft(models.Model):
     """The responses being written. A row of its own so that autosave locks and rewrites this row only,
@@ -82,8 +93,9 @@ class Draft(models.Model):
     of item values plus a stable "id". `field_revisions` maps each field reference (and
     "self_evaluation:<criterion>") to the revision that last changed it, which is what lets two tabs
     save different fields without a conflict. `first_written_at` maps each text field's reference to
-    when it first held text (for the `written_within` check). Every write to a draft moves `revision`: autosave
-    writes what it merged only where the revision is still the one it read (submissions.services.drafts)."""
+    when it first held text (for the `written_within` check). Every write to a draft moves `revision`, and so does a
+    change of status that ends editing (a submit): autosave writes what it merged only where the revision is still
+    the one it read (submissions.services.drafts)."""
 
     submission = models.OneToOneField(Submission, on_delete=models.CASCADE, primary_key=True, related_name="draft")
     responses = models.JSONField(default=dict)

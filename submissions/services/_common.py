@@ -5,20 +5,26 @@ Locking: the Submission row is the mutex for everything that changes a draft or 
 service takes `select_for_update()` on it first (then on the Draft or Attempt where it writes one), always
 in that order, so concurrent saves, uploads and submits of one draft run one after another and can never
 deadlock each other. On SQLite, which has no row locks, the settings open every transaction with BEGIN
-IMMEDIATE, which serialises writers the same way.
+IMMEDIATE, which serialises writers the same way. One write takes no lock first: autosave's draft-only UPDATE
+(services.drafts), a single statement guarded by the draft's revision, which holds the draft's row for that
+statement alone and waits on nothing else, so it cannot close a cycle either.
+
+The draft's revision moves with every write to the draft, and when the submission stops being editable
+(`event_record`): a save read before a submit and written after it finds the revision changed, and is refused.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.audit import audit_record
 from core.errors import InvalidState, NotAllowed
 from core.models import AuditEvent
-from submissions.models import EDITABLE_STATUSES, Attempt, Status, Submission
+from submissions.models import EDITABLE_STATUSES, Attempt, Draft, Status, Submission
 
 # A submission's events are written to the one audit log under this prefix ("submission.submitted");
 # submissions.selectors and status_replay read them back by it.
@@ -58,10 +64,14 @@ def event_record(
     data: dict[str, Any] | None = None,
     old_status: str | None = None,
 ) -> AuditEvent:
-    """Append the event to the audit log and move the submission's cached status to match (the caller saves).
+    """Append the event to the audit log and move the submission's cached status to match (the caller saves,
+    inside the transaction that holds the submission's lock). When the draft stops being editable, its revision
+    moves here: see the module's note on locking.
 
     The attempt is named in `data` because the log's subject is the submission: status_replay rebuilds
     each attempt's status from data["attempt"]."""
+    if submission.status in EDITABLE_STATUSES and new_status not in EDITABLE_STATUSES:
+        Draft.objects.filter(pk=submission.pk).update(revision=F("revision") + 1)
     event = audit_record(
         action=ACTION_PREFIX + kind,
         subject=submission,

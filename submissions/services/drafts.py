@@ -261,18 +261,33 @@ _AUTOSAVE_LOCK: CompiledModels[Submission] = CompiledModels(
     int,
 )
 _DRAFT_LOCK: CompiledModels[Draft] = CompiledModels(lambda pk: Draft.objects.select_for_update().filter(pk=pk), int)
-# A save writes every column of the draft but its key, and the submission's status and time, each only where what
-# the save was merged from still holds: the draft's revision (every write to a draft moves it), the submission's
-# status and version. Who saved it is written only when that changes: the column is indexed, and a column named in
-# an UPDATE has its index entry rewritten whether its value changed or not, which for one person typing would be
-# every save.
-_DRAFT_WRITE: CompiledUpdate[Draft] = CompiledUpdate(Draft, _DRAFT_COLUMNS, guards=("revision",))
-_DRAFT_WRITE_WITH_WRITER: CompiledUpdate[Draft] = CompiledUpdate(
-    Draft, (*_DRAFT_COLUMNS, "updated_by"), guards=("revision",)
-)
+# A save writes the draft's revision, its fields' revisions and its time, and of its other columns only those that
+# changed: the text, the self-evaluation, when a text was first written, who saved it (that column is indexed, and a
+# column named in an UPDATE has its index entry rewritten whether its value changed or not, which for one person
+# typing would be every save). Each column left out is one value less to encode and write on every pause in typing.
+# Every write is guarded by what the save was merged from: the draft's revision (every write to a draft moves it,
+# so a column left out still holds what was read), the submission's status and version.
+_DRAFT_WRITES: dict[tuple[str, ...], CompiledUpdate[Draft]] = {}
 _STATUS_WRITE: CompiledUpdate[Submission] = CompiledUpdate(
     Submission, ("status", "updated_at"), guards=("status", "version")
 )
+
+
+# An autosave moves its submission's updated_at (the dashboard's "last saved", and its order) when that is this old,
+# so at most about once a minute while someone types: any other save writes the draft alone, in one UPDATE guarded by
+# its revision. One statement is atomic by itself: that save needs no transaction of its own, and on every pause in
+# typing the BEGIN, the submission's UPDATE and the COMMIT through Django were a seventh of its time. Nothing is
+# lost by leaving the submission out: the revision stands guard for its status too, since it moves when the draft
+# stops being editable (services._common.event_record), and a submission never changes version.
+SUBMISSION_TOUCH = timedelta(minutes=1)
+
+
+def _draft_write(columns: tuple[str, ...]) -> CompiledUpdate[Draft]:
+    """The guarded UPDATE of these draft columns, built once per set of them (a few in all)."""
+    found = _DRAFT_WRITES.get(columns)
+    if found is None:
+        found = _DRAFT_WRITES.setdefault(columns, CompiledUpdate(Draft, columns, guards=("revision",)))
+    return found
 
 
 class _Changed(Exception):
@@ -289,17 +304,19 @@ def draft_autosave(
 ) -> Submission:
     """`draft_save` for a request that names the submission by id (the API's PATCH .../responses, which the
     submission page's autosave calls): NotFound unless `actor` owns it, answered alike whether it exists or not.
-    Returns the submission with its draft as saved, its version, credential and issuer loaded.
+    Returns the submission with its draft as saved, its version, credential and issuer loaded (its updated_at as
+    stored: older than the draft's when the draft alone was written).
 
     Optimistic first: one read without a lock finds the submission, checks its owner and brings its draft; the
     merge is made in Python; the write takes the database's writer (SQLite) or the rows' locks (PostgreSQL) only
-    for its two UPDATEs, each guarded by what the merge was made from. The page saves on every pause in typing,
-    and on SQLite every writer of the database waits while one holds its lock: holding it through the reads and
-    the merge as well made a busy server's second process wait, a core idle. When a guard finds the draft or the
-    submission changed meanwhile (another tab's save, a submission, an erasure), nothing is kept and the save is
-    made again as before: the submission locked, then its draft, read again under the locks. Whatever is answered
-    from the read alone (a conflict, a refusal, a save that changes nothing) is the answer the save would have had
-    at the moment of that read, a committed state."""
+    for its UPDATEs, each guarded by what the merge was made from: the draft's alone, or with the submission's
+    status and time when the first save moves the status or its time is due (SUBMISSION_TOUCH). The page saves on
+    every pause in typing, and on SQLite every writer of the database waits while one holds its lock: holding it
+    through the reads and the merge as well made a busy server's second process wait, a core idle. When a guard
+    finds the draft or the submission changed meanwhile (another tab's save, a submission, an erasure), nothing is
+    kept and the save is made again as before: the submission locked, then its draft, read again under the locks.
+    Whatever is answered from the read alone (a conflict, a refusal, a save that changes nothing) is the answer the
+    save would have had at the moment of that read, a committed state."""
     read = _AUTOSAVE_READ.one(submission_id, actor.pk)
     if read is None:
         raise NotFound(_("no such submission"))
@@ -308,13 +325,19 @@ def draft_autosave(
         draft = read.draft
     except Draft.DoesNotExist:
         return _autosave_locked(submission_id, actor, base_revision, changes, self_evaluation)
-    seen = _Seen(draft, actor)
-    if not _merged(draft, actor, definition, base_revision, cleaned, cleaned_ratings):
+    seen = draft.revision
+    columns = _merged(draft, actor, definition, base_revision, cleaned, cleaned_ratings)
+    if not columns:
         return read
     try:
-        with sqlite_writer_turn(), transaction.atomic():
-            if not _write(read, draft, actor, seen):
-                raise _Changed
+        if read.status != Status.STARTED and draft.updated_at - read.updated_at < SUBMISSION_TOUCH:
+            with sqlite_writer_turn():
+                if not _draft_write(columns).run(draft, seen):
+                    raise _Changed
+        else:
+            with sqlite_writer_turn(), transaction.atomic():
+                if not _write(read, draft, actor, seen, columns):
+                    raise _Changed
     except _Changed:
         return _autosave_locked(submission_id, actor, base_revision, changes, self_evaluation)
     return read
@@ -352,16 +375,6 @@ def _checked(
     return definition, cleaned, cleaned_ratings
 
 
-class _Seen:
-    """What the draft held before the merge changed it in memory: what its write is guarded by."""
-
-    __slots__ = ("revision", "writer_changed")
-
-    def __init__(self, draft: Draft, actor: User) -> None:
-        self.revision = draft.revision
-        self.writer_changed = draft.updated_by_id != actor.pk
-
-
 def _merge(
     locked: Submission,
     actor: User,
@@ -376,10 +389,9 @@ def _merge(
     draft = _DRAFT_LOCK.one(locked.pk)
     if draft is None:
         raise Draft.DoesNotExist(f"submission {locked.pk} has no draft")
-    seen = _Seen(draft, actor)
-    if _merged(draft, actor, definition, base_revision, cleaned, cleaned_ratings) and not _write(
-        locked, draft, actor, seen
-    ):
+    seen = draft.revision
+    columns = _merged(draft, actor, definition, base_revision, cleaned, cleaned_ratings)
+    if columns and not _write(locked, draft, actor, seen, columns):
         raise RuntimeError(f"the draft of submission {locked.pk} changed under its lock")
     return draft
 
@@ -391,9 +403,10 @@ def _merged(
     base_revision: int,
     cleaned: dict[str, Any],
     cleaned_ratings: dict[str, Any],
-) -> bool:
-    """The cleaned changes merged into `draft` in memory, writing nothing: Conflict when a field changed since
-    `base_revision` to another value; False, the draft untouched, when nothing changes."""
+) -> tuple[str, ...]:
+    """The cleaned changes merged into `draft` in memory, writing nothing: the draft's columns to write (in
+    `_DRAFT_COLUMNS`' order, then the writer); Conflict when a field changed since `base_revision` to another value;
+    none, the draft untouched, when nothing changes."""
     if base_revision > draft.revision:
         raise InvalidInput(
             [
@@ -420,7 +433,14 @@ def _merged(
     changed = [ref for ref, new in cleaned.items() if not _same(draft.value(ref), new)]
     changed_ratings = [c for c, new in cleaned_ratings.items() if not _same(draft.self_evaluation.get(c), new)]
     if not changed and not changed_ratings:
-        return False
+        return ()
+    columns = {"revision", "field_revisions", "updated_at"}
+    if changed:
+        columns.add("responses")
+    if changed_ratings:
+        columns.add("self_evaluation")
+    if draft.updated_by_id != actor.pk:
+        columns.add("updated_by")
     now = timezone.now()
     revision = draft.revision + 1
     for ref in changed:
@@ -429,6 +449,7 @@ def _merged(
         spec = definition.field_at(ref)
         if isinstance(spec, TextField) and is_filled(cleaned[ref]) and ref not in draft.first_written_at:
             draft.first_written_at[ref] = now.isoformat()
+            columns.add("first_written_at")
     for criterion_id in changed_ratings:
         if cleaned_ratings[criterion_id] is None:
             draft.self_evaluation.pop(criterion_id, None)
@@ -438,13 +459,13 @@ def _merged(
     draft.revision = revision
     draft.updated_at = now
     draft.updated_by = actor
-    return True
+    return tuple(column for column in (*_DRAFT_COLUMNS, "updated_by") if column in columns)
 
 
-def _write(submission: Submission, draft: Draft, actor: User, seen: _Seen) -> bool:
-    """The merged draft and the submission's status and time written, inside the caller's transaction, where the
-    submission's status and version and the draft's revision are still those the merge was made from. False
-    when either changed: the caller must then roll its transaction back."""
+def _write(submission: Submission, draft: Draft, actor: User, seen: int, columns: tuple[str, ...]) -> bool:
+    """The merged draft's `columns` and the submission's status and time written, inside the caller's transaction,
+    where the submission's status and version and the draft's revision (`seen`) are still those the merge was made
+    from. False when either changed: the caller must then roll its transaction back."""
     status, version = submission.status, submission.version_id
     # Only the first save is an event: later autosaves would drown the timeline, and the draft's
     # revision and updated_at already record them.
@@ -453,4 +474,4 @@ def _write(submission: Submission, draft: Draft, actor: User, seen: _Seen) -> bo
     submission.updated_at = draft.updated_at
     if not _STATUS_WRITE.run(submission, status, version):
         return False
-    return bool((_DRAFT_WRITE_WITH_WRITER if seen.writer_changed else _DRAFT_WRITE).run(draft, seen.revision))
+    return bool(_draft_write(columns).run(draft, seen))

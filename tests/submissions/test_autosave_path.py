@@ -13,17 +13,19 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import datetime
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
+from django.utils.dateparse import parse_datetime
 
 from submissions.models import Attempt, Draft, Evidence, Submission
 from submissions.selectors import submission_attempt_summaries, submission_evidence
 from submissions.services import attempt_withdraw, draft_autosave
-from submissions.services.drafts import _AUTOSAVE_LOCK
+from submissions.services.drafts import _AUTOSAVE_LOCK, SUBMISSION_TOUCH
 from submissions.services.writer_turn import turn_file_path
 from tests.submissions import files
 from tests.submissions.api_client import as_session, as_token
@@ -102,6 +104,77 @@ def test_the_write_stores_what_the_draft_holds(educator, draft):
     assert stored.updated_at == saved.draft.updated_at
     submission = Submission.objects.get(pk=draft.pk)
     assert (submission.status, submission.updated_at) == ("in_progress", stored.updated_at)
+
+
+def _statements(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_save_within_a_minute_of_the_submission_s_time_writes_the_draft_alone(educator, draft):
+    """While someone types, a save writes their draft and nothing else, in one statement and no transaction: the
+    submission's time (the dashboard's "last saved", and its order) moves once a minute, and the answers give the
+    draft's own time."""
+    first = draft_autosave(submission_id=draft.pk, actor=educator, base_revision=0, changes={"plan.narrative": "1"})
+    touched = Submission.objects.get(pk=draft.pk).updated_at
+    assert touched == first.draft.updated_at  # the first save moves the status, and the time with it
+    with CaptureQueriesContext(connection) as queries:
+        saved = draft_autosave(submission_id=draft.pk, actor=educator, base_revision=1, changes={"plan.narrative": "2"})
+    writes = [sql for sql in _statements(queries) if not sql.startswith("SELECT")]
+    assert len(writes) == 1, writes
+    assert writes[0].startswith('UPDATE "submissions_draft"'), writes
+    stored = Draft.objects.get(pk=draft.pk)
+    assert (stored.revision, stored.value("plan.narrative")) == (2, "2")
+    assert stored.updated_at > touched
+    submission = Submission.objects.get(pk=draft.pk)
+    assert submission.updated_at == touched
+    assert submission.last_saved_at() == stored.updated_at == saved.last_saved_at()
+    body = as_session(educator).get(f"{draft.pk}").json()
+    assert parse_datetime(body["updated_at"]) == _to_the_millisecond(stored.updated_at)
+    minimal = as_session(educator).patch(
+        f"{draft.pk}/responses",
+        {"base_revision": 2, "responses": {"plan.narrative": "3"}},
+        HTTP_PREFER="return=minimal",
+    )
+    assert parse_datetime(minimal.json()["updated_at"]) == _to_the_millisecond(
+        Draft.objects.get(pk=draft.pk).updated_at
+    )
+
+
+def _to_the_millisecond(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)  # as the API writes times
+
+
+def test_a_save_moves_the_submission_s_time_once_it_is_a_minute_old(educator, draft):
+    draft_autosave(submission_id=draft.pk, actor=educator, base_revision=0, changes={"plan.narrative": "1"})
+    old = Submission.objects.get(pk=draft.pk).updated_at - SUBMISSION_TOUCH
+    Submission.objects.filter(pk=draft.pk).update(updated_at=old)
+    with CaptureQueriesContext(connection) as queries:
+        draft_autosave(submission_id=draft.pk, actor=educator, base_revision=1, changes={"plan.narrative": "2"})
+    assert any(sql.startswith('UPDATE "submissions_submission"') for sql in _statements(queries))
+    submission = Submission.objects.get(pk=draft.pk)
+    assert submission.updated_at == Draft.objects.get(pk=draft.pk).updated_at > old
+    # Nothing to save: nothing written, the time left as it is.
+    Submission.objects.filter(pk=draft.pk).update(updated_at=old)
+    draft_autosave(submission_id=draft.pk, actor=educator, base_revision=2, changes={"plan.narrative": "2"})
+    assert Submission.objects.get(pk=draft.pk).updated_at == old
+
+
+def test_the_draft_s_revision_moves_when_it_stops_being_editable_and_only_then(educator, draft):
+    draft_autosave(submission_id=draft.pk, actor=educator, base_revision=0, changes={"plan.narrative": "1"})
+    complete_portfolio(draft, educator)
+    before = Draft.objects.get(pk=draft.pk)
+    attempt = attempt_submit(submission=Submission.objects.get(pk=draft.pk), actor=educator)
+    after = Draft.objects.get(pk=draft.pk)
+    assert after.revision == before.revision + 1
+    # Only the revision: the text, its fields' revisions and its time are the draft's as submitted.
+    assert (after.responses, after.field_revisions, after.updated_at) == (
+        before.responses,
+        before.field_revisions,
+        before.updated_at,
+    )
+    assert attempt.responses == after.responses
+    attempt_withdraw(attempt=attempt, actor=educator)  # editable again: nothing to fence off
+    assert Draft.objects.get(pk=draft.pk).revision == after.revision
 
 
 def test_who_saved_the_draft_is_written_when_it_changes_and_only_then(educator, educator2, draft):
@@ -238,7 +311,7 @@ def test_on_sqlite_an_autosave_waits_for_another_process_s_turn_then_saves(educa
     """Two server processes' autosaves queue on the writers' lock file rather than in SQLite's busy handler: while
     another process holds it, a save waits (it neither fails nor writes), and it saves as soon as the other is done."""
     if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL queues writers on the submission's row lock")
+        pytest.skip("PostgreSQL queues writers on the rows' locks")
     from submissions.services import submission_start
 
     submission, _ = submission_start(educator=educator, credential=portfolio)
@@ -275,14 +348,15 @@ def test_an_autosave_inside_an_open_transaction_takes_no_turn(educator, portfoli
 @contextmanager
 def _writes_held(submission: Submission) -> Iterator[None]:
     """Holds back every autosave's write of `submission` while the block runs, as another writer does: on SQLite
-    another process's turn at the writers' lock file, on PostgreSQL another transaction's lock on the submission's
-    row. What an autosave reads takes no lock, so it reads before the block ends."""
+    another process's turn at the writers' lock file, on PostgreSQL another transaction's lock on the draft's row
+    (every save writes it, with the submission's row or without). What an autosave reads takes no lock, so it reads
+    before the block ends."""
     if connection.vendor == "sqlite":
         with _another_process_saving():
             yield
         return
     with transaction.atomic():
-        Submission.objects.select_for_update().get(pk=submission.pk)
+        Draft.objects.select_for_update().get(pk=submission.pk)
         yield
 
 
@@ -319,6 +393,35 @@ def test_a_save_merged_from_a_draft_that_changed_before_its_write_is_merged_agai
     stored = Draft.objects.get(pk=submission.pk)
     assert (stored.value("plan.narrative"), stored.value("plan.lesson_plan")) == ("Theirs.", "Mine.")
     assert stored.field_revisions == {"plan.narrative": 2, "plan.lesson_plan": 3}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_between_an_autosave_s_read_and_its_write_refuses_the_save(educator, portfolio):
+    """A save that read the draft while it was editable, and writes it (the draft alone) after a submit, finds the
+    revision the submit moved: nothing is written after the submission, and the save is refused as any save of a
+    submitted draft is. What was submitted is what the draft holds."""
+    from core.errors import InvalidState
+    from submissions.services import submission_start
+
+    submission, _ = submission_start(educator=educator, credential=portfolio)
+    draft_autosave(submission_id=submission.pk, actor=educator, base_revision=0, changes={"plan.narrative": "First."})
+    complete_portfolio(submission, educator)
+    before = Draft.objects.get(pk=submission.pk)
+    revision = before.revision
+    with _writes_held(submission):
+        thread, outcome = _autosave_in_thread(
+            submission, educator, base_revision=revision, changes={"plan.narrative": "Typed after."}
+        )
+        time.sleep(0.5)
+        assert thread.is_alive()
+        # The submit lands meanwhile, in a transaction that has begun (see the test above).
+        with transaction.atomic():
+            attempt = attempt_submit(submission=Submission.objects.get(pk=submission.pk), actor=educator)
+    thread.join(timeout=30)
+    assert [type(result) for result in outcome] == [InvalidState], outcome
+    stored = Draft.objects.get(pk=submission.pk)
+    assert stored.responses == before.responses
+    assert Attempt.objects.get(pk=attempt.pk).responses == stored.responses
 
 
 @pytest.mark.django_db(transaction=True)

@@ -850,3 +850,14 @@ def test_an_over_limit_text_is_saved_with_its_count_shown_over_the_limit(signed_
     save(er_draft, educator, {"artifacts.narrative": words(512)})
     html, _ = open_step(signed_in, part_url(er_draft, "artifacts"))
     assert '<p class="word-count over" id="f-artifacts-narrative-count">512 / 500 words — 12 over the limit</p>' in html
+
+
+def test_the_submission_page_says_when_its_draft_was_last_saved(signed_in, ck_draft):
+    """Autosave moves a submission's own time about once a minute (the draft alone is written between): the page
+    gives the later of the two, the draft's time to the save."""
+    from datetime import timedelta
+
+    later = Submission.objects.get(pk=ck_draft.pk).updated_at + timedelta(seconds=42)
+    Draft.objects.filter(pk=ck_draft.pk).update(updated_at=later)
+    page = signed_in.get(reverse("submissions:detail", args=[ck_draft.pk])).content.decode()
+    assert f'<time datetime="{later.astimezone(UTC).isoformat()}">' in page
