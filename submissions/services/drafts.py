@@ -265,8 +265,9 @@ _DRAFT_LOCK: CompiledModels[Draft] = CompiledModels(lambda pk: Draft.objects.sel
 # changed: the text, the self-evaluation, when a text was first written, who saved it (that column is indexed, and a
 # column named in an UPDATE has its index entry rewritten whether its value changed or not, which for one person
 # typing would be every save). Each column left out is one value less to encode and write on every pause in typing.
-# Every write is guarded by what the save was merged from: the draft's revision (every write to a draft moves it,
-# so a column left out still holds what was read), the submission's status and version.
+# Every write is guarded by what the save was merged from: the draft's by its revision (every write to a draft moves
+# it, so a column left out still holds what was read), the submission's, when it is written too, by its status and
+# version.
 _DRAFT_WRITES: dict[tuple[str, ...], CompiledUpdate[Draft]] = {}
 _STATUS_WRITE: CompiledUpdate[Submission] = CompiledUpdate(
     Submission, ("status", "updated_at"), guards=("status", "version")
