@@ -107,6 +107,31 @@ class Answer(BaseModel):
     that, and the wrapping was most of the time ninja spent validating autosave's answer, on every save."""
 
 
+def prefer_minimal_doc(answer: str) -> dict[str, Any]:
+    """An operation's `openapi_extra` for the Prefer header it honours (RFC 7240): `return=minimal` answers `answer`."""
+    return {
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Prefer",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": f"`return=minimal`: answer {answer}, and say so in Preference-Applied",
+            }
+        ]
+    }
+
+
+def prefers_minimal(request: HttpRequest) -> bool:
+    """Whether the request's Prefer header (RFC 7240) asks for return=minimal: spaces around "=" and a quoted value
+    are the same preference."""
+    header = request.META.get("HTTP_PREFER", "")
+    return any(
+        preference.split(";", 1)[0].replace(" ", "").replace('"', "").lower() == "return=minimal"
+        for preference in header.split(",")
+    )
+
+
 def rendered(request: HttpRequest, response: HttpResponse, body: Any) -> HttpResponse:
     """`body` rendered into `response` (the temporal response ninja hands a view, with the headers the view set) by
     the API's own renderer: the bytes ninja would answer, without validating `body` against the operation's

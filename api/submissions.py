@@ -20,7 +20,19 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from api.auth import object_auth, request_user, session_or_token
-from api.common import FILE_DOC, Answer, FindingOut, Id, Pagination, StrictCount, StrictIn, errors, rendered
+from api.common import (
+    FILE_DOC,
+    Answer,
+    FindingOut,
+    Id,
+    Pagination,
+    StrictCount,
+    StrictIn,
+    errors,
+    prefer_minimal_doc,
+    prefers_minimal,
+    rendered,
+)
 from catalog.models import Credential
 from catalog.schema import FileField
 from core.errors import FieldError, FileTooLarge, InvalidInput, NotFound
@@ -145,6 +157,10 @@ class SubmissionRow(Schema):
         return _credential(obj)
 
     @staticmethod
+    def resolve_updated_at(obj: Submission) -> datetime:
+        return obj.last_saved_at()
+
+    @staticmethod
     def resolve_status_label(obj: Submission) -> str:
         return str(SubmissionStatus(obj.status).label)
 
@@ -243,7 +259,7 @@ def _mine(request: HttpRequest, submission_id: int) -> Submission:
 )
 @paginate(Pagination)
 def list_submissions(request: HttpRequest) -> QuerySet[Submission]:
-    """My submissions, most recently changed first (paginated with limit and offset)."""
+    """My submissions, most recently saved first (paginated with limit and offset)."""
     return selectors.submissions_list_for_educator(user=request_user(request))
 
 
@@ -267,32 +283,11 @@ def get_submission(request: HttpRequest, submission_id: Id) -> dict[str, Any]:
     return _submission_out(_mine(request, submission_id))
 
 
-def _prefers_minimal(request: HttpRequest) -> bool:
-    """Whether the request's Prefer header (RFC 7240) asks for return=minimal: spaces around "=" and a quoted value
-    are the same preference."""
-    header = request.META.get("HTTP_PREFER", "")
-    return any(
-        preference.split(";", 1)[0].replace(" ", "").replace('"', "").lower() == "return=minimal"
-        for preference in header.split(",")
-    )
-
-
 @router.patch(
     "/{submission_id}/responses",
     response={200: SubmissionOut | DraftSavedOut, **errors(400, 403, 404, 409, 413, 422)},
     url_name="submission_responses",
-    openapi_extra={
-        "parameters": [
-            {
-                "in": "header",
-                "name": "Prefer",
-                "required": False,
-                "schema": {"type": "string"},
-                "description": "`return=minimal`: answer the draft as saved (DraftSavedOut) rather than the whole "
-                "submission, and say so in Preference-Applied",
-            }
-        ]
-    },
+    openapi_extra=prefer_minimal_doc("the draft as saved (DraftSavedOut) rather than the whole submission"),
 )
 def save_responses(
     request: HttpRequest, response: HttpResponse, submission_id: Id, payload: ResponsesIn
@@ -314,7 +309,7 @@ def save_responses(
         raise Http404("no such submission") from None
     # Which answer depends on the header: a cache between the client and the API must key on it.
     patch_vary_headers(response, ("Prefer",))
-    if _prefers_minimal(request):
+    if prefers_minimal(request):
         response["Preference-Applied"] = "return=minimal"
         draft = submission.draft
         # DraftSavedOut's fields, from the draft as saved.

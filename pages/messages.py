@@ -17,5 +17,5 @@ API_PREFIX = "/api/"
 
 class PageMessageMiddleware(MessageMiddleware):
     def process_request(self, request: HttpRequest) -> None:
-        if not request.path.startswith(API_PREFIX):
+        if not request.path_info.startswith(API_PREFIX):
             super().process_request(request)

@@ -78,7 +78,11 @@ class Submission(models.Model):
         return self.status in EDITABLE_STATUSES
 
     def last_saved_at(self) -> datetime:
-        """When the submission or its draft last changed, to the save (reads the draft unless it is loaded)."""
+        """When the submission or its draft last changed, to the save: as the list selector computed it (`saved_at`),
+        else from the draft (read unless it is loaded)."""
+        listed: datetime | None = self.__dict__.get("saved_at")
+        if listed is not None:
+            return listed
         try:
             return max(self.updated_at, self.draft.updated_at)
         except ObjectDoesNotExist:

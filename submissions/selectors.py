@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -210,10 +211,12 @@ def evidence_deletion_message(item: Evidence, *, owner: bool) -> str:
 
 
 def submissions_list_for_educator(*, user: Viewer) -> QuerySet[Submission]:
-    """The educator's submissions, most recently changed first, with what a dashboard row shows.
+    """The educator's submissions, most recently saved first, with what a dashboard row shows; each row's
+    `saved_at` is `Submission.last_saved_at()` (autosave moves the submission's own time once a minute, the draft's
+    on every save).
 
-    One query whatever the number of rows: the credential and issuer are joined, and the latest
-    attempt's number is an aggregate rather than a per-row lookup."""
+    One query whatever the number of rows: the credential and issuer are joined, the draft's time too, and the
+    latest attempt's number is an aggregate rather than a per-row lookup."""
     owner = _user_id(user)
     if owner is None:
         return Submission.objects.none()
@@ -225,8 +228,11 @@ def submissions_list_for_educator_id(owner: int) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(educator_id=owner)
         .select_related("credential__issuer", "version")
-        .annotate(latest_attempt=Max("attempts__number"))
-        .order_by("-updated_at", "-id")
+        .annotate(
+            latest_attempt=Max("attempts__number"),
+            saved_at=Greatest("updated_at", Coalesce("draft__updated_at", "updated_at")),
+        )
+        .order_by("-saved_at", "-id")
     )
 
 

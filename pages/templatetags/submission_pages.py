@@ -71,7 +71,7 @@ def _dashboard_rows(user_id: int) -> QuerySet[Submission, Any]:
             "credential_id",
             "status",
             "is_open",
-            "updated_at",
+            "saved_at",
             "credential__title",
             "credential__issuer__name",
             "latest_attempt",

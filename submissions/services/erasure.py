@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from accounts.models import User
-from submissions.models import Attempt, AttemptText, Attestation, CopyFinding, Draft, Evidence
+from submissions.models import Attempt, AttemptText, Attestation, CopyFinding, Draft, Evidence, Submission
 from submissions.services.retention import DeletionReason, evidence_files_delete
 
 # What an erased attempt's or file's words are replaced by, so a page shows why there is nothing.
@@ -22,6 +22,9 @@ ERASED = "[erased at the educator's request]"
 def submissions_erase(*, educator: User) -> dict[str, int]:
     """Erase the educator's drafts, evidence and attempt texts; answers what it changed. Idempotent."""
     with transaction.atomic():
+        # Each submission's row first, as every service that changes a draft or its attempts takes it
+        # (services._common): taking the drafts' and attempts' rows in another order could deadlock with them.
+        list(Submission.objects.filter(educator=educator).order_by("pk").select_for_update().values_list("pk"))
         evidence = Evidence.objects.filter(submission__educator=educator)
         files = evidence_files_delete(items=list(evidence.exclude(file="")), reason=DeletionReason.ACCOUNT_DELETED)
         evidence.update(original_name=ERASED, reviewer_copy_removed=[], reviewer_copy_problem="")

@@ -447,3 +447,17 @@ def test_an_erasure_between_an_autosave_s_read_and_its_write_is_not_written_over
     stored = Draft.objects.get(pk=submission.pk)
     assert stored.value("plan.narrative") is None
     assert stored.value("plan.lesson_plan") == "Typed."
+
+
+def test_an_erasure_takes_the_submissions_rows_before_their_drafts_and_attempts(educator, draft):
+    """Every service that changes a draft or its attempts locks the submission's row first (services._common): the
+    erasure too, so that it cannot deadlock with one that does (an override to earned moves the draft's revision
+    while it holds the attempt's row)."""
+    from submissions.services.erasure import submissions_erase
+
+    with CaptureQueriesContext(connection) as queries:
+        submissions_erase(educator=educator)
+    statements = [sql for sql in _statements(queries) if not sql.startswith(("SAVEPOINT", "RELEASE", "BEGIN"))]
+    assert statements[0].startswith('SELECT "submissions_submission"."id" AS "pk" FROM "submissions_submission"')
+    if connection.features.has_select_for_update:
+        assert statements[0].endswith("FOR UPDATE")

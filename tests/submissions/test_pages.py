@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 
 from accounts.models import User
@@ -722,8 +723,9 @@ def test_the_dashboard_lists_each_submission_with_status_attempt_and_next_step(
     assert re.search(r"Collaboration by Educators Rising Started None yet .* Continue step 3", text)
     assert re.search(r"Collaboration by Classkick Submitted 1 .* View attempt 1", text)
     assert f'href="{reverse("submissions:resume", args=[er_draft.pk])}">Continue step 3' in page
-    # The saved time is the stored one, as an aware datetime (rows are read as the database driver returns them).
-    saved = Submission.objects.get(pk=er_draft.pk).updated_at.astimezone(UTC)
+    # The saved time is the stored one (the later of the submission's and its draft's), as an aware datetime (rows
+    # are read as the database driver returns them).
+    saved = Submission.objects.get(pk=er_draft.pk).last_saved_at().astimezone(UTC)
     assert f'<time datetime="{saved.isoformat()}">' in page
     assert signed_in.get(reverse("submissions:resume", args=[er_draft.pk]))["Location"] == part_url(
         er_draft, "reflection"
@@ -852,12 +854,16 @@ def test_an_over_limit_text_is_saved_with_its_count_shown_over_the_limit(signed_
     assert '<p class="word-count over" id="f-artifacts-narrative-count">512 / 500 words — 12 over the limit</p>' in html
 
 
-def test_the_submission_page_says_when_its_draft_was_last_saved(signed_in, ck_draft):
-    """Autosave moves a submission's own time about once a minute (the draft alone is written between): the page
-    gives the later of the two, the draft's time to the save."""
+def test_each_page_says_when_a_draft_was_last_saved(signed_in, ck_draft):
+    """Autosave moves a submission's own time about once a minute (the draft alone is written between): the pages
+    and the API give the later of the two, the draft's time to the save."""
     from datetime import timedelta
 
     later = Submission.objects.get(pk=ck_draft.pk).updated_at + timedelta(seconds=42)
     Draft.objects.filter(pk=ck_draft.pk).update(updated_at=later)
-    page = signed_in.get(reverse("submissions:detail", args=[ck_draft.pk])).content.decode()
-    assert f'<time datetime="{later.astimezone(UTC).isoformat()}">' in page
+    stamp = f'<time datetime="{later.astimezone(UTC).isoformat()}">'
+    assert stamp in signed_in.get(reverse("submissions:detail", args=[ck_draft.pk])).content.decode()
+    # The dashboard and the API's list, too, and they order by it.
+    assert stamp in signed_in.get(reverse("accounts:dashboard")).content.decode()
+    (row,) = signed_in.get("/api/v1/submissions", HTTP_ACCEPT="application/json").json()["items"]
+    assert parse_datetime(row["updated_at"]) == later.replace(microsecond=later.microsecond // 1000 * 1000)
