@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +69,7 @@ class Submission(models.Model):
         ]
         # No index on updated_at: autosave moves it every minute, and an index on it would be rewritten each time
         # (on PostgreSQL, it would also rule out HOT updates of the row). An educator's own list (WHERE educator_id
-        # = ? ORDER BY updated_at DESC) finds their few rows by the educator's index and sorts them.
+        # = ? ORDER BY the last save, LAST_SAVED_AT) finds their few rows by the educator's index and sorts them.
 
     def __str__(self) -> str:
         return f"{self.educator} → {self.credential.slug} ({self.status})"
@@ -78,8 +79,8 @@ class Submission(models.Model):
         return self.status in EDITABLE_STATUSES
 
     def last_saved_at(self) -> datetime:
-        """When the submission or its draft last changed, to the save: as the list selector computed it (`saved_at`),
-        else from the draft (read unless it is loaded)."""
+        """When the submission or its draft last changed, to the save: as a list's query computed it (`saved_at`, by
+        LAST_SAVED_AT), else from the draft (read unless it is loaded)."""
         listed: datetime | None = self.__dict__.get("saved_at")
         if listed is not None:
             return listed
@@ -87,6 +88,11 @@ class Submission(models.Model):
             return max(self.updated_at, self.draft.updated_at)
         except ObjectDoesNotExist:
             return self.updated_at
+
+
+# Submission.last_saved_at() as a query computes it for each row of a list (the later of the submission's time and
+# its draft's, where it has one), to show and to order by.
+LAST_SAVED_AT = Greatest("updated_at", Coalesce("draft__updated_at", "updated_at"))
 
 
 class Draft(models.Model):

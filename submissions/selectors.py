@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, QuerySet
-from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from accounts.models import User
 from core.audit import audit_trail
 from core.compiled import CompiledModels
 from core.models import AuditEvent
-from submissions.models import Attempt, EventKind, Evidence, Submission
+from submissions.models import LAST_SAVED_AT, Attempt, EventKind, Evidence, Submission
 from submissions.services.retention import EVIDENCE_FILES_DELETED, DeletionReason
 
 # Who a read is for: a request's user (possibly signed out) or, from code, a user or nobody.
@@ -230,7 +229,7 @@ def submissions_list_for_educator_id(owner: int) -> QuerySet[Submission]:
         .select_related("credential__issuer", "version")
         .annotate(
             latest_attempt=Max("attempts__number"),
-            saved_at=Greatest("updated_at", Coalesce("draft__updated_at", "updated_at")),
+            saved_at=LAST_SAVED_AT,
         )
         .order_by("-saved_at", "-id")
     )
